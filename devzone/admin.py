@@ -1,0 +1,119 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.models import (
+    AnnualIndicator,
+    Area,
+    Community,
+    ExportLog,
+    ImportLog,
+    StaffProfile,
+)
+from devzone.resources import (
+    AnnualIndicatorResource,
+    AreaResource,
+    CommunityResource,
+    StaffProfileResource,
+)
+
+
+@admin.register(Community)
+class CommunityAdmin(ZoneAdmin):
+    resource_classes = [CommunityResource]
+    list_display = [
+        "name",
+        "kind",
+        "subdistrict",
+        "statistical_code",
+        "has_home_care_center",
+        "has_party_service_center",
+        "staff_count",
+    ]
+    list_filter = [
+        "kind",
+        "subdistrict",
+        "has_home_care_center",
+        "has_party_service_center",
+    ]
+    search_fields = ["name", "statistical_code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(staff_total=Count("staff"))
+
+    @admin.display(description=_("工作人员数"), ordering="staff_total")
+    def staff_count(self, obj):
+        return obj.staff_total
+
+
+@admin.register(Area)
+class AreaAdmin(ZoneAdmin):
+    resource_classes = [AreaResource]
+    list_display = ["name", "plan_status", "approved_on"]
+    list_filter = ["plan_status"]
+    search_fields = ["name"]
+    date_hierarchy = "approved_on"
+
+
+@admin.register(AnnualIndicator)
+class AnnualIndicatorAdmin(ZoneAdmin):
+    resource_classes = [AnnualIndicatorResource]
+    list_display = ["year", "name", "value", "unit", "source"]
+    list_filter = ["year", "unit"]
+    search_fields = ["name"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(ZoneAdmin):
+    resource_classes = [StaffProfileResource]
+    list_display = ["user", "full_name", "department", "title", "community_names"]
+    list_filter = ["department", "communities"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "title"]
+    autocomplete_fields = ["user", "communities"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("communities")
+
+    @admin.display(description=_("姓名"))
+    def full_name(self, obj):
+        return obj.user.get_full_name()
+
+    @admin.display(description=_("负责村/社区"))
+    def community_names(self, obj):
+        return "、".join(c.name for c in obj.communities.all())
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "dataset",
+        "row_count",
+        "file_format",
+        "personal_data",
+        "filters",
+    ]
+    list_filter = ["dataset", "file_format", "personal_data"]
+    search_fields = ["user__username", "dataset"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(ReadOnlyLogAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "dataset",
+        "file_name",
+        "new_count",
+        "update_count",
+        "skip_count",
+    ]
+    list_filter = ["dataset"]
+    search_fields = ["user__username", "dataset", "file_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]

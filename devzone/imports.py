@@ -1,0 +1,703 @@
+"""The import/export core every Resource in devzone is built on.
+
+Spreadsheets come from Excel and WPS: CSV in UTF-8, UTF-8 with BOM or GBK, XLSX whose
+numbers are floats and whose long digit strings may already be destroyed. This module
+reads them, repairs what can be repaired, refuses what cannot with a message in Chinese,
+and names every column by its Chinese header.
+"""
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils.encoding import force_str
+from import_export import resources, widgets
+from import_export.formats import base_formats
+from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import RowResult
+from import_export.tmp_storages import CacheStorage
+
+from devzone.exports import escape_formula, unescape_formula
+from devzone.fields import IdNumberField, PhoneField
+from devzone.validators import mask_id_number, mask_phone, normalize_text
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+LOOKUP_CHUNK = 1000
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported at all; the message is shown to the user."""
+
+
+def header_key(text):
+    """Return a header folded for matching: NFKC, no spaces, lower-case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", force_str(text))).lower()
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def decode_csv(data):
+    """Return the text of a CSV upload saved as UTF-8, UTF-8 with BOM or GBK."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    if data[:2] in (b"PK", b"\xd0\xcf"):
+        raise ImportFileError(
+            "这是一个 Excel 工作簿，不是 CSV 文件：请在“格式”中选择 xlsx 后重新上传。"
+        )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise ImportFileError(
+            "文件不是可识别的文本 CSV（可能是 UTF-16 或二进制文件），"
+            "请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”后重新上传。"
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        "无法识别文件编码：支持 UTF-8 和 GBK（GB18030）编码的 CSV，请另存后重新上传。"
+    )
+
+
+class CSV(base_formats.CSV):
+    """CSV read in any encoding Excel or WPS saves, written as UTF-8 with BOM."""
+
+    CONTENT_TYPE = "text/csv; charset=utf-8"
+
+    def get_read_mode(self):
+        return "rb"
+
+    def is_binary(self):
+        # Uploads are kept as bytes so the encoding is detected, not assumed.
+        return True
+
+    def create_dataset(self, in_stream):
+        text = decode_csv(in_stream)
+        try:
+            return tablib.import_set(text, format="csv")
+        except Exception as exc:
+            raise ImportFileError(f"CSV 文件格式有误，无法读取：{exc}") from exc
+
+    def export_data(self, dataset, **kwargs):
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+class XLSX(base_formats.XLSX):
+    """XLSX whose unreadable files are refused with a message."""
+
+    def create_dataset(self, in_stream):
+        try:
+            return super().create_dataset(in_stream)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ImportFileError(
+                "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿。"
+            ) from exc
+
+
+FORMATS = [CSV, XLSX]
+
+
+class UploadCacheStorage(CacheStorage):
+    """Keep an upload between preview and confirmation in the shared cache, for an hour."""
+
+    CACHE_LIFETIME = 3600
+    CACHE_PREFIX = "devzone-import-"
+
+    def read(self):
+        data = cache.get(self.CACHE_PREFIX + self.name)
+        if data is None:
+            raise ImportFileError("上传的文件已过期（超过 1 小时），请重新上传。")
+        return data
+
+
+# Widgets ---------------------------------------------------------------------------
+
+
+def clean_text(value):
+    """Return a cell as text: Excel's float integers lose their ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unescape_formula(str(value).strip())
+
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return "" if self.allow_blank else None
+        return clean_text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else force_str(value)
+
+
+NUMBER_LIKE = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]*$")
+
+
+class IdNumberWidget(TextWidget):
+    """An ID number cell; a number that Excel has already rounded is refused."""
+
+    message = (
+        "「%(value)s」已被 Excel 当成数字保存，身份证号的后几位已经丢失；"
+        "请把该列设为“文本”格式后重新填写号码。"
+    )
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return ""
+        if isinstance(value, (int, float, Decimal)):
+            raise ValueError(self.message % {"value": value})
+        text = normalize_text(unescape_formula(str(value)))
+        if NUMBER_LIKE.match(text):
+            raise ValueError(self.message % {"value": value})
+        return text.upper()
+
+
+class PhoneWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return ""
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(f"「{value}」不是电话号码。")
+            value = int(value)
+        text = normalize_text(unescape_formula(str(value))).replace("-", "")
+        if re.fullmatch(r"[0-9]+\.0", text):
+            text = text[:-2]
+        return text
+
+
+def parse_number_text(value):
+    return normalize_text(unescape_formula(str(value))).replace(",", "")
+
+
+class IntegerWidget(widgets.IntegerWidget):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"「{value}」不是整数。")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(f"「{value}」不是整数。")
+            return int(value)
+        if isinstance(value, int):
+            return value
+        text = parse_number_text(value)
+        if re.fullmatch(r"[+-]?[0-9]+(\.0+)?", text):
+            return int(text.split(".")[0])
+        raise ValueError(f"「{value}」不是整数。")
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+class DecimalWidget(widgets.DecimalWidget):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(f"「{value}」不是数字。")
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, (int, Decimal)):
+            return Decimal(value)
+        text = parse_number_text(value)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"「{value}」不是数字。") from None
+        if not number.is_finite():
+            raise ValueError(f"「{value}」不是数字。")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(value):
+    """Return a date from a cell: a date, an Excel serial, or a common Chinese form."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return excel_serial_date(value)
+    text = normalize_text(value)
+    text = re.sub(r"[T\s]?\d{1,2}:\d{2}(:\d{2})?$", "", text)
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return excel_serial_date(float(text))
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                break
+    raise ValueError(f"「{value}」不是有效日期，请写成 2021-03-05 或 2021年3月5日。")
+
+
+def excel_serial_date(serial):
+    if not 1 <= serial < 2958466:
+        raise ValueError(f"「{serial}」不是有效日期。")
+    return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
+
+
+class DateWidget(widgets.DateWidget):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        return parse_date(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return None
+        if kwargs.get("force_native_type"):
+            return value
+        return value.isoformat()
+
+
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
+FALSE_WORDS = {"否", "无", "没有", "n", "no", "false", "0", "×", "✗", "不是"}
+
+
+class BooleanWidget(widgets.BooleanWidget):
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = normalize_text(clean_text(value)).lower()
+        if text in TRUE_WORDS:
+            return True
+        if text in FALSE_WORDS:
+            return False
+        raise ValueError(f"「{value}」应填“是”或“否”。")
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "是" if value else "否"
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice read by its Chinese label (or its stored code), written as the label."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.labels = {value: force_str(label) for value, label in choices}
+        self.values = {header_key(label): value for value, label in self.labels.items()}
+        self.values.update({header_key(value): value for value in self.labels})
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return ""
+        try:
+            return self.values[header_key(clean_text(value))]
+        except KeyError:
+            options = "、".join(self.labels.values())
+            raise ValueError(f"「{value}」不是有效选项，可选：{options}。") from None
+
+    def render(self, value, obj=None, **kwargs):
+        if value in (None, ""):
+            return ""
+        return self.labels.get(value, value)
+
+
+class NaturalKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as the related record's natural key (e.g. a name).
+
+    Lookups are cached per import and primed for a whole file in a few queries.
+    """
+
+    def __init__(self, model, field="name", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.cache = {}
+
+    def key_of(self, value):
+        return clean_text(value)
+
+    def prime(self, values):
+        """Load every related record the file names, LOOKUP_CHUNK at a time."""
+        wanted = list(
+            {self.key_of(v) for v in values if not is_blank(v)} - set(self.cache)
+        )
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            found = self.model._default_manager.filter(**{f"{self.field}__in": chunk})
+            for obj in found:
+                self.cache[force_str(getattr(obj, self.field))] = obj
+            for key in chunk:
+                self.cache.setdefault(key, None)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        key = self.key_of(value)
+        if key not in self.cache:
+            self.prime([key])
+        obj = self.cache[key]
+        if obj is None:
+            raise ValueError(
+                f"找不到「{key}」：请先在“{self.model._meta.verbose_name}”中添加。"
+            )
+        return obj
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return force_str(getattr(value, self.field))
+
+
+class NaturalKeyManyWidget(widgets.ManyToManyWidget):
+    """Many related records by natural key, separated by 、 , ， ; or ；."""
+
+    def __init__(self, model, field="name", **kwargs):
+        super().__init__(model, separator="、", field=field, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return self.model.objects.none()
+        names = [
+            n.strip() for n in re.split(r"[、,，;；]", clean_text(value)) if n.strip()
+        ]
+        found = self.model._default_manager.filter(**{f"{self.field}__in": names})
+        missing = set(names) - {force_str(getattr(o, self.field)) for o in found}
+        if missing:
+            raise ValueError(f"找不到：{'、'.join(sorted(missing))}。")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return "、".join(force_str(getattr(o, self.field)) for o in value.all())
+
+
+def verbose_header(django_field):
+    return force_str(django_field.verbose_name)
+
+
+# The instance loader -----------------------------------------------------------------
+
+
+class NaturalKeyInstanceLoader(ModelInstanceLoader):
+    """Find the existing records of a whole file in a few queries, by natural key."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.instances = {}
+        keys = [resource.row_key(row) for row in resource.dataset_rows(dataset)]
+        keys = [key for key in keys if key is not None]
+        if not keys:
+            return
+        opts = resource._meta.model._meta
+        id_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        attnames = [opts.get_field(f.attribute).attname for f in id_fields]
+        first_values = list({key[0] for key in keys})
+        for start in range(0, len(first_values), LOOKUP_CHUNK):
+            chunk = first_values[start : start + LOOKUP_CHUNK]
+            queryset = self.get_queryset().filter(**{f"{attnames[0]}__in": chunk})
+            for instance in queryset:
+                key = tuple(getattr(instance, attname) for attname in attnames)
+                self.instances[key] = instance
+
+    def get_instance(self, row):
+        return self.instances.get(self.resource.row_key(row))
+
+
+# The Resource base ---------------------------------------------------------------------
+
+
+class ZoneResource(resources.ModelResource):
+    """The base of every Resource: Chinese headers, natural keys, all-or-nothing imports.
+
+    Subclasses declare ``Meta.model``, ``Meta.fields`` and ``Meta.import_id_fields``
+    (a natural key, never ``id``). Columns listed in ``personal_fields`` are masked on
+    export unless the resource is built with ``unmasked=True``.
+    """
+
+    personal_fields = {}  # field name -> masking function
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        skip_diff = False
+        instance_loader_class = NaturalKeyInstanceLoader
+        chunk_size = 2000
+
+    def __init__(self, *, unmasked=False, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.unmasked = unmasked
+        self.user = user
+
+    # Fields from model fields: Chinese headers and devzone's widgets.
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        if f.is_relation and f.many_to_many:
+            return lambda **kw: NaturalKeyManyWidget(
+                f.related_model, field=getattr(f.related_model, "NATURAL_KEY", "name")
+            )
+        if f.is_relation:
+            return lambda **kw: NaturalKeyWidget(
+                f.related_model, field=getattr(f.related_model, "NATURAL_KEY", "name")
+            )
+        if f.choices:
+            return lambda **kw: ChoiceWidget(f.choices)
+        if isinstance(f, IdNumberField):
+            return IdNumberWidget
+        if isinstance(f, PhoneField):
+            return PhoneWidget
+        if isinstance(f, models.BooleanField):
+            return BooleanWidget
+        if isinstance(f, models.DateTimeField):
+            return super().widget_from_django_field(f, default)
+        if isinstance(f, models.DateField):
+            return DateWidget
+        if isinstance(f, models.DecimalField | models.FloatField):
+            return DecimalWidget
+        if isinstance(f, models.IntegerField):
+            return IntegerWidget
+        if isinstance(f, models.CharField | models.TextField):
+            return TextWidget
+        return super().widget_from_django_field(f, default)
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        return dict((cls._meta.widgets or {}).get(field_name, {}))
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.attribute = field_name
+        field.column_name = verbose_header(django_field)
+        return field
+
+    # Reading a file.
+
+    def dataset_rows(self, dataset):
+        headers = dataset.headers or []
+        for values in dataset:
+            yield dict(zip(headers, values, strict=False))
+
+    def row_key(self, row):
+        """Return the natural key of a row, or None if it cannot be read."""
+        key = []
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                value = field.clean(row)
+            except (ValueError, KeyError, ValidationError):
+                return None
+            if is_blank(value):
+                return None
+            key.append(value.pk if isinstance(value, models.Model) else value)
+        return tuple(key)
+
+    def key_columns(self):
+        return "、".join(
+            self.fields[name].column_name for name in self.get_import_id_fields()
+        )
+
+    def normalize_headers(self, dataset):
+        by_key = {}
+        for name, field in self.fields.items():
+            if field.readonly:
+                continue
+            by_key[header_key(field.column_name)] = field.column_name
+            by_key[header_key(name)] = field.column_name
+        headers, unknown, seen = [], [], set()
+        for header in dataset.headers or []:
+            if is_blank(header):
+                headers.append("")
+                continue
+            column = by_key.get(header_key(header))
+            if column is None:
+                unknown.append(force_str(header))
+                headers.append(force_str(header))
+                continue
+            if column in seen:
+                raise ImportFileError(f"表头中“{column}”出现了两次。")
+            seen.add(column)
+            headers.append(column)
+        if unknown:
+            raise ImportFileError(
+                f"无法识别的列：{'、'.join(unknown)}。"
+                f"可用的列：{'、'.join(f.column_name for f in self.get_import_fields())}。"
+            )
+        missing = [
+            self.fields[n].column_name
+            for n in self.get_import_id_fields()
+            if self.fields[n].column_name not in seen
+        ]
+        if missing:
+            raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}。")
+        dataset.headers = headers
+
+    def prime_foreign_keys(self, dataset):
+        for field in self.fields.values():
+            if (
+                isinstance(field.widget, NaturalKeyWidget)
+                and field.column_name in dataset.headers
+            ):
+                field.widget.prime(dataset[field.column_name])
+
+    def refuse_duplicate_keys(self, dataset):
+        first_row = {}
+        duplicates = defaultdict(list)
+        for number, row in enumerate(self.dataset_rows(dataset), start=2):
+            key = self.row_key(row)
+            if key is None:
+                continue
+            if key in first_row:
+                duplicates[first_row[key]].append(number)
+            else:
+                first_row[key] = number
+        if duplicates:
+            lines = [
+                f"第 {first} 行与第 {'、'.join(map(str, later))} 行"
+                for first, later in sorted(duplicates.items())
+            ]
+            raise ImportFileError(
+                f"同一文件中“{self.key_columns()}”重复：{'；'.join(lines)}。"
+                "每条记录只能出现一次，请合并后重新上传。"
+            )
+
+    def before_import(self, dataset, **kwargs):
+        if not dataset.headers:
+            raise ImportFileError("文件没有表头行。")
+        self.normalize_headers(dataset)
+        self.prime_foreign_keys(dataset)
+        self.refuse_duplicate_keys(dataset)
+        super().before_import(dataset, **kwargs)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if all(is_blank(value) for value in row.values()):
+            return True
+        if import_validation_errors:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if row_result.validation_error is not None:
+            row_result.validation_error = self.errors_by_column(
+                row_result.validation_error
+            )
+        return row_result
+
+    def errors_by_column(self, error):
+        columns = {field.attribute: field.column_name for field in self.fields.values()}
+        by_column = {}
+        for name, messages in error.message_dict.items():
+            column = "整行" if name == NON_FIELD_ERRORS else columns.get(name, name)
+            by_column.setdefault(column, []).extend(messages)
+        return ValidationError(by_column)
+
+    def import_data(self, dataset, *args, **kwargs):
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
+
+    # Writing a file.
+
+    def filter_export(self, queryset, **kwargs):
+        related = [
+            field.attribute
+            for field in self.fields.values()
+            if isinstance(field.widget, NaturalKeyWidget) and field.attribute
+        ]
+        many = [
+            field.attribute
+            for field in self.fields.values()
+            if isinstance(field.widget, NaturalKeyManyWidget) and field.attribute
+        ]
+        if related:
+            queryset = queryset.select_related(*related)
+        if many:
+            queryset = queryset.prefetch_related(*many)
+        return queryset
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        mask = self.personal_fields.get(field.attribute)
+        if mask and value and not self.unmasked:
+            value = mask(value)
+        return escape_formula(value)
+
+    def iter_rows(self, queryset, export_fields=None, force_native_type=False):
+        """Yield the header row, then each record's row, reading the queryset in chunks."""
+        queryset = self.filter_export(queryset)
+        yield self.get_export_headers(selected_fields=export_fields)
+        for obj in self.iter_queryset(queryset):
+            yield self.export_resource(
+                obj, selected_fields=export_fields, force_native_type=force_native_type
+            )
+
+
+MASK_ID = mask_id_number
+MASK_PHONE = mask_phone
+
+
+def error_lines(result):
+    """Return every error of an import result as a line a person can act on."""
+    lines = [force_str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        for error in errors:
+            lines.append(f"第 {number + 1} 行：{force_str(error.error)}")
+    for row in result.invalid_rows:
+        for column, messages in row.error_dict.items():
+            for message in messages:
+                lines.append(f"第 {row.number + 1} 行 · {column}：{message}")
+    return lines
+
+
+def import_counts(result):
+    """Return how many rows an import adds, updates and leaves unchanged."""
+    totals = result.totals
+    return {
+        "new": totals[RowResult.IMPORT_TYPE_NEW],
+        "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+        "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+    }
+
+
+def read_dataset(data, file_name):
+    """Return a dataset from an uploaded file's bytes, choosing the format by its name."""
+    fmt = XLSX() if file_name.lower().endswith((".xlsx", ".xlsm")) else CSV()
+    return fmt.create_dataset(
+        data if isinstance(data, bytes) else io.BytesIO(data).read()
+    )

@@ -1,0 +1,39 @@
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+PASSWORD_FILE = Path(settings.BASE_DIR) / ".admin-password"
+
+
+class Command(BaseCommand):
+    help = "确保存在超级管理员 admin，并打印登录地址和密码。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/admin/")
+
+    def handle(self, *args, username, url, **options):
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "").strip()
+        if not password and PASSWORD_FILE.exists():
+            password = PASSWORD_FILE.read_text(encoding="utf-8").strip()
+        if not password:
+            password = secrets.token_urlsafe(12)
+        if not os.environ.get("DJANGO_SUPERUSER_PASSWORD"):
+            PASSWORD_FILE.write_text(password + "\n", encoding="utf-8")
+            PASSWORD_FILE.chmod(0o600)
+
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.save()
+        self.stdout.write(f"登录地址：{url}")
+        self.stdout.write(f"用户名：{username}")
+        self.stdout.write(f"密码：{password}")

@@ -1,0 +1,240 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# Every record can be imported and exported; each needs its own permission.
+DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CommunityScopedQuerySet(models.QuerySet):
+    """Rows that belong to a community; the one place community scoping applies."""
+
+    community_field = "community"
+
+    def in_communities(self, communities):
+        """Return rows of the given communities (instances or ids)."""
+        return self.filter(**{f"{self.community_field}__in": communities})
+
+
+class CommunityQuerySet(models.QuerySet):
+    def villages(self):
+        """Return the villages (村)."""
+        return self.filter(kind=Community.Kind.VILLAGE)
+
+    def neighbourhoods(self):
+        """Return the urban communities (社区)."""
+        return self.filter(kind=Community.Kind.COMMUNITY)
+
+    def with_home_care_center(self):
+        """Return communities with a home-care service centre built."""
+        return self.filter(has_home_care_center=True)
+
+
+class Community(TimeStampedModel):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("村")
+        COMMUNITY = "community", _("社区")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind)
+    subdistrict = models.CharField(_("所属街道"), max_length=50, default="曲阿街道")
+    statistical_code = models.CharField(
+        _("统计用区划代码"),
+        max_length=12,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(r"^[0-9]{12}$", _("统计用区划代码应为 12 位数字。"))
+        ],
+    )
+    has_home_care_center = models.BooleanField(_("建成居家养老服务中心"), default=False)
+    has_party_service_center = models.BooleanField(
+        _("党群服务中心标准化建设"), default=False
+    )
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("村/社区")
+        ordering = ["name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statistical_code"],
+                condition=~Q(statistical_code=""),
+                name="devzone_community_code_unique",
+                violation_error_message=_("统计用区划代码已被其他村/社区使用。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(statistical_code="")
+                | Q(statistical_code__regex=r"^[0-9]{12}$"),
+                name="devzone_community_code_12_digits",
+                violation_error_message=_("统计用区划代码应为 12 位数字。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Area(TimeStampedModel):
+    class PlanStatus(models.TextChoices):
+        NONE = "none", _("未编制")
+        DRAFTING = "drafting", _("编制中")
+        APPROVED = "approved", _("已批复")
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    plan_status = models.CharField(
+        _("控规状态"), max_length=16, choices=PlanStatus, default=PlanStatus.NONE
+    )
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("片区")
+        ordering = ["name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan_status="approved", approved_on__isnull=False)
+                | (~Q(plan_status="approved") & Q(approved_on__isnull=True)),
+                name="devzone_area_approved_has_date",
+                violation_error_message=_(
+                    "已批复的控规必须填写批复日期，未批复的不能填写。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AnnualIndicatorQuerySet(models.QuerySet):
+    def for_year(self, year):
+        """Return the indicators of one year."""
+        return self.filter(year=year)
+
+
+class AnnualIndicator(TimeStampedModel):
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("指标名称"), max_length=100)
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20)
+    source = models.CharField(_("来源"), max_length=100, blank=True, default="")
+
+    objects = AnnualIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("年度指标")
+        ordering = ["-year", "name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="devzone_indicator_year_name_unique",
+                violation_error_message=_("同一年度的指标名称不能重复。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="devzone_indicator_year_range",
+                violation_error_message=_("年度应在 2000 到 2100 之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+
+class StaffProfile(TimeStampedModel):
+    class Department(models.TextChoices):
+        PARTY = "party", _("党建办")
+        PROJECTS = "projects", _("项目办")
+        CONSTRUCTION = "construction", _("建设局")
+        ENVIRONMENT = "environment", _("环保")
+        CITY = "city", _("城管")
+        SOCIAL = "social", _("社会事业局")
+        CIVIL = "civil", _("民政")
+        SUBDISTRICT = "subdistrict", _("街道")
+        COMMUNITY = "community", _("村/社区")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    department = models.CharField(_("部门"), max_length=16, choices=Department)
+    communities = models.ManyToManyField(
+        Community, verbose_name=_("负责村/社区"), blank=True, related_name="staff"
+    )
+    title = models.CharField(_("职务"), max_length=50, blank=True, default="")
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("工作人员")
+        ordering = ["user__username"]
+        default_permissions = DEFAULT_PERMISSIONS
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class ExportLog(models.Model):
+    """One download of records: who, what, which filter, how many rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="export_logs",
+    )
+    dataset = models.CharField(_("数据集"), max_length=100)
+    model = models.CharField(_("模型"), max_length=100)
+    filters = models.TextField(_("筛选条件"), blank=True, default="")
+    row_count = models.PositiveIntegerField(_("行数"))
+    file_format = models.CharField(_("格式"), max_length=10)
+    personal_data = models.BooleanField(_("含未脱敏个人信息"), default=False)
+    created_at = models.DateTimeField(_("导出时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("导出记录")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.user} {self.dataset} {self.row_count}"
+
+
+class ImportLog(models.Model):
+    """One confirmed import: who, which file, what it changed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="import_logs",
+    )
+    dataset = models.CharField(_("数据集"), max_length=100)
+    model = models.CharField(_("模型"), max_length=100)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    new_count = models.PositiveIntegerField(_("新增"), default=0)
+    update_count = models.PositiveIntegerField(_("更新"), default=0)
+    skip_count = models.PositiveIntegerField(_("未变"), default=0)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("导入记录")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.user} {self.dataset} {self.file_name}"

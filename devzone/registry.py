@@ -1,0 +1,102 @@
+"""Where each app plugs its datasets and report sections into the zone's frames.
+
+``devzone`` never imports an app: an app registers here from its ``AppConfig.ready()``,
+and the export centre and the annual report read what was registered.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+datasets = {}
+demo_loaders = []
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A downloadable set of records: its model, Resource and FilterSet."""
+
+    key: str
+    label: str
+    model: type
+    resource: type
+    filterset: type
+    order: int = 100
+
+    @property
+    def view_permission(self):
+        opts = self.model._meta
+        return f"{opts.app_label}.view_{opts.model_name}"
+
+
+def register_dataset(dataset):
+    """Make a dataset available to the export centre."""
+    datasets[dataset.key] = dataset
+    return dataset
+
+
+@dataclass(frozen=True)
+class DemoLoader:
+    """A function that loads an app's demo data; ``order`` runs lower numbers first."""
+
+    name: str
+    load: Callable[[], dict]
+    order: int = 100
+
+
+def register_demo(name, load, order=100):
+    """Add an app's demo data to ``manage.py seed_demo``."""
+    if all(loader.name != name for loader in demo_loaders):
+        demo_loaders.append(DemoLoader(name, load, order))
+
+
+SECTIONS = (
+    ("party", "党建引领"),
+    ("projects", "项目建设"),
+    ("environment", "生态环境"),
+    ("welfare", "民生福祉"),
+    ("development", "发展动能"),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the annual report and the changelist that shows its rows."""
+
+    key: str
+    label: str
+    value: object
+    unit: str
+    url: str = ""
+    decimals: int = 0
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of labelled values, rendered on the server as SVG."""
+
+    key: str
+    title: str
+    data: list
+    unit: str = ""
+
+
+@dataclass
+class ReportContribution:
+    """Figures (and charts) one app adds to a section of the annual report.
+
+    ``figures(year)`` returns a list of Figure, ``charts(year)`` a list of Chart;
+    ``section`` is one of the keys of SECTIONS.
+    """
+
+    section: str
+    figures: Callable[[int], list]
+    charts: Callable[[int], list] = field(default=lambda year: [])
+    order: int = 100
+
+
+report_contributions = []
+
+
+def register_report(contribution):
+    report_contributions.append(contribution)
+    return contribution

@@ -1,0 +1,29 @@
+from django import template
+
+from devzone.imports import error_lines, import_counts
+
+register = template.Library()
+
+PREVIEW_ROWS = 100
+
+
+@register.simple_tag
+def import_error_lines(result):
+    """Return every error of the result as a line naming its row and column."""
+    return error_lines(result)
+
+
+@register.simple_tag
+def import_totals(result):
+    return import_counts(result)
+
+
+@register.filter
+def preview_rows(rows):
+    """Return the first rows of a preview; a 100,000-row page is one nobody can open."""
+    return list(rows)[:PREVIEW_ROWS]
+
+
+@register.simple_tag
+def preview_limit():
+    return PREVIEW_ROWS

@@ -1,0 +1,18 @@
+"""Settings for the test suite: devzone's own, with a test key and a fast hasher."""
+
+import os
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "devzone-test-suite-key-not-for-production-use-0123456789"
+)
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+from devzone.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
