@@ -449,6 +449,7 @@ class ZoneResource(resources.ModelResource):
     """
 
     personal_fields = {}  # field name -> masking function
+    personal_data_permission = None  # "app_label.codename" that lifts the masking
 
     class Meta:
         clean_model_instances = True

@@ -60,13 +60,19 @@ SECTIONS = (
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure of the annual report and the changelist that shows its rows."""
+    """One figure of the annual report and the changelist that shows its rows.
+
+    ``url`` opens the admin changelist filtered to exactly the records behind the
+    figure; ``rows`` is how many rows that changelist shows (for a count it equals
+    ``value``; for a sum or a distinct count it is the number of records summed).
+    """
 
     key: str
     label: str
     value: object
     unit: str
     url: str = ""
+    rows: int | None = None
     decimals: int = 0
 
 
