@@ -40,7 +40,13 @@ class CommunityAdmin(ZoneAdmin):
     search_fields = ["name", "statistical_code"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(staff_total=Count("staff"))
+        # An aggregate drops Meta.ordering; autocomplete pages need a stable order.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(staff_total=Count("staff"))
+            .order_by("name")
+        )
 
     @admin.display(description=_("工作人员数"), ordering="staff_total")
     def staff_count(self, obj):

@@ -39,21 +39,21 @@ class ZoneAdmin(ImportExportModelAdmin):
     list_per_page = 50
     show_full_result_count = False
 
-    def get_import_data_kwargs(self, request, *args, **kwargs):
-        kwargs = super().get_import_data_kwargs(request, *args, **kwargs)
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
 
-    def get_resource_kwargs(self, request, *args, **kwargs):
+    def get_resource_kwargs(self, request, **kwargs):
         return {
             "user": request.user,
             "unmasked": self.has_personal_data_permission(request),
         }
 
-    def get_import_resource_kwargs(self, request, *args, **kwargs):
+    def get_import_resource_kwargs(self, request, **kwargs):
         return self.get_resource_kwargs(request)
 
-    def get_export_resource_kwargs(self, request, *args, **kwargs):
+    def get_export_resource_kwargs(self, request, **kwargs):
         return self.get_resource_kwargs(request)
 
     def has_personal_data_permission(self, request):

@@ -6,12 +6,14 @@ by openpyxl's write-only workbook into a temporary file that spills to disk.
 
 import csv
 import datetime
+import re
 import tempfile
 from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 # OWASP (CSV injection) and ASVS 1.2.10: a text cell starting with one of these can run
 # as a formula in Excel or WPS; the leading apostrophe makes it plain text.
@@ -50,13 +52,13 @@ def csv_chunks(rows):
 def xlsx_file(rows, sheet_title="数据"):
     """Return a temporary file holding rows as an XLSX workbook, header row in bold."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "、", sheet_title)[:31])
     for index, row in enumerate(rows):
         if index == 0:
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.font = cell.font.copy(bold=True)
+                cell.font = Font(bold=True)
                 cells.append(cell)
             sheet.append(cells)
             continue
@@ -77,7 +79,14 @@ def xlsx_file(rows, sheet_title="数据"):
     return spool
 
 
+def safe_filename(name):
+    """Return a file name without characters that file systems or browsers refuse."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "、", name).strip(" .、")
+    return name or "export"
+
+
 def content_disposition(filename):
+    filename = safe_filename(filename)
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 

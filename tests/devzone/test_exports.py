@@ -1,0 +1,165 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from devzone.exports import escape_formula, unescape_formula
+from devzone.models import AnnualIndicator, Community, ExportLog
+from tests.spreadsheets import read_csv_download, read_xlsx_download
+
+HOSTILE = [
+    "=1+1",
+    "+SUM(A1)",
+    "-2+3",
+    "@cmd",
+    "\tTAB",
+    "\rCR",
+    "==1+1",
+    '=HYPERLINK("x")',
+]
+
+
+def export(client, admin_name, fields, fmt=0, query=""):
+    data = {"format": fmt, "resource": 0}
+    data.update({f"{fields[0]}_{name}": True for name in fields[1:]})
+    return client.post(reverse(f"admin:{admin_name}_export") + query, data)
+
+
+INDICATOR_FIELDS = [
+    "annualindicatorresource",
+    "year",
+    "name",
+    "value",
+    "unit",
+    "source",
+]
+COMMUNITY_FIELDS = ["communityresource", "name", "kind", "statistical_code"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_formula_prefixes_are_neutralised(text):
+    escaped = escape_formula(text)
+    assert escaped.startswith("'")
+    assert unescape_formula(escaped) == text
+
+
+def test_plain_text_and_numbers_are_left_alone():
+    assert escape_formula("高楼社区") == "高楼社区"
+    assert escape_formula(-5) == -5
+    assert escape_formula(Decimal("-1.5")) == Decimal("-1.5")
+
+
+@pytest.fixture
+def hostile_indicators(db):
+    for number, text in enumerate(HOSTILE):
+        AnnualIndicator.objects.create(
+            year=2021, name=text, value=Decimal(-number - 0.5), unit="亿元"
+        )
+
+
+def test_csv_export_escapes_formulae_and_has_a_bom(admin_client, hostile_indicators):
+    response = export(admin_client, "devzone_annualindicator", INDICATOR_FIELDS)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = read_csv_download(response)
+    assert rows[0] == ["年度", "指标名称", "数值", "单位", "来源"]
+    names = sorted(row[1] for row in rows[1:])
+    assert names == sorted("'" + text for text in HOSTILE)
+    assert all(
+        not row[1].startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows[1:]
+    )
+
+
+def test_xlsx_export_keeps_numbers_numeric_and_text_inert(
+    admin_client, hostile_indicators
+):
+    response = export(admin_client, "devzone_annualindicator", INDICATOR_FIELDS, fmt=1)
+    rows = read_xlsx_download(response)
+    assert rows[0] == ["年度", "指标名称", "数值", "单位", "来源"]
+    for year, name, value, *_ in rows[1:]:
+        assert isinstance(year, int)
+        assert isinstance(value, (int, float)) and value < 0
+        assert name.startswith("'")
+
+
+def test_xlsx_export_keeps_long_codes_as_text(admin_client, db):
+    Community.objects.create(
+        name="高楼社区", kind="community", statistical_code="321181400100"
+    )
+    rows = read_xlsx_download(
+        export(admin_client, "devzone_community", COMMUNITY_FIELDS, fmt=1)
+    )
+    assert rows[1] == ["高楼社区", "社区", "321181400100"]
+
+
+def test_export_follows_the_changelist_filter_and_search(admin_client, db):
+    for name, kind in [
+        ("高楼社区", "community"),
+        ("联观村", "village"),
+        ("普善村", "village"),
+    ]:
+        Community.objects.create(name=name, kind=kind)
+
+    filtered = export(
+        admin_client,
+        "devzone_community",
+        COMMUNITY_FIELDS,
+        query="?kind__exact=village",
+    )
+    searched = export(
+        admin_client, "devzone_community", COMMUNITY_FIELDS, query="?q=普善"
+    )
+
+    assert [row[0] for row in read_csv_download(filtered)[1:]] == ["普善村", "联观村"]
+    assert [row[0] for row in read_csv_download(searched)[1:]] == ["普善村"]
+
+
+def test_export_file_name_is_chinese_and_safe(admin_client, db):
+    response = export(admin_client, "devzone_community", COMMUNITY_FIELDS, fmt=1)
+    disposition = response["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition
+    assert "%E6%9D%91%E3%80%81%E7%A4%BE%E5%8C%BA_" in disposition  # 村、社区_
+    assert disposition.endswith(".xlsx")
+
+
+def test_every_export_is_logged(admin_client, db, admin_user):
+    Community.objects.create(name="高楼社区", kind="community")
+    read_csv_download(
+        export(
+            admin_client,
+            "devzone_community",
+            COMMUNITY_FIELDS,
+            query="?kind__exact=community",
+        )
+    )
+    log = ExportLog.objects.get()
+    assert (log.user, log.dataset, log.row_count, log.file_format) == (
+        admin_user,
+        "村/社区",
+        1,
+        "csv",
+    )
+    assert "kind__exact=community" in log.filters
+
+
+def test_view_only_user_can_neither_import_nor_export(staff_client):
+    client = staff_client("devzone.view_community")
+    assert client.get(reverse("admin:devzone_community_changelist")).status_code == 200
+    assert client.get(reverse("admin:devzone_community_import")).status_code == 403
+    assert client.get(reverse("admin:devzone_community_export")).status_code == 403
+    assert (
+        client.post(reverse("admin:devzone_community_process_import"), {}).status_code
+        == 403
+    )
+
+
+def test_import_and_export_need_their_own_permissions(staff_client):
+    client = staff_client(
+        "devzone.view_community",
+        "devzone.add_community",
+        "devzone.change_community",
+        "devzone.import_community",
+    )
+    assert client.get(reverse("admin:devzone_community_import")).status_code == 200
+    assert client.get(reverse("admin:devzone_community_export")).status_code == 403
+    page = client.get(reverse("admin:devzone_community_changelist")).content.decode()
+    assert "/import/" in page and "/export/" not in page

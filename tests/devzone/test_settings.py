@@ -1,0 +1,87 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k" * 20
+    + "-production-like-secret-key-with-enough-entropy-9f3a7c",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_ALLOWED_HOSTS": "devzone.example.gov.cn",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://devzone.example.gov.cn",
+    "DJANGO_SETTINGS_MODULE": "devzone.settings",
+}
+
+
+def manage(*args, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "devzone-insecure-development-key"])
+def test_start_up_is_refused_without_a_real_secret_key_when_debug_is_off(key):
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_runs_with_the_development_key():
+    result = manage(
+        "check", DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="devzone.settings"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_settings_are_chinese_and_shanghai(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.IMPORT_EXPORT_IMPORT_PERMISSION_CODE == "import"
+    assert settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE == "export"
+
+
+def test_whitenoise_serves_the_admin_with_debug_off():
+    # given static files collected as production would
+    env = {
+        **PRODUCTION,
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    static = manage("collectstatic", "--noinput", **env)
+    assert static.returncode == 0, static.stderr
+    # when WhiteNoise serves the admin's stylesheet through the WSGI application
+    code = (
+        "from django.test import Client;"
+        "c=Client(HTTP_HOST='127.0.0.1');"
+        "r=c.get('/static/admin/css/base.css');"
+        "print(r.status_code, r.get('Content-Type'));"
+        "r=c.get('/admin/login/');print(r.status_code)"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environ.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", "import django;django.setup();" + code],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+    # then it answers without DEBUG
+    assert result.stdout.split() == ["200", "text/css;", 'charset="utf-8"', "200"], (
+        result.stderr
+    )

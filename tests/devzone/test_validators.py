@@ -1,0 +1,116 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from devzone.validators import (
+    id_birth_date,
+    id_check_character,
+    id_is_male,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_mobile,
+    validate_phone,
+)
+
+
+def make_id(body17):
+    return body17 + id_check_character(body17)
+
+
+VALID_ID = make_id("32118119900101123")
+
+
+def error_code(value, validator=validate_id_number):
+    with pytest.raises(ValidationError) as excinfo:
+        validator(value)
+    return excinfo.value.code
+
+
+def test_check_character_follows_gb11643():
+    # given the published example of GB 11643-1999
+    # then its check character is X
+    assert id_check_character("11010519491231002") == "X"
+
+
+def test_valid_id_number_passes():
+    validate_id_number(VALID_ID)
+
+
+def test_bad_check_character_is_refused_in_chinese():
+    wrong = VALID_ID[:17] + ("0" if VALID_ID[17] != "0" else "1")
+    with pytest.raises(ValidationError, match="校验位错误"):
+        validate_id_number(wrong)
+
+
+@pytest.mark.parametrize("birth", ["19900230", "19901301", "18991231", "19900000"])
+def test_impossible_birth_date_is_refused(birth):
+    number = make_id("321181" + birth + "123")
+    assert error_code(number) == "id_birth_date"
+
+
+def test_birth_date_in_the_future_is_refused():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
+    number = make_id("321181" + tomorrow.strftime("%Y%m%d") + "123")
+    assert error_code(number) == "id_future_birth_date"
+
+
+def test_full_width_digits_and_spaces_are_normalised():
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in VALID_ID)
+    assert normalize_id_number(f"  {full_width} ") == VALID_ID
+    validate_id_number(f" {full_width}")
+
+
+def test_lower_case_x_is_accepted_and_stored_upper_case():
+    number = make_id("11010519491231002")
+    assert number.endswith("X")
+    validate_id_number(number.lower())
+    assert normalize_id_number(number.lower()) == number
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("3211811990010112", "id_length"),
+        ("3211811990010112345", "id_length"),
+        ("32118119900101A23X", "id_characters"),
+        ("", "id_length"),
+    ],
+)
+def test_malformed_id_numbers_are_refused(value, code):
+    assert error_code(value) == code
+
+
+def test_unknown_region_code_is_refused():
+    assert error_code(make_id("99118119900101123")) == "id_region"
+
+
+def test_birth_date_and_gender_follow_from_the_number():
+    assert id_birth_date(VALID_ID) == datetime.date(1990, 1, 1)
+    assert id_is_male(VALID_ID)  # sequence 123: odd
+    assert not id_is_male(make_id("32118119900101124"))
+
+
+@pytest.mark.parametrize("phone", ["13812345678", "138 1234 5678", "+86 13812345678"])
+def test_mobile_numbers_pass(phone):
+    validate_mobile(phone)
+
+
+@pytest.mark.parametrize("phone", ["12812345678", "1381234567", "138123456789", "abc"])
+def test_bad_mobile_numbers_are_refused(phone):
+    assert error_code(phone, validate_mobile) == "mobile"
+
+
+def test_fixed_line_numbers_pass_as_phones():
+    validate_phone("0511-86881234")
+    assert error_code("86881234", validate_phone) == "phone"
+
+
+def test_masking_keeps_first_six_and_last_four():
+    assert mask_id_number("321181199001011234") == "321181********1234"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_id_number("") == ""
+    assert mask_phone(None) == ""
