@@ -4,7 +4,7 @@
 and the export centre and the annual report read what was registered.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 datasets = {}
@@ -26,6 +26,15 @@ class Dataset:
     def view_permission(self):
         opts = self.model._meta
         return f"{opts.app_label}.view_{opts.model_name}"
+
+    @property
+    def export_permission(self):
+        opts = self.model._meta
+        return f"{opts.app_label}.export_{opts.model_name}"
+
+    def visible_to(self, user):
+        """Return True if the user may see and download this dataset."""
+        return user.has_perms([self.view_permission, self.export_permission])
 
 
 def register_dataset(dataset):
@@ -78,7 +87,10 @@ class Figure:
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart of labelled values, rendered on the server as SVG."""
+    """A bar chart of labelled values, rendered on the server as SVG.
+
+    ``data`` is a list of ``(label, value)`` pairs, one bar each.
+    """
 
     key: str
     title: str
@@ -91,18 +103,26 @@ class ReportContribution:
     """Figures (and charts) one app adds to a section of the annual report.
 
     ``figures(year)`` returns a list of Figure, ``charts(year)`` a list of Chart;
-    ``section`` is one of the keys of SECTIONS.
+    ``section`` is one of the keys of SECTIONS. ``years()`` (optional) returns the
+    years the app holds records for, so the report opens on the latest of them.
+    ``compare=False`` marks figures that describe the present state rather than a
+    year (e.g. a share of communities), which get no year-over-year change.
     """
 
     section: str
     figures: Callable[[int], list]
     charts: Callable[[int], list] = field(default=lambda year: [])
     order: int = 100
+    years: Callable[[], Iterable[int]] = field(default=lambda: [])
+    compare: bool = True
 
 
 report_contributions = []
 
 
 def register_report(contribution):
+    """Add figures and charts to a section of the annual report."""
+    if contribution.section not in dict(SECTIONS):
+        raise ValueError(f"Unknown report section: {contribution.section!r}")
     report_contributions.append(contribution)
     return contribution

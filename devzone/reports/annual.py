@@ -1,0 +1,243 @@
+"""The annual report (年度工作报告): each app's figures, by section, with last year's.
+
+The figures come from ``registry.report_contributions``; this module only arranges
+them, compares them with the previous year and writes them to a workbook.
+"""
+
+import tempfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from devzone import registry
+from devzone.exports import escape_formula
+
+CHART_WIDTH = 640
+CHART_LABEL_WIDTH = 200
+CHART_VALUE_WIDTH = 110
+CHART_BAR_HEIGHT = 22
+CHART_ROW_HEIGHT = 30
+CHART_TOP = 36
+
+
+def as_decimal(value):
+    """Return a number as a Decimal, or None if it is not a number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return None
+
+
+def format_number(value, decimals=0):
+    """Return a figure's value as shown: fixed decimals, half up, no grouping."""
+    number = as_decimal(value)
+    if number is None:
+        return "—" if value is None else str(value)
+    return f"{number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
+
+
+def is_empty(value):
+    number = as_decimal(value)
+    return value is None or (number is not None and number == 0)
+
+
+@dataclass
+class FigureRow:
+    """A figure of the year beside the same figure of the previous year."""
+
+    figure: registry.Figure
+    previous: registry.Figure | None = None
+
+    @property
+    def value_text(self):
+        return format_number(self.figure.value, self.figure.decimals)
+
+    @property
+    def previous_value(self):
+        return None if self.previous is None else self.previous.value
+
+    @property
+    def previous_text(self):
+        if self.previous is None:
+            return ""
+        return format_number(self.previous.value, self.figure.decimals)
+
+    @property
+    def change(self):
+        """Return this year's value minus last year's, or None if not comparable."""
+        current = as_decimal(self.figure.value)
+        previous = as_decimal(self.previous_value)
+        if current is None or previous is None:
+            return None
+        return current - previous
+
+    @property
+    def change_text(self):
+        change = self.change
+        if change is None:
+            return ""
+        sign = "+" if change > 0 else ""
+        text = sign + format_number(change, self.figure.decimals)
+        previous = as_decimal(self.previous_value)
+        if previous:
+            percent = change * 100 / previous
+            text += f"（{'+' if percent > 0 else ''}{format_number(percent, 1)}%）"
+        return text
+
+
+@dataclass
+class Bar:
+    label: str
+    value_text: str
+    y: int
+    width: int
+
+    @property
+    def text_y(self):
+        return self.y + CHART_BAR_HEIGHT * 2 // 3
+
+
+@dataclass
+class ChartView:
+    """A Chart laid out for the SVG template."""
+
+    chart: registry.Chart
+    bars: list = field(default_factory=list)
+    width: int = CHART_WIDTH
+    height: int = 0
+    label_width: int = CHART_LABEL_WIDTH
+    bar_x: int = CHART_LABEL_WIDTH + 8
+
+    @classmethod
+    def layout(cls, chart):
+        points = [(str(label), value) for label, value in chart.data]
+        numbers = [as_decimal(value) or Decimal(0) for _label, value in points]
+        largest = max((abs(n) for n in numbers), default=Decimal(0))
+        room = CHART_WIDTH - CHART_LABEL_WIDTH - 8 - CHART_VALUE_WIDTH
+        bars = []
+        for index, ((label, value), number) in enumerate(
+            zip(points, numbers, strict=True)
+        ):
+            width = int(abs(number) * room / largest) if largest else 0
+            decimals = max(0, -number.normalize().as_tuple().exponent)
+            bars.append(
+                Bar(
+                    label=label,
+                    value_text=format_number(value, min(decimals, 2)),
+                    y=CHART_TOP + index * CHART_ROW_HEIGHT,
+                    width=max(width, 1) if number else 0,
+                )
+            )
+        height = CHART_TOP + len(bars) * CHART_ROW_HEIGHT + 8
+        return cls(chart=chart, bars=bars, height=height)
+
+    @property
+    def value_x(self):
+        return self.bar_x + 6
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list = field(default_factory=list)
+    charts: list = field(default_factory=list)
+
+
+def contributions(section=None):
+    """Return the registered contributions (of one section) in their order."""
+    found = [
+        c
+        for c in registry.report_contributions
+        if section is None or c.section == section
+    ]
+    return sorted(found, key=lambda c: c.order)
+
+
+def report_years():
+    """Return the years any contribution holds records for, latest first."""
+    years = set()
+    for contribution in contributions():
+        years.update(int(year) for year in contribution.years() if year)
+    return sorted(years, reverse=True)
+
+
+def default_year():
+    """Return the latest year with records, or the current year if there are none."""
+    years = report_years()
+    return years[0] if years else timezone.localdate().year
+
+
+def contribution_rows(contribution, year):
+    figures = list(contribution.figures(year))
+    if not contribution.compare:
+        return [FigureRow(figure) for figure in figures]
+    previous = list(contribution.figures(year - 1))
+    if all(is_empty(figure.value) for figure in previous):
+        return [FigureRow(figure) for figure in figures]
+    by_key = {figure.key: figure for figure in previous}
+    return [FigureRow(figure, by_key.get(figure.key)) for figure in figures]
+
+
+def build_report(year):
+    """Return the report's sections for a year, each with its figures and charts."""
+    sections = []
+    for key, title in registry.SECTIONS:
+        section = Section(key=key, title=title)
+        for contribution in contributions(key):
+            section.rows.extend(contribution_rows(contribution, year))
+            section.charts.extend(
+                ChartView.layout(chart) for chart in contribution.charts(year)
+            )
+        sections.append(section)
+    return sections
+
+
+REPORT_HEADERS = ["指标", "数值", "单位", "上年", "增减"]
+
+
+def report_workbook(sections, year):
+    """Return a temporary file holding the report, one sheet per section."""
+    workbook = Workbook(write_only=True)
+    for section in sections:
+        sheet = workbook.create_sheet(title=section.title[:31])
+        header = []
+        for text in REPORT_HEADERS:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = cell.font.copy(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in section.rows:
+            figure = row.figure
+            value = as_decimal(figure.value)
+            previous = as_decimal(row.previous_value)
+            sheet.append(
+                [
+                    escape_formula(str(figure.label)),
+                    rounded(value, figure.decimals)
+                    if value is not None
+                    else escape_formula(figure.value),
+                    escape_formula(str(figure.unit)),
+                    rounded(previous, figure.decimals),
+                    rounded(row.change, figure.decimals),
+                ]
+            )
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 2**20)  # noqa: SIM115
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
+
+
+def rounded(number, decimals):
+    """Return a Decimal rounded for a spreadsheet cell (a float), or None."""
+    if number is None:
+        return None
+    return float(number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP))

@@ -1,0 +1,191 @@
+"""The export centre (数据导出): a registered dataset's filter as a URL, and its files.
+
+The query string is the whole request: a filtered download can be bookmarked. Invalid
+values and unknown parameters are refused — django-filter would otherwise drop them and
+widen the export to everything.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.encoding import force_str
+
+from devzone import registry
+
+# Parameters the export centre reads itself, beside the dataset's filters.
+CONTROL_PARAMETERS = {"page", "format"}
+FORMATS = ("csv", "xlsx")
+UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+FILENAME_MAX = 120
+
+
+def visible_datasets(user):
+    """Return the registered datasets the user may view and export, in order."""
+    return sorted(
+        (d for d in registry.datasets.values() if d.visible_to(user)),
+        key=lambda d: (d.order, d.label),
+    )
+
+
+def filter_parameters(form):
+    """Return every query parameter name the filter form reads."""
+    names = set()
+    for name, bound_field in form.fields.items():
+        widget = bound_field.widget
+        suffixes = getattr(widget, "suffixes", None)
+        if suffixes:
+            names.update(widget.suffixed(name, suffix) for suffix in suffixes)
+        else:
+            names.add(name)
+    return names
+
+
+def unknown_parameters(query, form):
+    """Return the query parameters that are neither a filter nor page/format."""
+    allowed = filter_parameters(form) | CONTROL_PARAMETERS
+    return sorted(name for name in query if name not in allowed)
+
+
+def as_date(value):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def plain(value):
+    """Return one cleaned value as text: dates ISO, numbers without trailing zeros."""
+    value = as_date(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}"
+        return text
+    return force_str(value)
+
+
+def choice_label(field, value):
+    labels = {force_str(key): force_str(label) for key, label in flat_choices(field)}
+    return labels.get(force_str(value), force_str(value))
+
+
+def flat_choices(field):
+    for key, label in getattr(field, "choices", ()):
+        if isinstance(label, (list, tuple)):
+            yield from label
+        else:
+            yield key, label
+
+
+def is_blank(value):
+    if value is None or value == "" or value == [] or value == ():
+        return True
+    if isinstance(value, slice):
+        return value.start in (None, "") and value.stop in (None, "")
+    return isinstance(value, QuerySet) and not value.exists()
+
+
+def value_texts(field, value):
+    """Return the readable texts of one cleaned filter value."""
+    if isinstance(value, bool):
+        return ["是" if value else "否"]
+    if isinstance(value, Model):
+        return [force_str(value)]
+    if isinstance(value, QuerySet):
+        return [force_str(obj) for obj in value]
+    if isinstance(value, (list, tuple)):
+        if hasattr(field, "choices"):
+            return [choice_label(field, item) for item in value]
+        return [plain(item) for item in value]
+    if hasattr(field, "choices") and not isinstance(value, slice):
+        return [choice_label(field, value)]
+    return [plain(value)]
+
+
+def range_text(value):
+    start = None if value.start in (None, "") else plain(value.start)
+    stop = None if value.stop in (None, "") else plain(value.stop)
+    if start and stop:
+        return f"{start} 至 {stop}"
+    if start:
+        return f"{start} 起"
+    return f"至 {stop}"
+
+
+def active_filters(form):
+    """Yield (field, value) for every filter the user set, in the form's order."""
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if not is_blank(value):
+            yield field, value
+
+
+def describe_filters(form):
+    """Return the filter as a sentence, e.g. "状态：已签约；签约日期：2021-01-01 至 …"."""
+    parts = []
+    for field, value in active_filters(form):
+        if isinstance(value, slice):
+            text = range_text(value)
+        else:
+            text = "、".join(value_texts(field, value))
+        parts.append(f"{force_str(field.label)}：{text}")
+    return "；".join(parts) or "全部"
+
+
+def whole_year(value):
+    """Return the year if a date range covers exactly one calendar year, else None."""
+    start, stop = as_date(value.start), as_date(value.stop)
+    if (
+        isinstance(start, datetime.date)
+        and isinstance(stop, datetime.date)
+        and start.year == stop.year
+        and (start.month, start.day) == (1, 1)
+        and (stop.month, stop.day) == (12, 31)
+    ):
+        return start.year
+    return None
+
+
+def compact(value):
+    """Return a range end for a file name: 20210101, or "" when open."""
+    if value in (None, ""):
+        return ""
+    value = as_date(value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y%m%d")
+    return plain(value)
+
+
+def filename_values(form):
+    """Return the filter values that name an export file, e.g. ["2021", "已签约"]."""
+    values = []
+    for field, value in active_filters(form):
+        if isinstance(value, slice):
+            year = whole_year(value)
+            if year:
+                values.append(str(year))
+            else:
+                values.append(f"{compact(value.start)}-{compact(value.stop)}")
+        elif isinstance(value, bool):
+            values.append(f"{force_str(field.label)}{'是' if value else '否'}")
+        else:
+            values.append("、".join(value_texts(field, value)))
+    return values
+
+
+def sanitise_filename(text):
+    """Return text fit for a file name on Windows, macOS and Linux."""
+    text = UNSAFE_FILENAME.sub("-", text).strip(" .-")
+    return text[:FILENAME_MAX] or "export"
+
+
+def export_filename(dataset, form, extension, today=None):
+    """Return e.g. ``搬迁户_2021_已签约_20261129.xlsx``."""
+    today = today or timezone.localdate()
+    parts = [dataset.label, *filename_values(form), today.strftime("%Y%m%d")]
+    stem = "_".join(sanitise_filename(part) for part in parts)
+    return f"{stem[: FILENAME_MAX * 2]}.{extension}"

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from devzone.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("annual/", views.annual_report, name="annual"),
+    path("exports/", views.export_index, name="export_index"),
+    path("exports/history/", views.export_history, name="export_history"),
+    path("exports/<str:key>/", views.export_dataset, name="export_dataset"),
+]

@@ -1,0 +1,190 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devzone import exports, registry
+from devzone.models import ExportLog
+from devzone.reports import annual, export_centre
+from devzone.services import export_log_create
+
+PREVIEW_ROWS = 25
+HISTORY_ROWS = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET_TITLE_UNSAFE = str.maketrans({c: "-" for c in "\\/?*[]:"})
+
+
+def admin_context(request, title, **context):
+    return {**admin.site.each_context(request), "title": title, **context}
+
+
+class ReportYearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    format = forms.ChoiceField(
+        choices=[("html", "html"), ("xlsx", "xlsx")], required=False
+    )
+
+
+@staff_member_required
+def annual_report(request):
+    """Show the annual report of a year, or download it as XLSX (format=xlsx)."""
+    data = request.GET.copy()
+    data.setdefault("year", str(annual.default_year()))
+    form = ReportYearForm(data)
+    if not form.is_valid():
+        context = admin_context(
+            request, _("年度工作报告"), form=form, years=annual.report_years()
+        )
+        return render(
+            request, "devzone/reports/annual_report.html", context, status=400
+        )
+    year = form.cleaned_data["year"]
+    sections = annual.build_report(year)
+    if form.cleaned_data["format"] == "xlsx":
+        response = FileResponse(
+            annual.report_workbook(sections, year), content_type=XLSX_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = exports.content_disposition(
+            f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
+        )
+        return response
+    years = sorted({year, *annual.report_years()}, reverse=True)
+    context = admin_context(
+        request,
+        _("%(year)s 年度工作报告") % {"year": year},
+        form=form,
+        year=year,
+        years=years,
+        sections=sections,
+    )
+    return render(request, "devzone/reports/annual_report.html", context)
+
+
+@staff_member_required
+def export_index(request):
+    """List the datasets the user may download."""
+    context = admin_context(
+        request,
+        _("数据导出"),
+        datasets=export_centre.visible_datasets(request.user),
+    )
+    return render(request, "devzone/reports/export_index.html", context)
+
+
+def dataset_or_404(request, key):
+    dataset = registry.datasets.get(key)
+    if dataset is None:
+        raise Http404(_("没有这个数据集。"))
+    if not dataset.visible_to(request.user):
+        raise PermissionDenied
+    return dataset
+
+
+def export_resource(dataset, user):
+    """Return the dataset's Resource, unmasked only for holders of its permission."""
+    permission = getattr(dataset.resource, "personal_data_permission", None)
+    unmasked = bool(permission) and user.has_perm(permission)
+    return dataset.resource(user=user, unmasked=unmasked)
+
+
+def ordered(queryset):
+    return queryset if queryset.ordered else queryset.order_by("pk")
+
+
+@staff_member_required
+def export_dataset(request, key):
+    """Show a dataset's filter, count and preview; download it with format=csv|xlsx."""
+    dataset = dataset_or_404(request, key)
+    queryset = dataset.model._default_manager.all()
+    filterset = dataset.filterset(request.GET, queryset=queryset, request=request)
+    errors = []
+    unknown = export_centre.unknown_parameters(request.GET, filterset.form)
+    if unknown:
+        errors.append(
+            _("无法识别的参数：%(names)s。请从本页重新选择筛选条件。")
+            % {"names": "、".join(unknown)}
+        )
+    file_format = request.GET.get("format", "")
+    if file_format and file_format not in export_centre.FORMATS:
+        errors.append(_("不支持的导出格式：%(format)s。") % {"format": file_format})
+    valid = filterset.is_valid() and not errors
+    if not valid and not errors:
+        errors.append(_("筛选条件有误，请按提示修改。"))
+    if valid and file_format:
+        return download(request, dataset, filterset, file_format)
+    context = admin_context(
+        request,
+        dataset.label,
+        dataset=dataset,
+        filterset=filterset,
+        errors=errors,
+        valid=valid,
+        query=query_without(request.GET, "page", "format"),
+    )
+    if valid:
+        resource = export_resource(dataset, request.user)
+        queryset = resource.filter_export(ordered(filterset.qs))
+        page = Paginator(queryset, PREVIEW_ROWS).get_page(request.GET.get("page"))
+        context.update(
+            description=export_centre.describe_filters(filterset.form),
+            headers=resource.get_export_headers(),
+            rows=[resource.export_resource(obj) for obj in page.object_list],
+            page=page,
+        )
+    status = 200 if valid else 400
+    return render(
+        request, "devzone/reports/export_dataset.html", context, status=status
+    )
+
+
+def query_without(query, *names):
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def download(request, dataset, filterset, file_format):
+    """Return the filtered dataset as a streamed CSV or XLSX file, and log it."""
+    resource = export_resource(dataset, request.user)
+    rows = exports.CountingRows(
+        resource.iter_rows(
+            ordered(filterset.qs), force_native_type=file_format == "xlsx"
+        )
+    )
+    filename = export_centre.export_filename(dataset, filterset.form, file_format)
+    log = {
+        "user": request.user,
+        "model": dataset.model,
+        "dataset": dataset.label,
+        "filters": export_centre.describe_filters(filterset.form),
+        "file_format": file_format,
+        "personal_data": resource.unmasked and bool(resource.personal_fields),
+    }
+    if file_format == "xlsx":
+        response = exports.xlsx_response(
+            rows, filename, dataset.label.translate(SHEET_TITLE_UNSAFE)
+        )
+        export_log_create(row_count=rows.count, **log)
+        return response
+    return exports.csv_response(logged_when_done(rows, log), filename)
+
+
+def logged_when_done(rows, log):
+    """Yield the rows, then log the download with the number of rows sent."""
+    yield from rows
+    export_log_create(row_count=rows.count, **log)
+
+
+@staff_member_required
+def export_history(request):
+    """List the user's own downloads, latest first."""
+    logs = ExportLog.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    page = Paginator(logs, HISTORY_ROWS).get_page(request.GET.get("page"))
+    context = admin_context(request, _("我的导出记录"), page=page)
+    return render(request, "devzone/reports/export_history.html", context)
