@@ -1,0 +1,271 @@
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from devzone.admin_base import ZoneAdmin
+from devzone.validators import mask_id_number, mask_phone, normalize_text
+from projects import services
+from projects.admin_filters import AmountBandFilter, RangeListFilter, SignedYearFilter
+from projects.models import (
+    InvestmentDeal,
+    KeyProject,
+    RelocationHousehold,
+    RelocationProject,
+)
+from projects.resources import (
+    InvestmentDealResource,
+    KeyProjectResource,
+    RelocationHouseholdResource,
+    RelocationProjectResource,
+)
+
+ID_OR_PHONE_LIKE = re.compile(r"[0-9Xx０-９ｘＸ\s+\-－]+")
+
+
+class TotalsAdmin(ZoneAdmin):
+    """A changelist that shows, above its rows, the sums of the rows filtered."""
+
+    change_list_template = "admin/projects/change_list_totals.html"
+    totals = {}  # label -> aggregate expression
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        changelist = context.get("cl")
+        if changelist is not None and self.totals:
+            sums = changelist.queryset.aggregate(
+                rows=Count("pk"),
+                **{f"total_{i}": expr for i, expr in enumerate(self.totals.values())},
+            )
+            context["totals"] = {
+                "rows": sums["rows"],
+                "items": [
+                    (label, sums[f"total_{i}"] or 0)
+                    for i, label in enumerate(self.totals)
+                ],
+            }
+        return response
+
+
+@admin.register(KeyProject)
+class KeyProjectAdmin(TotalsAdmin):
+    resource_classes = [KeyProjectResource]
+    list_display = [
+        "name",
+        "year",
+        "category",
+        "list_level",
+        "build_type",
+        "status",
+        "total_investment",
+        "investment_this_year",
+        "area",
+        "developer",
+        "leader",
+    ]
+    list_filter = [
+        "category",
+        "list_level",
+        "year",
+        "build_type",
+        "status",
+        "area",
+        ("total_investment", RangeListFilter),
+    ]
+    search_fields = ["name", "developer", "leader"]
+    date_hierarchy = "started_on"
+    autocomplete_fields = ["area"]
+    list_select_related = ["area"]
+    totals = {
+        _("总投资（万元）"): Sum("total_investment"),
+        _("本年完成投资（万元）"): Sum("investment_this_year"),
+    }
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "year", "category", "list_level", "build_type"]},
+        ),
+        (
+            _("投资与进度"),
+            {
+                "fields": [
+                    "status",
+                    "total_investment",
+                    "investment_this_year",
+                    "started_on",
+                    "planned_completion",
+                    "completed_on",
+                    "progress",
+                ]
+            },
+        ),
+        (
+            _("建设与责任"),
+            {
+                "fields": [
+                    "area",
+                    "developer",
+                    "industry",
+                    "leader",
+                    "responsible_unit",
+                ]
+            },
+        ),
+    ]
+
+
+@admin.register(InvestmentDeal)
+class InvestmentDealAdmin(TotalsAdmin):
+    resource_classes = [InvestmentDealResource]
+    list_display = [
+        "name",
+        "year",
+        "industry",
+        "stage",
+        "total_investment",
+        "is_foreign",
+        "foreign_capital",
+        "signed_on",
+        "via_guidance_fund",
+        "investor",
+    ]
+    list_filter = [
+        "stage",
+        "industry",
+        "is_foreign",
+        SignedYearFilter,
+        "via_guidance_fund",
+        AmountBandFilter,
+        "year",
+    ]
+    search_fields = ["name", "investor"]
+    totals = {
+        _("总投资（万元）"): Sum("total_investment"),
+        _("外资金额（万美元）"): Sum("foreign_capital"),
+    }
+
+
+@admin.register(RelocationProject)
+class RelocationProjectAdmin(ZoneAdmin):
+    resource_classes = [RelocationProjectResource]
+    list_display = [
+        "name",
+        "year",
+        "community",
+        "area",
+        "status",
+        "household_count",
+        "floor_area_total",
+        "signed_share",
+    ]
+    list_filter = ["year", "status", "community", "area"]
+    search_fields = ["name"]
+    autocomplete_fields = ["community", "area"]
+    list_select_related = ["community", "area"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
+    @admin.display(description=_("搬迁户数"), ordering="household_total")
+    def household_count(self, obj):
+        url = reverse("admin:projects_relocationhousehold_changelist")
+        return format_html(
+            '<a href="{}?project__id__exact={}">{} 户</a>',
+            url,
+            obj.pk,
+            obj.household_total,
+        )
+
+    @admin.display(description=_("搬迁面积（平方米）"), ordering="area_total")
+    def floor_area_total(self, obj):
+        return obj.area_total or 0
+
+    @admin.display(description=_("签约率"))
+    def signed_share(self, obj):
+        if not obj.household_total:
+            return "—"
+        return f"{obj.signed_total * 100 / obj.household_total:.1f}%"
+
+
+class VacatedOnForm(forms.Form):
+    vacated_on = forms.DateField(
+        label=_("腾空日期"), initial=timezone.localdate, widget=AdminDateWidget
+    )
+
+
+@admin.register(RelocationHousehold)
+class RelocationHouseholdAdmin(ZoneAdmin):
+    resource_classes = [RelocationHouseholdResource]
+    list_display = [
+        "head_name",
+        "masked_id_number",
+        "masked_phone",
+        "project",
+        "community",
+        "household_size",
+        "floor_area",
+        "status",
+        "signed_on",
+        "vacated_on",
+        "resettlement",
+    ]
+    list_filter = ["project", "project__year", "status", "community", "resettlement"]
+    search_fields = ["head_name", "=id_number", "=phone"]
+    autocomplete_fields = ["project", "community"]
+    list_select_related = ["project", "community"]
+    actions = ["mark_vacated"]
+
+    @admin.display(description=_("身份证号"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    def get_search_results(self, request, queryset, search_term):
+        # A number typed with full-width digits, a lower-case x or spaces still finds
+        # the household: ID numbers and phones are stored normalised.
+        if search_term and ID_OR_PHONE_LIKE.fullmatch(search_term):
+            search_term = normalize_text(search_term).replace("-", "").upper()
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.action(description=_("标记所选搬迁户为已腾空"), permissions=["change"])
+    def mark_vacated(self, request, queryset):
+        form = VacatedOnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                count = services.households_mark_vacated(
+                    households=queryset, vacated_on=form.cleaned_data["vacated_on"]
+                )
+            except ValidationError as error:
+                self.message_user(request, "".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("已将 %(count)d 户标记为已腾空。") % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("标记为已腾空"),
+            "opts": self.model._meta,
+            "form": form,
+            "households": queryset.select_related("project"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/projects/relocationhousehold/mark_vacated.html", context
+        )

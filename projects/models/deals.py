@@ -1,0 +1,181 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from devzone.models import DEFAULT_PERMISSIONS
+from projects.models.base import YEAR_RANGE, ProjectsModel
+
+# Amount bands of the annual review, in 万元 (1 亿元 = 10,000 万元).
+BAND_50 = Decimal(500000)
+BAND_30 = Decimal(300000)
+BAND_10 = Decimal(100000)
+
+
+class InvestmentDealQuerySet(models.QuerySet):
+    def for_year(self, year):
+        """Return the deals counted in one year."""
+        return self.filter(year=year)
+
+    def signed_in(self, year):
+        """Return the deals signed in one year (whatever their stage since)."""
+        return self.filter(signed_on__year=year)
+
+    def mature(self):
+        """Return the in-hand mature deals (在手成熟项目)."""
+        return self.filter(stage=InvestmentDeal.Stage.MATURE)
+
+    def foreign(self):
+        """Return the foreign-funded deals."""
+        return self.filter(is_foreign=True)
+
+    def band_50_plus(self):
+        """Return the deals of 50 亿元 or more."""
+        return self.filter(total_investment__gte=BAND_50)
+
+    def band_30_50(self):
+        """Return the deals of 30 亿元 up to (not including) 50 亿元."""
+        return self.filter(total_investment__gte=BAND_30, total_investment__lt=BAND_50)
+
+    def band_10_30(self):
+        """Return the deals of 10 亿元 up to (not including) 30 亿元."""
+        return self.filter(total_investment__gte=BAND_10, total_investment__lt=BAND_30)
+
+    def band_under_10(self):
+        """Return the deals under 10 亿元."""
+        return self.filter(total_investment__lt=BAND_10)
+
+    def in_band(self, band):
+        """Return the deals of one amount band, by its key in AMOUNT_BANDS."""
+        return getattr(self, f"band_{band}")()
+
+
+# Key, label and (lower, upper) bounds in 万元 of each band, for filters and URLs.
+AMOUNT_BANDS = [
+    ("50_plus", _("50 亿元及以上"), (BAND_50, None)),
+    ("30_50", _("30–50 亿元"), (BAND_30, BAND_50)),
+    ("10_30", _("10–30 亿元"), (BAND_10, BAND_30)),
+    ("under_10", _("10 亿元以下"), (None, BAND_10)),
+]
+
+
+class InvestmentDeal(ProjectsModel):
+    class Industry(models.TextChoices):
+        HEALTH = "health", _("大健康")
+        MATERIALS = "materials", _("新材料")
+        EQUIPMENT = "equipment", _("装备制造")
+        AUTO_PARTS = "auto_parts", _("汽车零部件")
+        ELECTRONICS = "electronics", _("电子信息")
+        OTHER = "other", _("其他")
+
+    class Stage(models.TextChoices):
+        NEGOTIATING = "negotiating", _("洽谈中")
+        MATURE = "mature", _("在手成熟")
+        SIGNED = "signed", _("已签约")
+        LANDED = "landed", _("已落地")
+
+    SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
+
+    name = models.CharField(_("项目名称"), max_length=100)
+    year = models.PositiveSmallIntegerField(
+        _("统计年度"),
+        help_text=_("已签约、已落地的项目为签约年度；其他项目为在库年度。"),
+    )
+    investor = models.CharField(_("投资方"), max_length=100, blank=True, default="")
+    industry = models.CharField(_("产业类别"), max_length=16, choices=Industry)
+    total_investment = models.DecimalField(
+        _("总投资（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    is_foreign = models.BooleanField(_("外资项目"), default=False)
+    foreign_capital = models.DecimalField(
+        _("外资金额（万美元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    stage = models.CharField(
+        _("推进阶段"), max_length=16, choices=Stage, default=Stage.NEGOTIATING
+    )
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    via_guidance_fund = models.BooleanField(_("产业发展引导基金"), default=False)
+    contact = models.CharField(_("招商责任人"), max_length=50, blank=True, default="")
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    objects = InvestmentDealQuerySet.as_manager()
+
+    constraint_fields = {
+        "projects_investmentdeal_name_year_unique": "name",
+        "projects_investmentdeal_year_range": "year",
+        "projects_investmentdeal_total_nonneg": "total_investment",
+        "projects_investmentdeal_foreign_capital_nonneg": "foreign_capital",
+        "projects_investmentdeal_foreign_capital_only_foreign": "foreign_capital",
+        "projects_investmentdeal_signed_has_date": "signed_on",
+    }
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("招商项目")
+        ordering = ["-year", "name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "year"],
+                name="projects_investmentdeal_name_year_unique",
+                violation_error_message=_("同一统计年度已有同名的招商项目。"),
+            ),
+            models.CheckConstraint(
+                condition=YEAR_RANGE,
+                name="projects_investmentdeal_year_range",
+                violation_error_message=_("年度应在 2000 到 2100 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(total_investment__gte=0),
+                name="projects_investmentdeal_total_nonneg",
+                violation_error_message=_("总投资不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(foreign_capital__isnull=True) | Q(foreign_capital__gte=0),
+                name="projects_investmentdeal_foreign_capital_nonneg",
+                violation_error_message=_("外资金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_foreign=True) | Q(foreign_capital__isnull=True),
+                name="projects_investmentdeal_foreign_capital_only_foreign",
+                violation_error_message=_("只有外资项目才能填写外资金额。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=["signed", "landed"], signed_on__isnull=False)
+                | (~Q(stage__in=["signed", "landed"]) & Q(signed_on__isnull=True)),
+                name="projects_investmentdeal_signed_has_date",
+                violation_error_message=_(
+                    "已签约、已落地的项目必须填写签约日期；洽谈中、在手成熟的项目不能填写。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.year}）"
+
+    def clean(self):
+        # A database cannot compare a date's year with a column portably (SQLite
+        # would need Django's own SQL function inside the constraint).
+        super().clean()
+        if self.signed_on and self.year and self.signed_on.year != self.year:
+            raise ValidationError(
+                {
+                    "year": _("已签约项目的统计年度应为签约年度 %(year)s。")
+                    % {"year": self.signed_on.year}
+                }
+            )
+
+    @property
+    def total_investment_yi(self):
+        """Return the total investment in 亿元."""
+        return self.total_investment / 10000

@@ -1,0 +1,228 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from devzone.fields import IdNumberField, PhoneField
+from devzone.models import DEFAULT_PERMISSIONS, Area, Community, CommunityScopedQuerySet
+from projects.models.base import YEAR_RANGE, ProjectsModel
+
+
+class RelocationProjectQuerySet(CommunityScopedQuerySet):
+    def for_year(self, year):
+        """Return the relocation projects of one year."""
+        return self.filter(year=year)
+
+    def with_totals(self):
+        """Return the projects annotated with household count, area and signed count."""
+        return self.annotate(
+            household_total=Count("households"),
+            area_total=Sum("households__floor_area"),
+            signed_total=Count(
+                "households",
+                filter=~Q(households__status=RelocationHousehold.Status.PENDING),
+            ),
+        )
+
+
+class RelocationProject(ProjectsModel):
+    class Status(models.TextChoices):
+        PLANNING = "planning", _("筹备中")
+        ONGOING = "ongoing", _("实施中")
+        COMPLETED = "completed", _("已完成")
+
+    name = models.CharField(_("项目名称"), max_length=100, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("所在村/社区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relocation_projects",
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("所在片区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relocation_projects",
+    )
+    status = models.CharField(
+        _("项目状态"), max_length=16, choices=Status, default=Status.PLANNING
+    )
+    started_on = models.DateField(_("启动日期"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    objects = RelocationProjectQuerySet.as_manager()
+
+    NATURAL_KEY = "name"
+    constraint_fields = {
+        "projects_relocationproject_year_range": "year",
+        "projects_relocationproject_has_place": "community",
+    }
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("搬迁项目")
+        ordering = ["-year", "name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=YEAR_RANGE,
+                name="projects_relocationproject_year_range",
+                violation_error_message=_("年度应在 2000 到 2100 之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(community__isnull=False) | Q(area__isnull=False),
+                name="projects_relocationproject_has_place",
+                violation_error_message=_("请填写所在村/社区或所在片区（至少一项）。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RelocationHouseholdQuerySet(CommunityScopedQuerySet):
+    def for_year(self, year):
+        """Return the households of the relocation projects of one year."""
+        return self.filter(project__year=year)
+
+    def pending(self):
+        """Return the households that have not signed an agreement."""
+        return self.filter(status=RelocationHousehold.Status.PENDING)
+
+    def signed(self):
+        """Return the households that have signed (whatever happened since)."""
+        return self.exclude(status=RelocationHousehold.Status.PENDING)
+
+    def vacated(self):
+        """Return the households whose home is vacated, demolished or resettled."""
+        return self.filter(status__in=RelocationHousehold.VACATED_STATUSES)
+
+    def total_area(self):
+        """Return the relocated floor area of these households in m² (0 if none)."""
+        return self.aggregate(total=Sum("floor_area"))["total"] or 0
+
+
+class RelocationHousehold(ProjectsModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待签约")
+        SIGNED = "signed", _("已签约")
+        VACATED = "vacated", _("已腾空")
+        DEMOLISHED = "demolished", _("已拆除")
+        RESETTLED = "resettled", _("已安置")
+
+    class Resettlement(models.TextChoices):
+        CASH = "cash", _("货币补偿")
+        PROPERTY = "property", _("产权调换")
+
+    VACATED_STATUSES = (Status.VACATED, Status.DEMOLISHED, Status.RESETTLED)
+
+    project = models.ForeignKey(
+        RelocationProject,
+        verbose_name=_("搬迁项目"),
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
+    head_name = models.CharField(_("户主姓名"), max_length=50)
+    id_number = IdNumberField(_("身份证号"))
+    phone = PhoneField(_("联系电话"), blank=True, default="")
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("所属村/社区"),
+        on_delete=models.PROTECT,
+        related_name="relocation_households",
+    )
+    address = models.CharField(_("房屋坐落"), max_length=200, blank=True, default="")
+    household_size = models.PositiveSmallIntegerField(
+        _("家庭人口（人）"), default=1, validators=[MinValueValidator(1)]
+    )
+    floor_area = models.DecimalField(
+        _("搬迁面积（平方米）"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    compensation = models.DecimalField(
+        _("补偿金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("搬迁状态"), max_length=16, choices=Status, default=Status.PENDING
+    )
+    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    vacated_on = models.DateField(_("腾空日期"), null=True, blank=True)
+    resettlement = models.CharField(
+        _("安置方式"), max_length=16, choices=Resettlement, blank=True, default=""
+    )
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    objects = RelocationHouseholdQuerySet.as_manager()
+
+    constraint_fields = {
+        "projects_household_id_unique_in_project": "id_number",
+        "projects_household_area_nonneg": "floor_area",
+        "projects_household_compensation_nonneg": "compensation",
+        "projects_household_size_positive": "household_size",
+        "projects_household_vacated_after_signed": "vacated_on",
+        "projects_household_signed_has_date": "signed_on",
+        "projects_household_vacated_has_date": "vacated_on",
+    }
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("搬迁户")
+        ordering = ["project", "head_name"]
+        default_permissions = DEFAULT_PERMISSIONS
+        permissions = [
+            ("view_personal_data", _("查看搬迁户完整身份证号和电话")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "id_number"],
+                name="projects_household_id_unique_in_project",
+                violation_error_message=_("该搬迁项目中已有相同身份证号的搬迁户。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_area__gte=0),
+                name="projects_household_area_nonneg",
+                violation_error_message=_("搬迁面积不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(compensation__isnull=True) | Q(compensation__gte=0),
+                name="projects_household_compensation_nonneg",
+                violation_error_message=_("补偿金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(household_size__gte=1),
+                name="projects_household_size_positive",
+                violation_error_message=_("家庭人口至少为 1 人。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(vacated_on__isnull=True)
+                | Q(signed_on__isnull=False, vacated_on__gte=F("signed_on")),
+                name="projects_household_vacated_after_signed",
+                violation_error_message=_("腾空日期不能早于签约日期（须先签约）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(signed_on__isnull=False),
+                name="projects_household_signed_has_date",
+                violation_error_message=_("已签约及之后状态的搬迁户必须填写签约日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["vacated", "demolished", "resettled"])
+                | Q(vacated_on__isnull=False),
+                name="projects_household_vacated_has_date",
+                violation_error_message=_(
+                    "已腾空、已拆除、已安置的搬迁户必须填写腾空日期。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.head_name}（{self.project}）"

@@ -1,0 +1,230 @@
+"""The projects app's figures in the annual report: key projects, relocation, deals."""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from devzone.registry import Chart, Figure, ReportContribution
+from projects.models import (
+    InvestmentDeal,
+    KeyProject,
+    RelocationHousehold,
+    RelocationProject,
+)
+from projects.models.deals import BAND_30, BAND_50
+
+TEN_THOUSAND = Decimal(10000)
+
+
+def changelist_url(model, **params):
+    """Return the admin changelist of ``model`` filtered by plain field lookups."""
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def in_ten_thousands(amount):
+    """Return an amount (万元 or m²) in units of ten thousand, to 2 decimals."""
+    return (Decimal(amount or 0) / TEN_THOUSAND).quantize(Decimal("0.01"))
+
+
+def count_figure(key, label, queryset, url, unit):
+    count = queryset.count()
+    return Figure(key=key, label=label, value=count, unit=unit, url=url, rows=count)
+
+
+def project_figures(year):
+    """Return the key project and relocation figures of one year."""
+    industrial = KeyProject.objects.for_year(year).industrial()
+    base = {"year": year, "category": KeyProject.Category.INDUSTRIAL}
+    households = RelocationHousehold.objects.for_year(year)
+    household_url = changelist_url(RelocationHousehold, project__year=year)
+    household_count = households.count()
+    return [
+        count_figure(
+            "projects.key_industrial",
+            "重点产业项目",
+            industrial,
+            changelist_url(KeyProject, **base),
+            "个",
+        ),
+        count_figure(
+            "projects.key_continued",
+            "续建",
+            industrial.continued(),
+            changelist_url(
+                KeyProject, **base, build_type=KeyProject.BuildType.CONTINUED
+            ),
+            "个",
+        ),
+        count_figure(
+            "projects.key_new",
+            "新建",
+            industrial.new(),
+            changelist_url(KeyProject, **base, build_type=KeyProject.BuildType.NEW),
+            "个",
+        ),
+        count_figure(
+            "projects.key_province",
+            "省级",
+            industrial.on_list(KeyProject.ListLevel.PROVINCE),
+            changelist_url(
+                KeyProject, **base, list_level=KeyProject.ListLevel.PROVINCE
+            ),
+            "个",
+        ),
+        count_figure(
+            "projects.key_zhenjiang",
+            "镇江市级",
+            industrial.on_list(KeyProject.ListLevel.ZHENJIANG),
+            changelist_url(
+                KeyProject, **base, list_level=KeyProject.ListLevel.ZHENJIANG
+            ),
+            "个",
+        ),
+        count_figure(
+            "projects.relocation_projects",
+            "搬迁项目",
+            RelocationProject.objects.for_year(year),
+            changelist_url(RelocationProject, year=year),
+            "个",
+        ),
+        Figure(
+            key="projects.relocation_households",
+            label="搬迁户",
+            value=household_count,
+            unit="户",
+            url=household_url,
+            rows=household_count,
+        ),
+        Figure(
+            key="projects.relocation_area",
+            label="搬迁面积",
+            value=in_ten_thousands(households.total_area()),
+            unit="万平方米",
+            url=household_url,
+            rows=household_count,
+            decimals=2,
+        ),
+    ]
+
+
+def chart_rows(queryset, field, choices):
+    counts = dict(queryset.values_list(field).annotate(n=Count("pk")))
+    return [(str(label), counts.get(value, 0)) for value, label in choices]
+
+
+def project_charts(year):
+    """Return the charts of the year's key projects by status and by list level."""
+    projects = KeyProject.objects.for_year(year)
+    return [
+        Chart(
+            key="projects.key_by_status",
+            title="重点项目按状态",
+            data=chart_rows(projects, "status", KeyProject.Status.choices),
+            unit="个",
+        ),
+        Chart(
+            key="projects.key_by_level",
+            title="重点项目按最高列入层级",
+            data=chart_rows(projects, "list_level", KeyProject.ListLevel.choices),
+            unit="个",
+        ),
+    ]
+
+
+def sum_figure(key, label, queryset, url):
+    summary = queryset.aggregate(total=Sum("total_investment"), rows=Count("pk"))
+    return Figure(
+        key=key,
+        label=label,
+        value=in_ten_thousands(summary["total"]),
+        unit="亿元",
+        url=url,
+        rows=summary["rows"],
+        decimals=2,
+    )
+
+
+def development_figures(year):
+    """Return the investment deal figures of one year."""
+    signed = InvestmentDeal.objects.signed_in(year)
+    mature = InvestmentDeal.objects.for_year(year).mature()
+    signed_params = {"signed_on__year": year}
+    signed_url = changelist_url(InvestmentDeal, **signed_params)
+    mature_url = changelist_url(
+        InvestmentDeal, year=year, stage=InvestmentDeal.Stage.MATURE
+    )
+    return [
+        count_figure("development.deals_signed", "签约项目", signed, signed_url, "个"),
+        sum_figure("development.deals_signed_total", "签约总额", signed, signed_url),
+        count_figure(
+            "development.deals_50_plus",
+            "50亿元以上项目",
+            signed.band_50_plus(),
+            changelist_url(
+                InvestmentDeal, **signed_params, total_investment__gte=BAND_50
+            ),
+            "个",
+        ),
+        count_figure(
+            "development.deals_30_50",
+            "30–50亿元项目",
+            signed.band_30_50(),
+            changelist_url(
+                InvestmentDeal,
+                **signed_params,
+                total_investment__gte=BAND_30,
+                total_investment__lt=BAND_50,
+            ),
+            "个",
+        ),
+        count_figure(
+            "development.deals_foreign",
+            "外资项目",
+            signed.foreign(),
+            changelist_url(InvestmentDeal, **signed_params, is_foreign__exact=1),
+            "个",
+        ),
+        count_figure(
+            "development.deals_mature", "在手成熟项目", mature, mature_url, "个"
+        ),
+        sum_figure(
+            "development.deals_mature_total", "在手成熟项目总额", mature, mature_url
+        ),
+    ]
+
+
+def development_charts(year):
+    """Return the chart of the year's signed investment by industry, in 亿元."""
+    totals = dict(
+        InvestmentDeal.objects.signed_in(year)
+        .values_list("industry")
+        .annotate(total=Sum("total_investment"))
+    )
+    return [
+        Chart(
+            key="development.signed_by_industry",
+            title="签约投资额按产业",
+            data=[
+                (str(label), in_ten_thousands(totals.get(value)))
+                for value, label in InvestmentDeal.Industry.choices
+            ],
+            unit="亿元",
+        )
+    ]
+
+
+CONTRIBUTIONS = [
+    ReportContribution(
+        section="projects", figures=project_figures, charts=project_charts, order=10
+    ),
+    ReportContribution(
+        section="development",
+        figures=development_figures,
+        charts=development_charts,
+        order=10,
+    ),
+]
