@@ -6,3 +6,71 @@ class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("党建与治理")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from devzone.registry import (
+            Dataset,
+            ReportContribution,
+            register_dataset,
+            register_demo,
+            register_report,
+        )
+        from governance import demo, filters, models, reports, resources
+
+        for order, (model, label, resource, filterset) in enumerate(
+            [
+                (
+                    models.PartyBranch,
+                    _("党支部"),
+                    resources.PartyBranchResource,
+                    filters.PartyBranchFilterSet,
+                ),
+                (
+                    models.BranchRating,
+                    _("星级评定"),
+                    resources.BranchRatingResource,
+                    filters.BranchRatingFilterSet,
+                ),
+                (
+                    models.VolunteerTeam,
+                    _("志愿服务队"),
+                    resources.VolunteerTeamResource,
+                    filters.VolunteerTeamFilterSet,
+                ),
+                (
+                    models.VolunteerActivity,
+                    _("志愿服务活动"),
+                    resources.VolunteerActivityResource,
+                    filters.VolunteerActivityFilterSet,
+                ),
+                (
+                    models.EnvironmentalCase,
+                    _("环境与城管案件"),
+                    resources.EnvironmentalCaseResource,
+                    filters.EnvironmentalCaseFilterSet,
+                ),
+            ],
+            start=20,
+        ):
+            register_dataset(
+                Dataset(
+                    key=f"governance.{model._meta.model_name}",
+                    label=label,
+                    model=model,
+                    resource=resource,
+                    filterset=filterset,
+                    order=order,
+                )
+            )
+        register_demo("党建与治理", demo.load, order=20)
+        register_report(
+            ReportContribution(section="party", figures=reports.party_figures, order=20)
+        )
+        register_report(
+            ReportContribution(
+                section="environment",
+                figures=reports.environment_figures,
+                charts=reports.environment_charts,
+                order=20,
+            )
+        )

@@ -1,0 +1,252 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devzone.admin_base import ZoneAdmin
+from governance import services
+from governance.models import (
+    BranchRating,
+    EnvironmentalCase,
+    PartyBranch,
+    VolunteerActivity,
+    VolunteerTeam,
+)
+from governance.resources import (
+    BranchRatingResource,
+    EnvironmentalCaseResource,
+    PartyBranchResource,
+    VolunteerActivityResource,
+    VolunteerTeamResource,
+)
+
+
+class CurrentYearStarsFilter(admin.SimpleListFilter):
+    title = _("本年度星级")
+    parameter_name = "current_stars"
+    unrated = "none"
+
+    def lookups(self, request, model_admin):
+        return [*reversed(BranchRating.Stars.choices), (self.unrated, _("未评定"))]
+
+    def queryset(self, request, queryset):
+        year = timezone.localdate().year
+        if self.value() == self.unrated:
+            return queryset.unrated(year=year)
+        if self.value() in {str(value) for value in BranchRating.Stars.values}:
+            return queryset.rated(year=year, stars=int(self.value()))
+        return queryset
+
+
+class HasBrandFilter(admin.SimpleListFilter):
+    title = _("特色党建品牌")
+    parameter_name = "has_brand"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("有")), ("no", _("无"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_brand()
+        if self.value() == "no":
+            return queryset.without_brand()
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue()
+        if self.value() == "no":
+            return queryset.not_overdue()
+        return queryset
+
+
+class BranchRatingInline(admin.TabularInline):
+    model = BranchRating
+    fields = ["year", "stars", "note"]
+    extra = 1
+    ordering = ["-year"]
+
+
+@admin.register(PartyBranch)
+class PartyBranchAdmin(ZoneAdmin):
+    resource_classes = [PartyBranchResource]
+    list_display = [
+        "name",
+        "kind",
+        "community",
+        "host_organisation",
+        "secretary",
+        "member_count",
+        "brand",
+        "latest_rating",
+    ]
+    list_filter = ["kind", "community", CurrentYearStarsFilter, HasBrandFilter]
+    search_fields = ["name", "host_organisation", "secretary", "brand"]
+    autocomplete_fields = ["community"]
+    list_select_related = ["community"]
+    inlines = [BranchRatingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_latest_rating()
+
+    @admin.display(description=_("最近评定"), ordering="-latest_year")
+    def latest_rating(self, obj):
+        if obj.latest_year is None:
+            return "—"
+        return _("%(year)d 年 %(stars)d 星") % {
+            "year": obj.latest_year,
+            "stars": obj.latest_stars,
+        }
+
+
+@admin.register(BranchRating)
+class BranchRatingAdmin(ZoneAdmin):
+    resource_classes = [BranchRatingResource]
+    list_display = [
+        "branch",
+        "year",
+        "stars",
+        "branch_kind",
+        "branch_community",
+        "note",
+    ]
+    list_filter = ["year", "stars", "branch__kind", "branch__community"]
+    search_fields = ["branch__name", "branch__brand"]
+    autocomplete_fields = ["branch"]
+    list_select_related = ["branch", "branch__community"]
+
+    @admin.display(description=_("党支部类型"), ordering="branch__kind")
+    def branch_kind(self, obj):
+        return obj.branch.get_kind_display()
+
+    @admin.display(description=_("所在村/社区"), ordering="branch__community__name")
+    def branch_community(self, obj):
+        return obj.branch.community or "—"
+
+
+@admin.register(VolunteerTeam)
+class VolunteerTeamAdmin(ZoneAdmin):
+    resource_classes = [VolunteerTeamResource]
+    list_display = [
+        "name",
+        "parent_unit",
+        "leader",
+        "member_count",
+        "activity_count",
+        "activity_year_count",
+        "people_served_this_year",
+    ]
+    search_fields = ["name", "parent_unit", "leader"]
+
+    def get_queryset(self, request):
+        year = timezone.localdate().year
+        return super().get_queryset(request).with_activity_figures(year)
+
+    @admin.display(description=_("活动总数"), ordering="activity_total")
+    def activity_count(self, obj):
+        return obj.activity_total
+
+    @admin.display(description=_("本年活动"), ordering="activity_year_total")
+    def activity_year_count(self, obj):
+        return obj.activity_year_total
+
+    @admin.display(description=_("本年服务群众（人次）"), ordering="people_served_year")
+    def people_served_this_year(self, obj):
+        return obj.people_served_year
+
+
+@admin.register(VolunteerActivity)
+class VolunteerActivityAdmin(ZoneAdmin):
+    resource_classes = [VolunteerActivityResource]
+    list_display = [
+        "date",
+        "title",
+        "team",
+        "category",
+        "community",
+        "volunteers",
+        "people_served",
+    ]
+    list_filter = ["category", "team", "community"]
+    search_fields = ["title", "team__name", "location"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["team", "community"]
+    list_select_related = ["team", "community"]
+
+
+class CloseCasesForm(forms.Form):
+    closed_on = forms.DateField(label=_("办结日期"), widget=AdminDateWidget)
+
+
+@admin.register(EnvironmentalCase)
+class EnvironmentalCaseAdmin(ZoneAdmin):
+    resource_classes = [EnvironmentalCaseResource]
+    list_display = [
+        "case_number",
+        "title",
+        "category",
+        "status",
+        "community",
+        "river",
+        "party_concerned",
+        "opened_on",
+        "deadline",
+        "closed_on",
+        "overdue",
+        "fine",
+    ]
+    list_filter = ["category", "status", "community", "river", OverdueFilter]
+    search_fields = ["case_number", "title", "party_concerned"]
+    date_hierarchy = "opened_on"
+    autocomplete_fields = ["community"]
+    list_select_related = ["community"]
+    actions = ["close_cases"]
+
+    @admin.display(description=_("逾期"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.action(description=_("办结所选案件"), permissions=["change"])
+    def close_cases(self, request, queryset):
+        form = CloseCasesForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"closed_on": timezone.localdate()},
+        )
+        if form.is_valid():
+            try:
+                count = services.environmental_cases_close(
+                    cases=queryset, closed_on=form.cleaned_data["closed_on"]
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("已办结 %(count)d 件案件。") % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("办结所选案件"),
+            "opts": self.model._meta,
+            "cases": queryset.order_by("case_number"),
+            "form": form,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/governance/environmentalcase/close_cases.html", context
+        )

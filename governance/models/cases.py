@@ -1,0 +1,179 @@
+"""Environmental and city-management cases (环境与城管案件)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devzone.models import (
+    DEFAULT_PERMISSIONS,
+    CommunityScopedQuerySet,
+    TimeStampedModel,
+)
+
+
+class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
+    def opened_in(self, year):
+        """Return the cases opened in ``year``."""
+        return self.filter(opened_on__year=year)
+
+    def of_category(self, category):
+        """Return the cases of one category."""
+        return self.filter(category=category)
+
+    def water(self):
+        """Return the water cases (河道整治, 涉水企业整治)."""
+        return self.filter(category__in=EnvironmentalCase.WATER_CATEGORIES)
+
+    def open(self):
+        """Return the cases not yet closed."""
+        return self.exclude(status=EnvironmentalCase.Status.CLOSED)
+
+    def closed(self):
+        """Return the closed cases."""
+        return self.filter(status=EnvironmentalCase.Status.CLOSED)
+
+    def overdue(self, today=None):
+        """Return the open cases whose deadline has passed."""
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+    def not_overdue(self, today=None):
+        """Return the cases that are closed, have no deadline or are still in time."""
+        return self.exclude(pk__in=self.overdue(today).values("pk"))
+
+    def river_names(self):
+        """Return the distinct rivers these cases name, sorted."""
+        return list(
+            self.exclude(river="")
+            .order_by("river")
+            .values_list("river", flat=True)
+            .distinct()
+        )
+
+    def count_by(self, field):
+        """Return ``{value: count}`` of these cases grouped by ``field``."""
+        rows = self.order_by().values(field).annotate(total=Count("pk"))
+        return {row[field]: row["total"] for row in rows}
+
+
+class EnvironmentalCase(TimeStampedModel):
+    class Category(models.TextChoices):
+        SCATTERED_POLLUTERS = "scattered", _("散乱污取缔")
+        RIVER = "river", _("河道整治")
+        WATER_ENTERPRISE = "water_enterprise", _("涉水企业整治")
+        CITYSCAPE = "cityscape", _("市容整治")
+        STREET_VENDING = "street_vending", _("占道经营")
+        MUCK_TRANSPORT = "muck_transport", _("渣土运输审批")
+        CONSTRUCTION_SITE = "construction_site", _("建筑工地整改")
+        BIKE_PARKING = "bike_parking", _("非机动车乱停放")
+        WASTE_SORTING = "waste_sorting", _("垃圾分类")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("已立案")
+        RECTIFYING = "rectifying", _("整改中")
+        CLOSED = "closed", _("已办结")
+
+    WATER_CATEGORIES = (Category.RIVER, Category.WATER_ENTERPRISE)
+
+    case_number = models.CharField(_("案件编号"), max_length=30, unique=True)
+    category = models.CharField(_("类别"), max_length=20, choices=Category)
+    title = models.CharField(_("案件名称"), max_length=200)
+    location = models.CharField(_("地点"), max_length=200, blank=True, default="")
+    community = models.ForeignKey(
+        "devzone.Community",
+        verbose_name=_("所在村/社区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="environmental_cases",
+    )
+    river = models.CharField(_("河道"), max_length=50, blank=True, default="")
+    party_concerned = models.CharField(
+        _("当事单位或个人"), max_length=200, blank=True, default=""
+    )
+    opened_on = models.DateField(_("立案日期"))
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status, default=Status.FILED
+    )
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    measures = models.TextField(_("整改措施"), blank=True, default="")
+    fine = models.DecimalField(
+        _("罚款金额（元）"), max_digits=12, decimal_places=2, default=0
+    )
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    objects = EnvironmentalCaseQuerySet.as_manager()
+
+    NATURAL_KEY = "case_number"
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("环境与城管案件")
+        ordering = ["-opened_on", "-case_number"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_on__isnull=False)
+                | (~Q(status="closed") & Q(closed_on__isnull=True)),
+                name="governance_case_closed_has_date",
+                violation_error_message=_(
+                    "已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="governance_case_closed_after_opened",
+                violation_error_message=_("办结日期不能早于立案日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("opened_on")),
+                name="governance_case_deadline_after_opened",
+                violation_error_message=_("整改期限不能早于立案日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fine__gte=0),
+                name="governance_case_fine_nonneg",
+                violation_error_message=_("罚款金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(category__in=["river", "water_enterprise"]) | ~Q(river=""),
+                name="governance_case_water_has_river",
+                violation_error_message=_(
+                    "河道整治和涉水企业整治案件必须填写所涉河道。"
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} {self.title}"
+
+    def clean(self):
+        # The constraints hold these rules; here they are reported against the column
+        # at fault, so an import or a form names the field to correct.
+        errors = {}
+        closed = self.status == self.Status.CLOSED
+        if closed and not self.closed_on:
+            errors["closed_on"] = _("已办结的案件必须填写办结日期。")
+        elif not closed and self.closed_on:
+            errors["closed_on"] = _("未办结的案件不能填写办结日期。")
+        elif self.closed_on and self.opened_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = _("办结日期不能早于立案日期。")
+        if self.deadline and self.opened_on and self.deadline < self.opened_on:
+            errors["deadline"] = _("整改期限不能早于立案日期。")
+        if self.category in self.WATER_CATEGORIES and not self.river:
+            errors["river"] = _("河道整治和涉水企业整治案件必须填写所涉河道。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_overdue(self):
+        """Return True if the case is open and past its deadline today."""
+        today = timezone.localdate()
+        return (
+            self.status != self.Status.CLOSED
+            and self.deadline is not None
+            and self.deadline < today
+        )
