@@ -108,16 +108,43 @@ FORMATS = [CSV, XLSX]
 
 
 class UploadCacheStorage(CacheStorage):
-    """Keep an upload between preview and confirmation in the shared cache, for an hour."""
+    """Keep an upload between preview and confirmation in the shared cache, for an hour.
+
+    Uploads hold personal data: each new upload first deletes the expired ones, which
+    Django's database cache would otherwise keep until the table is full.
+    """
 
     CACHE_LIFETIME = 3600
     CACHE_PREFIX = "devzone-import-"
+
+    def save(self, data):
+        purge_expired_cache_entries()
+        super().save(data)
 
     def read(self):
         data = cache.get(self.CACHE_PREFIX + self.name)
         if data is None:
             raise ImportFileError("上传的文件已过期（超过 1 小时），请重新上传。")
         return data
+
+
+def purge_expired_cache_entries():
+    """Delete the database cache's expired rows (a no-op for other cache backends)."""
+    from django.conf import settings
+    from django.db import connections, router
+    from django.utils import timezone
+
+    config = settings.CACHES["default"]
+    if config["BACKEND"] != "django.core.cache.backends.db.DatabaseCache":
+        return
+    db = router.db_for_write(None) or "default"
+    connection = connections[db]
+    table = connection.ops.quote_name(config["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE expires < %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
 
 
 # Widgets ---------------------------------------------------------------------------

@@ -382,3 +382,17 @@ def test_indicator_resource_imports_outside_the_admin(db):
     result = AnnualIndicatorResource().import_data(dataset, dry_run=False)
     assert not result.has_validation_errors()
     assert AnnualIndicator.objects.get().value == Decimal("1420")
+
+
+def test_expired_uploads_are_purged_when_a_new_one_arrives(admin_client):
+    from django.db import connection
+
+    cache.set("devzone-import-old", b"personal data", timeout=-1)
+    upload(
+        admin_client, COMMUNITY, "c.csv", (SAMPLES / "communities_gbk.csv").read_bytes()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM devzone_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert not any(key.endswith("devzone-import-old") for key in keys)
+    assert any("devzone-import-" in key for key in keys)

@@ -1,0 +1,40 @@
+"""System checks for rules every app's code must keep."""
+
+from django.core import checks
+
+from devzone.imports import ZoneResource
+
+
+def all_subclasses(cls):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from all_subclasses(subclass)
+
+
+@checks.register()
+def resources_use_natural_keys(app_configs, **kwargs):
+    """Refuse a Resource that would match imported rows by primary key."""
+    errors = []
+    for resource in all_subclasses(ZoneResource):
+        if resource._meta.model is None:
+            continue
+        id_fields = list(resource._meta.import_id_fields)
+        if "id" in id_fields or "pk" in id_fields:
+            errors.append(
+                checks.Error(
+                    f"{resource.__module__}.{resource.__qualname__} matches rows by id.",
+                    hint="Set Meta.import_id_fields to the record's natural key.",
+                    obj=resource,
+                    id="devzone.E001",
+                )
+            )
+        if resource._meta.fields is None:
+            errors.append(
+                checks.Error(
+                    f"{resource.__module__}.{resource.__qualname__} declares no fields.",
+                    hint="List Meta.fields explicitly, so no column appears by accident.",
+                    obj=resource,
+                    id="devzone.E002",
+                )
+            )
+    return errors
