@@ -1,0 +1,98 @@
+"""FilterSets for the export centre: the same vocabulary as the admin's filters."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from devzone.models import Community
+from devzone.validators import normalize_id_number
+from welfare.models import AssistanceRecord, WelfareRecipient
+
+GENDER_CHOICES = [("male", _("男")), ("female", _("女"))]
+AGE_BAND_CHOICES = [
+    ("child", _("儿童（未满 18 岁）")),
+    ("adult", _("成年（18–59 岁）")),
+    ("senior", _("60 岁以上")),
+]
+AGE_BAND_METHODS = {"child": "children", "adult": "adults", "senior": "seniors"}
+
+
+def filter_gender(queryset, name, value):
+    if value == "male":
+        return queryset.males()
+    if value == "female":
+        return queryset.females()
+    return queryset
+
+
+def filter_age_band(queryset, name, value):
+    method = AGE_BAND_METHODS.get(value)
+    return getattr(queryset, method)() if method else queryset
+
+
+class WelfareRecipientFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(label=_("姓名"), lookup_expr="contains")
+    id_number = django_filters.CharFilter(
+        label=_("身份证号（完整）"), method="filter_id_number"
+    )
+    category = django_filters.MultipleChoiceFilter(
+        label=_("帮扶类别"), choices=WelfareRecipient.Category.choices
+    )
+    cause = django_filters.MultipleChoiceFilter(
+        label=_("致困原因"), choices=WelfareRecipient.Cause.choices
+    )
+    community = django_filters.ModelMultipleChoiceFilter(
+        label=_("村/社区"), queryset=Community.objects.all()
+    )
+    batch_year = django_filters.NumberFilter(label=_("认定年度"))
+    batch = django_filters.MultipleChoiceFilter(
+        label=_("认定批次"), choices=WelfareRecipient.Batch.choices
+    )
+    identified_on = django_filters.DateFromToRangeFilter(label=_("认定日期"))
+    status = django_filters.MultipleChoiceFilter(
+        label=_("状态"), choices=WelfareRecipient.Status.choices
+    )
+    gender = django_filters.ChoiceFilter(
+        label=_("性别"), choices=GENDER_CHOICES, method=filter_gender
+    )
+    age_band = django_filters.ChoiceFilter(
+        label=_("年龄段"), choices=AGE_BAND_CHOICES, method=filter_age_band
+    )
+    household_size = django_filters.RangeFilter(label=_("家庭人口（人）"))
+
+    class Meta:
+        model = WelfareRecipient
+        fields = []
+
+    def filter_id_number(self, queryset, name, value):
+        return queryset.filter(id_number=normalize_id_number(value))
+
+
+class AssistanceRecordFilterSet(django_filters.FilterSet):
+    date = django_filters.DateFromToRangeFilter(label=_("日期"))
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("帮扶方式"), choices=AssistanceRecord.Kind.choices
+    )
+    amount = django_filters.RangeFilter(label=_("金额（元）"))
+    recipient_category = django_filters.MultipleChoiceFilter(
+        label=_("帮扶类别"),
+        field_name="recipient__category",
+        choices=WelfareRecipient.Category.choices,
+    )
+    community = django_filters.ModelMultipleChoiceFilter(
+        label=_("村/社区"),
+        field_name="recipient__community",
+        queryset=Community.objects.all(),
+    )
+    recipient_batch_year = django_filters.NumberFilter(
+        label=_("认定年度"), field_name="recipient__batch_year"
+    )
+    recipient_id_number = django_filters.CharFilter(
+        label=_("身份证号（完整）"), method="filter_recipient_id_number"
+    )
+
+    class Meta:
+        model = AssistanceRecord
+        fields = []
+
+    def filter_recipient_id_number(self, queryset, name, value):
+        return queryset.filter(recipient__id_number=normalize_id_number(value))

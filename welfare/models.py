@@ -1,0 +1,356 @@
+"""Recipients of assistance and what they received: the zone's most sensitive records."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from devzone.fields import IdNumberField, PhoneField
+from devzone.models import (
+    DEFAULT_PERMISSIONS,
+    CommunityScopedQuerySet,
+    TimeStampedModel,
+)
+from devzone.validators import id_birth_date, id_is_male
+
+CHILD_AGE = 18
+SENIOR_AGE = 60
+MALE_DIGITS = ("1", "3", "5", "7", "9")
+
+
+def years_before(day, years):
+    """Return the same calendar day ``years`` earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birth_date, day):
+    """Return the age in whole years on ``day`` of someone born on ``birth_date``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def id_date_key(day):
+    """Return a date as the 8 characters an ID number stores it in (YYYYMMDD)."""
+    return day.strftime("%Y%m%d")
+
+
+class WelfareRecipientQuerySet(CommunityScopedQuerySet):
+    def with_birth_key(self):
+        """Return rows annotated with the birth date as written in the ID (YYYYMMDD)."""
+        return self.annotate(birth_key=Substr("id_number", 7, 8))
+
+    def males(self):
+        """Return men and boys (odd sequence digit in the ID number)."""
+        return self.annotate(sex_digit=Substr("id_number", 17, 1)).filter(
+            sex_digit__in=MALE_DIGITS
+        )
+
+    def females(self):
+        """Return women and girls (even sequence digit in the ID number)."""
+        return self.annotate(sex_digit=Substr("id_number", 17, 1)).exclude(
+            sex_digit__in=MALE_DIGITS
+        )
+
+    def children(self, on=None):
+        """Return those under 18 on the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.with_birth_key().filter(
+            birth_key__gt=id_date_key(years_before(on, CHILD_AGE))
+        )
+
+    def adults(self, on=None):
+        """Return those aged 18 to 59 on the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.with_birth_key().filter(
+            birth_key__lte=id_date_key(years_before(on, CHILD_AGE)),
+            birth_key__gt=id_date_key(years_before(on, SENIOR_AGE)),
+        )
+
+    def seniors(self, on=None):
+        """Return those aged 60 or more on the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.with_birth_key().filter(
+            birth_key__lte=id_date_key(years_before(on, SENIOR_AGE))
+        )
+
+    def of_category(self, *categories):
+        """Return recipients of the given categories."""
+        return self.filter(category__in=categories)
+
+    def households_in_difficulty(self):
+        """Return the households in difficulty (困难户)."""
+        return self.filter(category=WelfareRecipient.Category.HARDSHIP)
+
+    def in_batch(self, year, batch):
+        """Return recipients identified in one batch of one year (e.g. 2021 第二批)."""
+        return self.filter(batch_year=year, batch=batch)
+
+    def by_cause(self, cause):
+        """Return recipients whose difficulty has the given cause."""
+        return self.filter(cause=cause)
+
+    def active(self):
+        """Return recipients still on the register (在册)."""
+        return self.filter(status=WelfareRecipient.Status.ACTIVE)
+
+    def on_register_at(self, day):
+        """Return recipients identified by ``day`` and not yet exited on it."""
+        return self.filter(identified_on__lte=day).filter(
+            Q(exited_on__isnull=True) | Q(exited_on__gt=day)
+        )
+
+    def count_by_category(self):
+        """Return a dict: category value -> number of recipients."""
+        return dict(self.order_by().values_list("category").annotate(total=Count("pk")))
+
+    def with_paid_in_year(self, year):
+        """Return rows annotated with ``paid_in_year``: the sum of the year's records."""
+        return self.annotate(
+            paid_in_year=Coalesce(
+                Sum("records__amount", filter=Q(records__date__year=year)),
+                models.Value(0, output_field=models.DecimalField()),
+                output_field=models.DecimalField(),
+            )
+        )
+
+
+class WelfareRecipient(TimeStampedModel):
+    class Category(models.TextChoices):
+        HARDSHIP = "hardship", _("困难户")
+        SUBSISTENCE = "subsistence", _("低保户")
+        EXTREME_POVERTY = "extreme_poverty", _("特困供养")
+        LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
+        DISTRESSED_CHILD = "distressed_child", _("困境儿童")
+        ELDERLY_ALONE = "elderly_alone", _("空巢老人")
+        DISABLED = "disabled", _("残疾人")
+        VETERAN = "veteran", _("退役军人")
+
+    class Cause(models.TextChoices):
+        ILLNESS = "illness", _("因病")
+        DISABILITY = "disability", _("因残")
+        EDUCATION = "education", _("因学")
+        DISASTER = "disaster", _("因灾")
+        OTHER = "other", _("其他")
+
+    class Batch(models.TextChoices):
+        FIRST = "first", _("第一批")
+        SECOND = "second", _("第二批")
+        THIRD = "third", _("第三批")
+        FOURTH = "fourth", _("第四批")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        EXITED = "exited", _("已退出")
+
+    CHILD_CATEGORIES = (Category.LEFT_BEHIND_CHILD, Category.DISTRESSED_CHILD)
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = IdNumberField(_("身份证号"), db_index=True)
+    phone = PhoneField(_("联系电话"), blank=True, default="")
+    community = models.ForeignKey(
+        "devzone.Community",
+        verbose_name=_("村/社区"),
+        on_delete=models.PROTECT,
+        related_name="welfare_recipients",
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True, default="")
+    category = models.CharField(_("帮扶类别"), max_length=24, choices=Category)
+    cause = models.CharField(
+        _("致困原因"), max_length=16, choices=Cause, blank=True, default=""
+    )
+    batch_year = models.PositiveSmallIntegerField(_("认定年度"))
+    batch = models.CharField(_("认定批次"), max_length=16, choices=Batch)
+    identified_on = models.DateField(_("认定日期"))
+    guardian_name = models.CharField(_("监护人"), max_length=50, blank=True, default="")
+    guardian_phone = PhoneField(_("监护人电话"), blank=True, default="")
+    household_size = models.PositiveSmallIntegerField(_("家庭人口（人）"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status, default=Status.ACTIVE
+    )
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    measures = models.TextField(_("帮扶措施"), blank=True, default="")
+    note = models.TextField(_("备注"), blank=True, default="")
+
+    objects = WelfareRecipientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("帮扶对象")
+        ordering = ["community__name", "name", "pk"]
+        default_permissions = DEFAULT_PERMISSIONS
+        permissions = [("view_personal_data", _("查看未脱敏的身份证号和电话"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number", "category"],
+                name="welfare_recipient_id_category_unique",
+                violation_error_message=_("同一身份证号在同一帮扶类别中只能登记一次。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(category__in=["left_behind_child", "distressed_child"])
+                | (~Q(guardian_name="") & ~Q(guardian_phone="")),
+                name="welfare_recipient_child_has_guardian",
+                violation_error_message=_(
+                    "留守儿童、困境儿童必须填写监护人和监护人电话。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="exited", exited_on__isnull=False)
+                | (~Q(status="exited") & Q(exited_on__isnull=True)),
+                name="welfare_recipient_exited_has_date",
+                violation_error_message=_(
+                    "已退出的帮扶对象必须填写退出日期，在册的不能填写。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(exited_on__isnull=True)
+                | Q(exited_on__gte=F("identified_on")),
+                name="welfare_recipient_exit_after_identified",
+                violation_error_message=_("退出日期不能早于认定日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(household_size__gte=1, household_size__lte=30),
+                name="welfare_recipient_household_size_range",
+                violation_error_message=_("家庭人口应在 1 到 30 人之间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(batch_year__gte=2000, batch_year__lte=2100),
+                name="welfare_recipient_batch_year_range",
+                violation_error_message=_("认定年度应在 2000 到 2100 之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        # Never the ID number: this text reaches logs, history and autocomplete.
+        return f"{self.name}（{self.get_category_display()}）"
+
+    @property
+    def birth_date(self):
+        """The birth date encoded in the ID number (None if it is malformed)."""
+        return id_birth_date(self.id_number or "")
+
+    @property
+    def is_male(self):
+        """True for a man or boy, by the ID number's sequence digit."""
+        try:
+            return id_is_male(self.id_number)
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    @property
+    def gender(self):
+        """男 or 女, from the ID number ("" if it is malformed)."""
+        male = self.is_male
+        if male is None:
+            return ""
+        return str(_("男") if male else _("女"))
+
+    def age_on(self, day):
+        """Return the age in whole years on ``day`` (None without a birth date)."""
+        birth = self.birth_date
+        return None if birth is None else age_on(birth, day)
+
+    @property
+    def age(self):
+        """The age in whole years today."""
+        return self.age_on(timezone.localdate())
+
+    @property
+    def is_child_category(self):
+        return self.category in self.CHILD_CATEGORIES
+
+    def clean(self):
+        errors = {}
+        if self.is_child_category:
+            if not self.guardian_name:
+                errors["guardian_name"] = _("留守儿童、困境儿童必须填写监护人。")
+            if not self.guardian_phone:
+                errors["guardian_phone"] = _("留守儿童、困境儿童必须填写监护人电话。")
+            age = self.age_on(self.identified_on) if self.identified_on else None
+            if age is not None and age >= CHILD_AGE:
+                errors["id_number"] = _(
+                    "儿童类别要求认定日期时未满 18 周岁；按身份证号，此人在认定日期"
+                    "已满 %(age)s 周岁。"
+                ) % {"age": age}
+        birth = self.birth_date
+        if self.identified_on and birth and self.identified_on < birth:
+            errors["identified_on"] = _("认定日期早于身份证号中的出生日期。")
+        if self.status == self.Status.EXITED and not self.exited_on:
+            errors["exited_on"] = _("状态为“已退出”时必须填写退出日期。")
+        if self.status != self.Status.EXITED and self.exited_on:
+            errors["exited_on"] = _("只有“已退出”的帮扶对象才能填写退出日期。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssistanceRecordQuerySet(CommunityScopedQuerySet):
+    community_field = "recipient__community"
+
+    def in_year(self, year):
+        """Return the records dated in one year."""
+        return self.filter(date__year=year)
+
+    def of_kind(self, *kinds):
+        """Return the records of the given kinds."""
+        return self.filter(kind__in=kinds)
+
+    def total_amount(self):
+        """Return the sum of the amounts (0 when empty)."""
+        return self.aggregate(
+            total=Coalesce(Sum("amount"), 0, output_field=models.DecimalField())
+        )["total"]
+
+
+class AssistanceRecord(TimeStampedModel):
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("走访慰问")
+        CASH = "cash", _("救助金")
+        GOODS = "goods", _("物资")
+        MEDICAL = "medical", _("医疗救助")
+        EDUCATION = "education", _("助学")
+        OTHER = "other", _("其他")
+
+    recipient = models.ForeignKey(
+        WelfareRecipient,
+        verbose_name=_("帮扶对象"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("帮扶方式"), max_length=16, choices=Kind)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=12, decimal_places=2, default=0
+    )
+    note = models.TextField(_("说明"), blank=True, default="")
+    recorded_by = models.CharField(_("记录人"), max_length=50, blank=True, default="")
+
+    objects = AssistanceRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("帮扶记录")
+        ordering = ["-date", "pk"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "date", "kind"],
+                name="welfare_record_recipient_date_kind_unique",
+                violation_error_message=_(
+                    "同一帮扶对象同一天同一帮扶方式只能记录一次。"
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="welfare_record_amount_nonneg",
+                violation_error_message=_("金额不能为负数。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.date} {self.get_kind_display()}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("帮扶日期不能晚于今天。")})

@@ -1,0 +1,195 @@
+"""Import and export of recipients and their assistance records (through devzone's core)."""
+
+from django.utils.encoding import force_str
+from import_export import fields
+from import_export.resources import Diff
+
+from devzone.imports import (
+    LOOKUP_CHUNK,
+    ChoiceWidget,
+    IdNumberWidget,
+    NaturalKeyWidget,
+    ZoneResource,
+    is_blank,
+)
+from devzone.validators import mask_id_number, mask_phone
+from welfare.models import AssistanceRecord, WelfareRecipient
+
+PERSONAL_DATA_PERMISSION = "welfare.view_personal_data"
+RECIPIENT_ID_COLUMN = "身份证号"
+RECIPIENT_CATEGORY_COLUMN = "帮扶对象类别"
+RECIPIENT_NAME_COLUMN = "姓名"
+
+
+class MaskedDiff(Diff):
+    """The import preview's before/after cells, masked like an export.
+
+    The library builds the preview from ``Field.export``, which bypasses the masking in
+    ``ZoneResource.export_field``: without this, a user lacking the permission would read
+    the stored phone numbers of every record a file updates.
+    """
+
+    @classmethod
+    def _read_field_values(cls, resource, instance):
+        values = super()._read_field_values(resource, instance)
+        if getattr(resource, "unmasked", False):
+            return values
+        masks = [
+            resource.personal_fields.get(field.attribute)
+            for field in resource.get_import_fields()
+        ]
+        return [
+            mask(value) if mask and value else value
+            for value, mask in zip(values, masks, strict=True)
+        ]
+
+
+class WelfareResource(ZoneResource):
+    personal_data_permission = PERSONAL_DATA_PERMISSION
+
+    def get_diff_class(self):
+        return MaskedDiff
+
+
+class WelfareRecipientResource(WelfareResource):
+    personal_fields = {
+        "id_number": mask_id_number,
+        "phone": mask_phone,
+        "guardian_phone": mask_phone,
+    }
+
+    class Meta:
+        model = WelfareRecipient
+        fields = (
+            "name",
+            "id_number",
+            "phone",
+            "community",
+            "address",
+            "category",
+            "cause",
+            "batch_year",
+            "batch",
+            "identified_on",
+            "guardian_name",
+            "guardian_phone",
+            "household_size",
+            "status",
+            "exited_on",
+            "measures",
+            "note",
+        )
+        import_id_fields = ("id_number", "category")
+
+
+class RecipientWidget(NaturalKeyWidget):
+    """A recipient named by ID number, and by category when the person has several.
+
+    One person may be a recipient in two categories (a 困难户 who is also 残疾人): the
+    ID number alone is then ambiguous, and the row must say which category it means
+    in the “帮扶对象类别” column; a row that does not is refused, never guessed.
+    """
+
+    id_widget = IdNumberWidget()
+    category_widget = ChoiceWidget(WelfareRecipient.Category.choices)
+
+    def __init__(self):
+        super().__init__(WelfareRecipient, "id_number")
+
+    def key_of(self, value):
+        try:
+            return self.id_widget.clean(value)
+        except ValueError:
+            return None
+
+    def prime(self, values):
+        """Load the recipients of every ID number the file names, in chunks."""
+        wanted = list(
+            {self.key_of(v) for v in values if not is_blank(v)}
+            - set(self.cache)
+            - {None}
+        )
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            for key in chunk:
+                self.cache[key] = []
+            found = self.model._default_manager.filter(id_number__in=chunk)
+            for recipient in found.order_by("pk"):
+                self.cache[recipient.id_number].append(recipient)
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        key = self.id_widget.clean(value)
+        if key not in self.cache:
+            self.prime([key])
+        candidates = self.cache[key]
+        if not candidates:
+            raise ValueError(
+                f"找不到身份证号为 {mask_id_number(key)} 的帮扶对象：请先导入或添加该帮扶对象。"
+            )
+        category_cell = (row or {}).get(RECIPIENT_CATEGORY_COLUMN)
+        registered = "、".join(c.get_category_display() for c in candidates)
+        if not is_blank(category_cell):
+            category = self.category_widget.clean(category_cell)
+            candidates = [c for c in candidates if c.category == category]
+            if not candidates:
+                raise ValueError(
+                    f"该身份证号没有登记为「{force_str(category_cell).strip()}」的帮扶对象"
+                    f"（已登记的类别：{registered}）。"
+                )
+        elif len(candidates) > 1:
+            raise ValueError(
+                f"该身份证号登记在多个帮扶类别（{registered}），"
+                f"请在“{RECIPIENT_CATEGORY_COLUMN}”列注明是哪一个。"
+            )
+        recipient = candidates[0]
+        name_cell = (row or {}).get(RECIPIENT_NAME_COLUMN)
+        if not is_blank(name_cell) and force_str(name_cell).strip() != recipient.name:
+            raise ValueError(
+                f"身份证号与姓名「{force_str(name_cell).strip()}」不符，请核对。"
+            )
+        return recipient
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.id_number
+
+
+class AssistanceRecordResource(WelfareResource):
+    recipient = fields.Field(
+        attribute="recipient",
+        column_name=RECIPIENT_ID_COLUMN,
+        widget=RecipientWidget(),
+    )
+    # Read by RecipientWidget to choose among a person's categories; not saved.
+    recipient_category = fields.Field(
+        column_name=RECIPIENT_CATEGORY_COLUMN,
+        widget=ChoiceWidget(WelfareRecipient.Category.choices),
+    )
+    # Checked against the recipient found by ID number; not saved.
+    recipient_name = fields.Field(column_name=RECIPIENT_NAME_COLUMN)
+
+    personal_fields = {"recipient": mask_id_number}
+
+    class Meta:
+        model = AssistanceRecord
+        fields = (
+            "recipient_name",
+            "recipient",
+            "recipient_category",
+            "date",
+            "kind",
+            "amount",
+            "note",
+            "recorded_by",
+        )
+        import_id_fields = ("recipient", "date", "kind")
+
+    def dehydrate_recipient_category(self, record):
+        return record.recipient.get_category_display()
+
+    def dehydrate_recipient_name(self, record):
+        return record.recipient.name
+
+    def filter_export(self, queryset, **kwargs):
+        return super().filter_export(queryset, **kwargs).select_related("recipient")
