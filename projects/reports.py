@@ -217,14 +217,31 @@ def development_charts(year):
     ]
 
 
+def project_years():
+    """Return the years that hold key projects or relocation projects."""
+    key_years = KeyProject.objects.values_list("year", flat=True)
+    relocation_years = RelocationProject.objects.values_list("year", flat=True)
+    return sorted(set(key_years) | set(relocation_years))
+
+
+def development_years():
+    """Return the years that hold investment deals."""
+    return sorted(set(InvestmentDeal.objects.values_list("year", flat=True)))
+
+
 CONTRIBUTIONS = [
     ReportContribution(
-        section="projects", figures=project_figures, charts=project_charts, order=10
+        section="projects",
+        figures=project_figures,
+        charts=project_charts,
+        order=10,
+        years=project_years,
     ),
     ReportContribution(
         section="development",
         figures=development_figures,
         charts=development_charts,
         order=10,
+        years=development_years,
     ),
 ]
