@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from devzone import registry
 from devzone.exports import escape_formula
@@ -212,7 +213,7 @@ def report_workbook(sections, year):
         header = []
         for text in REPORT_HEADERS:
             cell = WriteOnlyCell(sheet, value=text)
-            cell.font = cell.font.copy(bold=True)
+            cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
         for row in section.rows:

@@ -151,13 +151,21 @@ def whole_year(value):
 
 
 def compact(value):
-    """Return a range end for a file name: 20210101, or "" when open."""
+    """Return one end of a range for a file name: 20210101, or "" when open."""
     if value in (None, ""):
         return ""
     value = as_date(value)
     if isinstance(value, datetime.date):
         return value.strftime("%Y%m%d")
     return plain(value)
+
+
+def compact_range(value):
+    """Return a range for a file name: 20210101-20210630, 20210101起, 至20210630."""
+    start, stop = compact(value.start), compact(value.stop)
+    if start and stop:
+        return f"{start}-{stop}"
+    return f"{start}起" if start else f"至{stop}"
 
 
 def filename_values(form):
@@ -169,7 +177,7 @@ def filename_values(form):
             if year:
                 values.append(str(year))
             else:
-                values.append(f"{compact(value.start)}-{compact(value.stop)}")
+                values.append(compact_range(value))
         elif isinstance(value, bool):
             values.append(f"{force_str(field.label)}{'是' if value else '否'}")
         else:

@@ -1,0 +1,429 @@
+"""The annual report (年度工作报告) on devzone's own records and test registrations."""
+
+import io
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from devzone import registry
+from devzone.models import AnnualIndicator, Community
+from devzone.registry import Chart, Figure, ReportContribution
+from devzone.reports import annual
+from tests.spreadsheets import page_text
+
+REPORT = reverse("reports:annual")
+
+
+@pytest.fixture
+def only_zone_contributions(monkeypatch):
+    """Keep the report to devzone's own contributions (and whatever a test adds)."""
+    zone = [
+        c
+        for c in registry.report_contributions
+        if c.figures.__module__ == "devzone.reports.zone_figures"
+    ]
+    monkeypatch.setattr(registry, "report_contributions", zone)
+    return zone
+
+
+@pytest.fixture
+def indicators(db):
+    rows = [
+        ("一般公共预算收入", "19.81", "亿元"),
+        ("规模以上工业总产值", "395.4", "亿元"),
+        ("实际利用外资", "6042", "万美元"),
+        ("专利授权", "1420", "件"),
+    ]
+    for name, value, unit in rows:
+        AnnualIndicator.objects.create(
+            year=2021, name=name, value=Decimal(value), unit=unit
+        )
+
+
+@pytest.fixture
+def communities(db):
+    for index, has_centre in enumerate([True, True, False]):
+        Community.objects.create(
+            name=f"测试村{index}", kind="village", has_home_care_center=has_centre
+        )
+
+
+def figure_cells(response):
+    """Return {figure key: {"value", "href", "unit", "previous", "change"}}."""
+    html = response.content.decode()
+    figures = {}
+    for key, body in re.findall(
+        r'<tr class="figure" data-figure="([^"]+)">(.*?)</tr>', html, re.S
+    ):
+        link = re.search(
+            r'<(?:a|span) class="figure-value"(?: href="([^"]*)")?[^>]*>([^<]*)<', body
+        )
+        cells = dict(
+            re.findall(
+                r'<td class="(?:number )?(unit|previous|change)">([^<]*)</td>', body
+            )
+        )
+        figures[key] = {
+            "href": (link.group(1) or "").replace("&amp;", "&"),
+            "value": link.group(2).strip(),
+            **{name: text.strip() for name, text in cells.items()},
+        }
+    return figures
+
+
+def superuser_client(client):
+    user = get_user_model().objects.create_superuser("chief", password="pw-for-tests")
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_is_sent_to_the_login_page(client):
+    response = client.get(REPORT)
+
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("admin:login")
+
+
+def test_a_non_staff_user_is_sent_to_the_login_page(client, db):
+    user = get_user_model().objects.create_user("resident", password="pw-for-tests")
+    client.force_login(user)
+
+    response = client.get(REPORT)
+
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("admin:login")
+
+
+def test_admin_index_links_to_the_report_and_the_export_centre(staff_client):
+    response = staff_client().get(reverse("admin:index"))
+
+    html = response.content.decode()
+    assert f'href="{REPORT}"' in html
+    assert "年度工作报告" in html
+    assert f'href="{reverse("reports:export_index")}"' in html
+    assert "数据导出" in html
+
+
+def test_report_opens_on_the_latest_year_with_records(
+    staff_client, indicators, only_zone_contributions
+):
+    AnnualIndicator.objects.create(
+        year=2019, name="专利授权", value=Decimal(900), unit="件"
+    )
+
+    response = staff_client().get(REPORT)
+
+    assert response.status_code == 200
+    assert "2021 年度工作报告" in page_text(response)
+    assert response.context["year"] == 2021
+    assert response.context["years"] == [2021, 2019]
+
+
+def test_report_shows_the_five_sections_in_the_reviews_order(
+    staff_client, indicators, only_zone_contributions
+):
+    response = staff_client().get(REPORT)
+
+    titles = re.findall(r"<h2>\d、(\S+)</h2>", response.content.decode())
+    assert titles == ["党建引领", "项目建设", "生态环境", "民生福祉", "发展动能"]
+
+
+def test_indicators_show_in_development_with_yi_yuan_to_two_decimals(
+    staff_client, indicators, only_zone_contributions
+):
+    response = staff_client().get(REPORT, {"year": 2021})
+
+    figures = figure_cells(response)
+    assert figures["indicator.一般公共预算收入"]["value"] == "19.81"
+    assert figures["indicator.一般公共预算收入"]["unit"] == "亿元"
+    assert figures["indicator.规模以上工业总产值"]["value"] == "395.40"
+    assert figures["indicator.实际利用外资"]["value"] == "6042"
+    assert figures["indicator.实际利用外资"]["unit"] == "万美元"
+    assert figures["indicator.专利授权"]["value"] == "1420"
+    development = response.context["sections"][-1]
+    assert development.key == "development"
+    assert {row.figure.key for row in development.rows} == set(
+        key for key in figures if key.startswith("indicator.")
+    )
+
+
+def test_every_figure_links_to_a_changelist_showing_its_rows(
+    client, indicators, communities, only_zone_contributions
+):
+    client = superuser_client(client)
+    response = client.get(REPORT, {"year": 2021})
+
+    figures = figure_cells(response)
+    rows = {
+        row.figure.key: row.figure.rows
+        for s in response.context["sections"]
+        for row in s.rows
+    }
+    assert len(figures) == 6
+    for key, cells in figures.items():
+        changelist = client.get(cells["href"])
+        assert changelist.status_code == 200, key
+        assert changelist.context["cl"].result_count == rows[key], key
+    indicator = client.get(figures["indicator.专利授权"]["href"])
+    assert [obj.name for obj in indicator.context["cl"].result_list] == ["专利授权"]
+
+
+def test_home_care_share_counts_communities_with_a_centre(
+    staff_client, communities, only_zone_contributions
+):
+    response = staff_client().get(REPORT, {"year": 2021})
+
+    figures = figure_cells(response)
+    share = figures["welfare.home_care_share"]
+    assert share["value"] == "66.7"
+    assert share["unit"] == "%"
+    assert share["href"].endswith("?has_home_care_center__exact=1")
+    assert share["change"] == ""  # the present state: no year-over-year change
+    welfare = next(s for s in response.context["sections"] if s.key == "welfare")
+    assert welfare.rows[0].figure.rows == 2
+
+
+def test_year_over_year_change_shows_where_last_year_has_records(
+    staff_client, indicators, only_zone_contributions
+):
+    AnnualIndicator.objects.create(
+        year=2020, name="一般公共预算收入", value=Decimal("18"), unit="亿元"
+    )
+
+    response = staff_client().get(REPORT, {"year": 2021})
+
+    figures = figure_cells(response)
+    revenue = figures["indicator.一般公共预算收入"]
+    assert revenue["previous"] == "18.00"
+    assert revenue["change"] == "+1.81（+10.1%）"
+    # An indicator 2020 did not record has nothing to compare with.
+    assert figures["indicator.专利授权"]["previous"] == ""
+    assert figures["indicator.专利授权"]["change"] == ""
+
+
+def test_no_change_is_shown_when_last_year_has_no_records(
+    staff_client, indicators, only_zone_contributions
+):
+    response = staff_client().get(REPORT, {"year": 2021})
+
+    figures = figure_cells(response)
+    assert all(cells["change"] == "" for cells in figures.values())
+    assert all(cells["previous"] == "" for cells in figures.values())
+
+
+def test_last_year_of_zeros_counts_as_no_records(staff_client, monkeypatch, db):
+    def figures(year):
+        value = 0 if year == 2020 else 5
+        return [
+            Figure(key="t.count", label="测试计数", value=value, unit="个", rows=value)
+        ]
+
+    monkeypatch.setattr(
+        registry,
+        "report_contributions",
+        [ReportContribution(section="party", figures=figures, years=lambda: [2021])],
+    )
+
+    response = staff_client().get(REPORT)
+
+    cells = figure_cells(response)["t.count"]
+    assert cells["value"] == "5"
+    assert cells["previous"] == ""
+    assert cells["change"] == ""
+
+
+def test_a_decrease_is_shown_with_its_sign(staff_client, monkeypatch, db):
+    def figures(year):
+        value = {2021: 8, 2020: 10}[year]
+        return [Figure(key="t.count", label="测试计数", value=value, unit="个")]
+
+    monkeypatch.setattr(
+        registry,
+        "report_contributions",
+        [ReportContribution(section="projects", figures=figures, years=lambda: [2021])],
+    )
+
+    response = staff_client().get(REPORT)
+
+    cells = figure_cells(response)["t.count"]
+    assert cells["previous"] == "10"
+    assert cells["change"] == "-2（-20.0%）"
+
+
+def test_an_apps_contribution_appears_in_its_own_section(staff_client, monkeypatch, db):
+    contribution = ReportContribution(
+        section="environment",
+        figures=lambda year: [
+            Figure(
+                key="test.rivers",
+                label="覆盖河道",
+                value=10,
+                unit="条",
+                url=f"/admin/?year={year}",
+                rows=10,
+            )
+        ],
+        years=lambda: [2022],
+    )
+    monkeypatch.setattr(registry, "report_contributions", [contribution])
+
+    response = staff_client().get(REPORT)
+
+    environment = response.context["sections"][2]
+    assert environment.title == "生态环境"
+    assert [row.figure.key for row in environment.rows] == ["test.rivers"]
+    assert figure_cells(response)["test.rivers"]["href"] == "/admin/?year=2022"
+    assert all(
+        not s.rows for s in response.context["sections"] if s.key != "environment"
+    )
+    assert "本部分暂无数据。" in page_text(response)
+
+
+def test_register_report_refuses_an_unknown_section():
+    with pytest.raises(ValueError, match="section"):
+        registry.register_report(ReportContribution(section="sports", figures=list))
+
+
+def test_charts_render_as_svg_with_their_bars_labels(
+    staff_client, indicators, only_zone_contributions
+):
+    response = staff_client().get(REPORT, {"year": 2021})
+
+    html = response.content.decode()
+    svg = re.search(r'<svg class="bar-chart".*?</svg>', html, re.S).group(0)
+    assert "主要经济指标（亿元）" in svg
+    labels = re.findall(r'class="bar-label">([^<]*)</text>', svg)
+    assert labels == ["规模以上工业总产值", "一般公共预算收入"]
+    widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
+    assert widths[0] > widths[1] > 0
+    assert "<script" not in html.split("</header>")[-1]
+
+
+def test_chart_labels_are_escaped(staff_client, monkeypatch, db):
+    hostile = '<script>alert("x")</script>'
+    monkeypatch.setattr(
+        registry,
+        "report_contributions",
+        [
+            ReportContribution(
+                section="party",
+                figures=lambda year: [],
+                charts=lambda year: [
+                    Chart(key="t", title=hostile, data=[(hostile, 3), ("普通", 1)])
+                ],
+                years=lambda: [2021],
+            )
+        ],
+    )
+
+    response = staff_client().get(REPORT)
+
+    html = response.content.decode()
+    assert hostile not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert ">普通</text>" in html
+
+
+def test_report_uses_a_print_stylesheet_for_a4(staff_client, indicators):
+    response = staff_client().get(REPORT)
+
+    html = response.content.decode()
+    assert re.search(r'<link rel="stylesheet" href="[^"]*devzone/reports\.css"', html)
+    with open(finders.find("devzone/reports.css"), encoding="utf-8") as stylesheet:
+        css = stylesheet.read()
+    assert "@page { size: A4" in css
+    assert "@media print" in css
+    assert "#header" in css.split("@media print")[1]
+
+
+def test_report_downloads_as_xlsx_one_sheet_per_section(
+    staff_client, indicators, only_zone_contributions
+):
+    AnnualIndicator.objects.create(
+        year=2020, name="一般公共预算收入", value=Decimal("18"), unit="亿元"
+    )
+
+    response = staff_client().get(REPORT, {"year": 2021, "format": "xlsx"})
+
+    assert response.status_code == 200
+    assert (
+        "%E5%B9%B4%E5%BA%A6%E5%B7%A5%E4%BD%9C%E6%8A%A5%E5%91%8A_2021_"
+        in response["Content-Disposition"]
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [
+        "党建引领",
+        "项目建设",
+        "生态环境",
+        "民生福祉",
+        "发展动能",
+    ]
+    rows = list(workbook["发展动能"].iter_rows(values_only=True))
+    assert rows[0] == ("指标", "数值", "单位", "上年", "增减")
+    by_label = {row[0]: row[1:] for row in rows[1:]}
+    assert by_label["一般公共预算收入"] == (19.81, "亿元", 18.0, 1.81)
+    assert by_label["规模以上工业总产值"] == (395.4, "亿元", None, None)
+    assert list(workbook["党建引领"].iter_rows(values_only=True)) == [rows[0]]
+
+
+def test_xlsx_report_escapes_formula_labels(staff_client, monkeypatch, db):
+    monkeypatch.setattr(
+        registry,
+        "report_contributions",
+        [
+            ReportContribution(
+                section="party",
+                figures=lambda year: [
+                    Figure(key="t", label="=HYPERLINK(1)", value=1, unit="个")
+                ],
+                years=lambda: [2021],
+            )
+        ],
+    )
+
+    response = staff_client().get(REPORT, {"format": "xlsx"})
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook["党建引领"]["A2"].value == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize("year", ["abc", "1999", "20211"])
+def test_an_invalid_year_is_refused_with_a_message(staff_client, year, db):
+    response = staff_client().get(REPORT, {"year": year})
+
+    assert response.status_code == 400
+    assert "年度：" in page_text(response)
+    html = response.content.decode()
+    assert 'class="report-title"' not in html
+    assert 'class="report-section"' not in html
+
+
+def test_without_any_records_the_report_opens_on_the_current_year(
+    staff_client, only_zone_contributions
+):
+    response = staff_client().get(REPORT)
+
+    assert response.status_code == 200
+    assert response.context["year"] == annual.default_year()
+    assert page_text(response).count("本部分暂无数据。") == 5
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "text"),
+    [
+        (Decimal("19.8100"), 2, "19.81"),
+        (Decimal("395.4"), 2, "395.40"),
+        (Decimal("2.005"), 2, "2.01"),
+        (162, 0, "162"),
+        (0.1 + 0.2, 2, "0.30"),
+        (None, 0, "—"),
+    ],
+)
+def test_figures_are_formatted_with_fixed_decimals(value, decimals, text):
+    assert annual.format_number(value, decimals) == text
