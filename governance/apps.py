@@ -14,6 +14,7 @@ class GovernanceConfig(AppConfig):
             register_dataset,
             register_demo,
             register_report,
+            report_contributions,
         )
         from governance import demo, filters, models, reports, resources
 
@@ -63,14 +64,22 @@ class GovernanceConfig(AppConfig):
                 )
             )
         register_demo("党建与治理", demo.load, order=20)
+        if any(c.figures is reports.party_figures for c in report_contributions):
+            return
         register_report(
-            ReportContribution(section="party", figures=reports.party_figures, order=20)
+            ReportContribution(
+                section="party",
+                figures=reports.party_figures,
+                years=reports.party_years,
+                order=20,
+            )
         )
         register_report(
             ReportContribution(
                 section="environment",
                 figures=reports.environment_figures,
                 charts=reports.environment_charts,
+                years=reports.environment_years,
                 order=20,
             )
         )

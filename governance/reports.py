@@ -30,6 +30,18 @@ def changelist(model_name, **params):
     return f"{url}?{urlencode(params, safe=',')}" if params else url
 
 
+def party_years():
+    """Return the years holding star ratings or volunteer activities."""
+    ratings = BranchRating.objects.values_list("year", flat=True).distinct()
+    activities = VolunteerActivity.objects.dates("date", "year")
+    return sorted(set(ratings) | {day.year for day in activities})
+
+
+def environment_years():
+    """Return the years in which cases were opened."""
+    return [day.year for day in EnvironmentalCase.objects.dates("opened_on", "year")]
+
+
 def party_figures(year):
     """Return the party-building figures of ``year``."""
     figures = []

@@ -1,0 +1,60 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from governance.models import EnvironmentalCase
+from governance.services import environmental_cases_close
+from tests.governance.factories import EnvironmentalCaseFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = EnvironmentalCase.Status
+
+
+def test_closing_cases_sets_status_and_date():
+    cases = EnvironmentalCaseFactory.create_batch(3, status=Status.RECTIFYING)
+
+    closed = environmental_cases_close(cases=cases, closed_on=datetime.date(2021, 5, 1))
+
+    assert closed == 3
+    assert set(
+        EnvironmentalCase.objects.values_list("status", "closed_on").distinct()
+    ) == {(Status.CLOSED, datetime.date(2021, 5, 1))}
+
+
+def test_a_closed_case_in_the_selection_refuses_all():
+    open_case = EnvironmentalCaseFactory(case_number="HJ-2021-0101")
+    done = EnvironmentalCaseFactory(
+        case_number="HJ-2021-0102",
+        status=Status.CLOSED,
+        closed_on=datetime.date(2021, 3, 5),
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        environmental_cases_close(
+            cases=[open_case, done], closed_on=datetime.date(2021, 5, 1)
+        )
+
+    assert caught.value.messages == [
+        "以下案件已办结，不能再次办结：HJ-2021-0102。所选案件均未修改。"
+    ]
+    open_case.refresh_from_db()
+    done.refresh_from_db()
+    assert (open_case.status, open_case.closed_on) == (Status.FILED, None)
+    assert done.closed_on == datetime.date(2021, 3, 5)
+
+
+def test_closing_before_a_case_was_opened_refuses_all():
+    early = EnvironmentalCaseFactory(opened_on=datetime.date(2021, 1, 10))
+    late = EnvironmentalCaseFactory(
+        case_number="HJ-2021-0200", opened_on=datetime.date(2021, 6, 1), deadline=None
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        environmental_cases_close(
+            cases=[early, late], closed_on=datetime.date(2021, 5, 1)
+        )
+
+    assert "HJ-2021-0200" in caught.value.messages[0]
+    assert not EnvironmentalCase.objects.closed().exists()
