@@ -1,5 +1,6 @@
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -105,9 +106,31 @@ class PersonalDataAdminMixin:
         )
 
 
+class WelfareRecipientAdminForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # Without the permission the ID number is not a form field, so Django skips
+        # the (id_number, category) constraint: check it here rather than crash.
+        category = cleaned_data.get("category")
+        if "id_number" not in self.fields and self.instance.pk and category:
+            taken = (
+                WelfareRecipient.objects.filter(
+                    id_number=self.instance.id_number, category=category
+                )
+                .exclude(pk=self.instance.pk)
+                .exists()
+            )
+            if taken:
+                raise forms.ValidationError(
+                    _("同一身份证号在同一帮扶类别中只能登记一次。")
+                )
+        return cleaned_data
+
+
 @admin.register(WelfareRecipient)
 class WelfareRecipientAdmin(PersonalDataAdminMixin, ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
+    form = WelfareRecipientAdminForm
     list_display = [
         "name",
         "id_number",
@@ -167,7 +190,13 @@ class WelfareRecipientAdmin(PersonalDataAdminMixin, ZoneAdmin):
 
     def get_queryset(self, request):
         year = timezone.localdate().year
-        return super().get_queryset(request).with_paid_in_year(year)
+        # The aggregate groups rows, which drops Meta.ordering: restate it.
+        return (
+            super()
+            .get_queryset(request)
+            .with_paid_in_year(year)
+            .order_by(*WelfareRecipient._meta.ordering)
+        )
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)

@@ -1,0 +1,73 @@
+import datetime
+import itertools
+
+import factory
+
+from devzone.models import Community
+from devzone.validators import id_check_character
+from welfare.models import AssistanceRecord, WelfareRecipient
+
+_sequence = itertools.count(1)
+
+
+def make_id_number(birth=datetime.date(1970, 5, 1), male=True, seq=None):
+    """Return a valid, invented ID number with 丹阳's region code."""
+    seq = next(_sequence) * 2 % 1000 if seq is None else seq
+    if seq % 2 != int(male):
+        seq = (seq + 1) % 1000
+    first17 = f"321181{birth:%Y%m%d}{seq:03d}"
+    return first17 + id_check_character(first17)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+        django_get_or_create = ("name",)
+
+    name = "高楼社区"
+    kind = Community.Kind.COMMUNITY
+
+
+class WelfareRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WelfareRecipient
+
+    class Params:
+        birth = datetime.date(1970, 5, 1)
+        male = True
+
+    name = factory.Sequence(lambda n: f"测试{n}号")
+    id_number = factory.LazyAttribute(lambda o: make_id_number(o.birth, o.male))
+    phone = "13912345678"
+    community = factory.SubFactory(CommunityFactory)
+    address = "高楼社区1幢1单元101室"
+    category = WelfareRecipient.Category.HARDSHIP
+    cause = WelfareRecipient.Cause.ILLNESS
+    batch_year = 2021
+    batch = WelfareRecipient.Batch.SECOND
+    identified_on = datetime.date(2021, 7, 15)
+    household_size = 3
+
+
+class ChildRecipientFactory(WelfareRecipientFactory):
+    class Params:
+        birth = datetime.date(2012, 3, 4)
+        male = False
+
+    category = WelfareRecipient.Category.LEFT_BEHIND_CHILD
+    cause = WelfareRecipient.Cause.OTHER
+    phone = ""
+    guardian_name = "测试监护人"
+    guardian_phone = "13800001111"
+    measures = "一人一档：学业辅导"
+
+
+class AssistanceRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssistanceRecord
+
+    recipient = factory.SubFactory(WelfareRecipientFactory)
+    date = factory.Sequence(lambda n: datetime.date(2021, 8, 1) + datetime.timedelta(n))
+    kind = AssistanceRecord.Kind.CASH
+    amount = 1000
+    recorded_by = "王晓燕"

@@ -1,0 +1,539 @@
+"""The welfare admin as staff see it: masking, search, filters, forms and query counts."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from devzone.validators import mask_id_number, mask_phone
+from tests.spreadsheets import page_text
+from tests.welfare.factories import (
+    AssistanceRecordFactory,
+    ChildRecipientFactory,
+    CommunityFactory,
+    WelfareRecipientFactory,
+    make_id_number,
+)
+from welfare.models import WelfareRecipient
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:welfare_welfarerecipient_changelist"
+RECORDS = "admin:welfare_assistancerecord_changelist"
+CLERK = (
+    "welfare.view_welfarerecipient",
+    "welfare.change_welfarerecipient",
+    "welfare.add_welfarerecipient",
+    "welfare.view_assistancerecord",
+    "welfare.change_assistancerecord",
+    "welfare.add_assistancerecord",
+    "devzone.view_community",
+)
+OFFICER = (*CLERK, "welfare.view_personal_data")
+
+
+@pytest.fixture
+def child():
+    return ChildRecipientFactory(
+        phone="13912340000", guardian_phone="13800001111", name="虞小红"
+    )
+
+
+def change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def secrets_of(recipient):
+    return [recipient.id_number, recipient.phone, recipient.guardian_phone]
+
+
+def assert_nothing_leaks(content, recipient):
+    for secret in filter(None, secrets_of(recipient)):
+        assert secret not in content
+    # Nor the hidden middle alone (the birth date and sequence).
+    assert recipient.id_number[6:14] not in content
+
+
+# Masking ------------------------------------------------------------------------------
+
+
+def test_changelist_masks_id_and_phone_without_the_permission(staff_client, child):
+    response = staff_client(*CLERK).get(reverse(CHANGELIST))
+
+    content = response.content.decode()
+    assert_nothing_leaks(content, child)
+    assert mask_id_number(child.id_number) in content
+    assert mask_phone(child.phone) in content
+
+
+def test_changelist_shows_full_numbers_with_the_permission(staff_client, child):
+    response = staff_client(*OFFICER).get(reverse(CHANGELIST))
+
+    content = response.content.decode()
+    assert child.id_number in content and child.phone in content
+
+
+def test_change_form_shows_masked_numbers_that_cannot_be_read_or_edited(
+    staff_client, child
+):
+    client = staff_client(*CLERK)
+
+    response = client.get(change_url(child))
+
+    content = response.content.decode()
+    assert_nothing_leaks(content, child)
+    text = page_text(response)
+    assert mask_id_number(child.id_number) in text
+    assert mask_phone(child.guardian_phone) in text
+    form = response.context["adminform"].form
+    assert not {"id_number", "phone", "guardian_phone"} & set(form.fields)
+
+
+def test_clerk_can_still_edit_other_fields_and_the_numbers_stay(staff_client, child):
+    client = staff_client(*CLERK)
+    data = form_data(client.get(change_url(child)))
+    data["address"] = "马陵村3组8号"
+
+    response = client.post(change_url(child), data)
+
+    assert response.status_code == 302, page_text(response)
+    stored = WelfareRecipient.objects.get(pk=child.pk)
+    assert stored.address == "马陵村3组8号"
+    assert secrets_of(stored) == secrets_of(child)
+
+
+def test_clerk_cannot_overwrite_numbers_by_posting_them(staff_client, child):
+    client = staff_client(*CLERK)
+    data = form_data(client.get(change_url(child)))
+    data.update(id_number=make_id_number(), phone="13000000000")
+
+    client.post(change_url(child), data)
+
+    child.refresh_from_db()
+    assert child.phone == "13912340000"
+    assert WelfareRecipient.objects.filter(id_number=child.id_number).exists()
+
+
+def test_change_form_shows_full_numbers_to_an_officer(staff_client, child):
+    response = staff_client(*OFFICER).get(change_url(child))
+
+    form = response.context["adminform"].form
+    assert form.initial["id_number"] == child.id_number
+    assert child.guardian_phone in response.content.decode()
+
+
+def test_history_page_never_shows_the_full_id(staff_client, client, child, make_staff):
+    officer = make_staff(*OFFICER, username="officer")
+    client.force_login(officer)
+    data = form_data(client.get(change_url(child)))
+    data["phone"] = "13711112222"
+    assert client.post(change_url(child), data).status_code == 302
+    assert LogEntry.objects.count() == 1
+
+    clerk = staff_client(*CLERK)
+    response = clerk.get(
+        reverse("admin:welfare_welfarerecipient_history", args=[child.pk])
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "虞小红" in content
+    assert_nothing_leaks(content, child)
+    assert "13711112222" not in content
+
+
+def test_record_pages_mask_the_recipients_id(staff_client, child):
+    record = AssistanceRecordFactory(recipient=child)
+    client = staff_client(*CLERK)
+
+    listing = client.get(reverse(RECORDS)).content.decode()
+    form = client.get(change_url(record)).content.decode()
+
+    assert mask_id_number(child.id_number) in listing
+    assert_nothing_leaks(listing, child)
+    assert_nothing_leaks(form, child)
+
+
+def test_record_list_shows_the_full_id_to_an_officer(staff_client, child):
+    AssistanceRecordFactory(recipient=child)
+
+    content = staff_client(*OFFICER).get(reverse(RECORDS)).content.decode()
+
+    assert child.id_number in content
+
+
+# Search and lookups --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda n: n,
+        lambda n: n.lower(),
+        lambda n: "".join(chr(ord(c) + 0xFEE0) for c in n),
+        lambda n: f"  {n} ",
+    ],
+    ids=["exact", "lower-x", "full-width", "spaces"],
+)
+def test_clerk_finds_a_recipient_by_the_full_id_they_know(staff_client, typed):
+    target = WelfareRecipientFactory(id_number=make_id_number(seq=51))
+    WelfareRecipientFactory()
+
+    response = staff_client(*CLERK).get(
+        reverse(CHANGELIST), {"q": typed(target.id_number)}
+    )
+
+    assert list(response.context["cl"].result_list) == [target]
+
+
+def test_partial_id_search_finds_nothing(staff_client):
+    target = WelfareRecipientFactory()
+
+    response = staff_client(*CLERK).get(
+        reverse(CHANGELIST), {"q": target.id_number[:14]}
+    )
+
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_search_by_name_and_by_phone(staff_client):
+    target = WelfareRecipientFactory(name="眭建国", phone="13955556666")
+    WelfareRecipientFactory(name="王秀英")
+    client = staff_client(*CLERK)
+
+    by_name = client.get(reverse(CHANGELIST), {"q": "建国"})
+    by_phone = client.get(reverse(CHANGELIST), {"q": "139-5555-6666"})
+    by_partial_phone = client.get(reverse(CHANGELIST), {"q": "5555"})
+
+    assert list(by_name.context["cl"].result_list) == [target]
+    assert list(by_phone.context["cl"].result_list) == [target]
+    assert list(by_partial_phone.context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "id_number__startswith",
+        "id_number__gt",
+        "id_number__contains",
+        "phone__startswith",
+        "guardian_phone__regex",
+    ],
+)
+def test_range_lookups_on_personal_fields_are_refused(staff_client, lookup):
+    WelfareRecipientFactory()
+
+    response = staff_client(*CLERK).get(reverse(CHANGELIST), {lookup: "3211811"})
+
+    assert response.status_code == 400
+
+
+def test_records_refuse_range_lookups_on_the_recipients_id(staff_client):
+    AssistanceRecordFactory()
+
+    response = staff_client(*CLERK).get(
+        reverse(RECORDS), {"recipient__id_number__startswith": "321181"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_exact_lookup_on_the_id_is_allowed(staff_client):
+    target = WelfareRecipientFactory()
+
+    response = staff_client(*CLERK).get(
+        reverse(CHANGELIST), {"id_number": target.id_number}
+    )
+
+    assert list(response.context["cl"].result_list) == [target]
+
+
+def test_autocomplete_shows_names_not_id_numbers(staff_client, child):
+    client = staff_client(*CLERK)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": child.id_number,
+            "app_label": "welfare",
+            "model_name": "assistancerecord",
+            "field_name": "recipient",
+        },
+    )
+
+    assert response.json()["results"] == [
+        {"id": str(child.pk), "text": "虞小红（留守儿童）"}
+    ]
+
+
+# Filters ------------------------------------------------------------------------------
+
+
+def result_names(response):
+    return sorted(r.name for r in response.context["cl"].result_list)
+
+
+def test_gender_and_age_band_filters(staff_client):
+    today = timezone.localdate()
+    WelfareRecipientFactory(
+        name="男童", male=True, birth=today.replace(year=today.year - 10)
+    )
+    WelfareRecipientFactory(name="成年女", male=False, birth=datetime.date(1990, 1, 1))
+    WelfareRecipientFactory(name="老年男", male=True, birth=datetime.date(1940, 1, 1))
+    client = staff_client(*CLERK)
+
+    def names(**params):
+        return result_names(client.get(reverse(CHANGELIST), params))
+
+    assert names(gender="male") == ["男童", "老年男"]
+    assert names(gender="female") == ["成年女"]
+    assert names(age_band="child") == ["男童"]
+    assert names(age_band="adult") == ["成年女"]
+    assert names(age_band="senior") == ["老年男"]
+    assert names(gender="male", age_band="senior") == ["老年男"]
+
+
+def test_category_cause_batch_status_and_community_filters(staff_client):
+    WelfareRecipientFactory(name="二批因病")
+    WelfareRecipientFactory(name="二批因残", cause=WelfareRecipient.Cause.DISABILITY)
+    WelfareRecipientFactory(name="一批", batch=WelfareRecipient.Batch.FIRST)
+    other = CommunityFactory(name="胡桥村", kind="village")
+    WelfareRecipientFactory(name="别村", community=other)
+    client = staff_client(*CLERK)
+
+    def names(**params):
+        return result_names(client.get(reverse(CHANGELIST), params))
+
+    assert names(
+        batch__exact="second", batch_year__exact="2021", cause__exact="illness"
+    ) == [
+        "二批因病",
+        "别村",
+    ]
+    assert names(batch__exact="first") == ["一批"]
+    assert names(community__id__exact=other.pk) == ["别村"]
+    assert names(status__exact="exited") == []
+    filters = client.get(reverse(CHANGELIST)).context["cl"].filter_specs
+    assert [str(f.title) for f in filters] == [
+        "帮扶类别",
+        "致困原因",
+        "村/社区",
+        "认定年度",
+        "认定批次",
+        "状态",
+        "性别",
+        "年龄段",
+    ]
+
+
+def test_paid_this_year_column_sums_this_years_records(staff_client):
+    recipient = WelfareRecipientFactory(identified_on=datetime.date(2021, 7, 1))
+    this_year = timezone.localdate().year
+    AssistanceRecordFactory(
+        recipient=recipient, date=datetime.date(this_year, 1, 2), amount=300
+    )
+    AssistanceRecordFactory(
+        recipient=recipient, date=datetime.date(this_year, 1, 3), amount=Decimal("0.5")
+    )
+    AssistanceRecordFactory(recipient=recipient, date=datetime.date(2021, 8, 1))
+
+    response = staff_client(*CLERK).get(reverse(CHANGELIST))
+
+    (row,) = response.context["cl"].result_list
+    assert row.paid_in_year == Decimal("300.5")
+    assert "本年帮扶金额（元）" in page_text(response)
+
+
+def test_records_have_a_date_hierarchy(staff_client):
+    AssistanceRecordFactory(date=datetime.date(2021, 8, 1))
+
+    response = staff_client(*CLERK).get(reverse(RECORDS), {"date__year": "2021"})
+
+    assert response.context["cl"].date_hierarchy == "date"
+    assert response.context["cl"].result_count == 1
+
+
+# Query counts --------------------------------------------------------------------------
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def add_recipients(count, start):
+    communities = [
+        CommunityFactory(name=name, kind="village") for name in ("联观村", "普善村")
+    ]
+    for n in range(start, start + count):
+        recipient = WelfareRecipientFactory(community=communities[n % 2])
+        AssistanceRecordFactory(recipient=recipient, date=datetime.date(2021, 8, 1))
+
+
+@pytest.mark.parametrize("perms", [CLERK, OFFICER], ids=["clerk", "officer"])
+@pytest.mark.parametrize("url_name", [CHANGELIST, RECORDS])
+def test_changelist_query_count_does_not_grow_with_rows(staff_client, perms, url_name):
+    client = staff_client(*perms)
+    add_recipients(10, 0)
+    few = count_queries(client, reverse(url_name))
+    add_recipients(35, 10)
+
+    many = count_queries(client, reverse(url_name))
+
+    assert many == few
+
+
+# Forms and actions ---------------------------------------------------------------------
+
+
+def form_data(response):
+    """Return the POST data the admin change form would send back unchanged."""
+    adminform = response.context["adminform"]
+    data = {}
+    for name in adminform.form.fields:
+        value = adminform.form[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = value
+        elif isinstance(value, datetime.date):
+            data[name] = value.isoformat()
+        else:
+            data[name] = value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management[name].value()
+        for index, form in enumerate(formset.formset.forms):
+            for name in form.fields:
+                value = form[name].value()
+                if value is not None:
+                    data[f"{formset.formset.prefix}-{index}-{name}"] = (
+                        value.isoformat() if isinstance(value, datetime.date) else value
+                    )
+    return data
+
+
+def test_add_form_refuses_a_child_without_guardian_in_chinese(staff_client):
+    community = CommunityFactory()
+    client = staff_client(*CLERK)
+    add = reverse("admin:welfare_welfarerecipient_add")
+    data = form_data(client.get(add))
+    data.update(
+        name="小明",
+        id_number=make_id_number(birth=datetime.date(2012, 1, 1)),
+        community=community.pk,
+        category="left_behind_child",
+        batch_year=2021,
+        batch="second",
+        identified_on="2021-07-01",
+        household_size=3,
+        status="active",
+    )
+
+    response = client.post(add, data)
+
+    text = page_text(response)
+    assert "留守儿童、困境儿童必须填写监护人。" in text
+    assert "留守儿童、困境儿童必须填写监护人电话。" in text
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_add_form_refuses_an_adult_in_a_child_category(staff_client):
+    community = CommunityFactory()
+    client = staff_client(*CLERK)
+    add = reverse("admin:welfare_welfarerecipient_add")
+    data = form_data(client.get(add))
+    data.update(
+        name="成年人",
+        id_number=make_id_number(birth=datetime.date(1990, 1, 1)),
+        community=community.pk,
+        category="distressed_child",
+        batch_year=2021,
+        batch="second",
+        identified_on="2021-07-01",
+        household_size=3,
+        status="active",
+        guardian_name="监护人",
+        guardian_phone="13800001111",
+    )
+
+    response = client.post(add, data)
+
+    assert "在认定日期已满 31 周岁" in page_text(response)
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_add_form_refuses_a_negative_amount_in_the_inline(staff_client):
+    community = CommunityFactory()
+    client = staff_client(*CLERK)
+    add = reverse("admin:welfare_welfarerecipient_add")
+    data = form_data(client.get(add))
+    data.update(
+        name="贺建国",
+        id_number=make_id_number(),
+        community=community.pk,
+        category="hardship",
+        cause="illness",
+        batch_year=2021,
+        batch="second",
+        identified_on="2021-07-01",
+        household_size=3,
+        status="active",
+        **{
+            "records-TOTAL_FORMS": "1",
+            "records-0-date": "2021-08-01",
+            "records-0-kind": "cash",
+            "records-0-amount": "-5",
+        },
+    )
+
+    response = client.post(add, data)
+
+    assert "金额不能为负数。" in page_text(response)
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_clerk_changing_category_to_a_taken_one_gets_a_message(staff_client):
+    first = WelfareRecipientFactory()
+    second = WelfareRecipientFactory(
+        id_number=first.id_number, category=WelfareRecipient.Category.DISABLED
+    )
+    client = staff_client(*CLERK)
+    data = form_data(client.get(change_url(second)))
+    data["category"] = "hardship"
+
+    response = client.post(change_url(second), data)
+
+    assert response.status_code == 200
+    assert "同一身份证号在同一帮扶类别中只能登记一次。" in page_text(response)
+    second.refresh_from_db()
+    assert second.category == "disabled"
+
+
+def test_mark_exited_action(staff_client):
+    recipient = WelfareRecipientFactory()
+    already = WelfareRecipientFactory(
+        status="exited", exited_on=datetime.date(2021, 12, 1)
+    )
+    client = staff_client(*CLERK)
+
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "mark_exited", "_selected_action": [recipient.pk, already.pk]},
+        follow=True,
+    )
+
+    recipient.refresh_from_db()
+    assert recipient.status == "exited"
+    assert recipient.exited_on == timezone.localdate()
+    text = page_text(response)
+    assert "已退出 1 名帮扶对象。" in text
+    assert "已经退出，无需重复操作" in text
