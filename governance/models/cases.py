@@ -1,6 +1,7 @@
 """Environmental and city-management cases (环境与城管案件)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -102,7 +103,11 @@ class EnvironmentalCase(TimeStampedModel):
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     measures = models.TextField(_("整改措施"), blank=True, default="")
     fine = models.DecimalField(
-        _("罚款金额（元）"), max_digits=12, decimal_places=2, default=0
+        _("罚款金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0, _("罚款金额不能为负数。"))],
     )
     note = models.TextField(_("备注"), blank=True, default="")
 
