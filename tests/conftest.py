@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 SAMPLES = "fixtures/samples"
@@ -52,3 +53,5 @@ def demo_data(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
+    # flush recreates content types under new ids; cached ones would be stale.
+    ContentType.objects.clear_cache()
