@@ -56,7 +56,8 @@ class GovernanceConfig(AppConfig):
             register_dataset(
                 Dataset(
                     key=f"governance.{model._meta.model_name}",
-                    label=label,
+                    # The export centre joins the label into file names: plain text.
+                    label=str(label),
                     model=model,
                     resource=resource,
                     filterset=filterset,

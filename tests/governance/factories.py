@@ -73,5 +73,7 @@ class EnvironmentalCaseFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"占道经营{n}")
     community = factory.SubFactory(CommunityFactory)
     opened_on = datetime.date(2021, 3, 1)
-    deadline = datetime.date(2021, 3, 15)
+    deadline = factory.LazyAttribute(
+        lambda o: o.opened_on + datetime.timedelta(days=14)
+    )
     status = EnvironmentalCase.Status.FILED
