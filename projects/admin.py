@@ -50,7 +50,7 @@ class TotalsAdmin(ZoneAdmin):
             context["totals"] = {
                 "rows": sums["rows"],
                 "items": [
-                    (label, sums[f"total_{i}"] or 0)
+                    (label, f"{sums[f'total_{i}'] or 0:,.2f}")
                     for i, label in enumerate(self.totals)
                 ],
             }
@@ -174,7 +174,8 @@ class RelocationProjectAdmin(ZoneAdmin):
     list_select_related = ["community", "area"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_totals()
+        # Explicit order: a grouped query ignores Meta.ordering.
+        return super().get_queryset(request).with_totals().order_by("-year", "name")
 
     @admin.display(description=_("搬迁户数"), ordering="household_total")
     def household_count(self, obj):
@@ -188,7 +189,7 @@ class RelocationProjectAdmin(ZoneAdmin):
 
     @admin.display(description=_("搬迁面积（平方米）"), ordering="area_total")
     def floor_area_total(self, obj):
-        return obj.area_total or 0
+        return f"{obj.area_total or 0:,.2f}"
 
     @admin.display(description=_("签约率"))
     def signed_share(self, obj):

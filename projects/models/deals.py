@@ -90,7 +90,7 @@ class InvestmentDeal(ProjectsModel):
         _("总投资（万元）"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("总投资不能为负数。"))],
     )
     is_foreign = models.BooleanField(_("外资项目"), default=False)
     foreign_capital = models.DecimalField(
@@ -99,7 +99,7 @@ class InvestmentDeal(ProjectsModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("外资金额不能为负数。"))],
     )
     stage = models.CharField(
         _("推进阶段"), max_length=16, choices=Stage, default=Stage.NEGOTIATING

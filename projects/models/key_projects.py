@@ -74,14 +74,14 @@ class KeyProject(ProjectsModel):
         _("总投资（万元）"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("总投资不能为负数。"))],
     )
     investment_this_year = models.DecimalField(
         _("本年完成投资（万元）"),
         max_digits=12,
         decimal_places=2,
         default=0,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("本年完成投资不能为负数。"))],
     )
     area = models.ForeignKey(
         Area,

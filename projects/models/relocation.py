@@ -137,13 +137,15 @@ class RelocationHousehold(ProjectsModel):
     )
     address = models.CharField(_("房屋坐落"), max_length=200, blank=True, default="")
     household_size = models.PositiveSmallIntegerField(
-        _("家庭人口（人）"), default=1, validators=[MinValueValidator(1)]
+        _("家庭人口（人）"),
+        default=1,
+        validators=[MinValueValidator(1, _("家庭人口至少为 1 人。"))],
     )
     floor_area = models.DecimalField(
         _("搬迁面积（平方米）"),
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("搬迁面积不能为负数。"))],
     )
     compensation = models.DecimalField(
         _("补偿金额（元）"),
@@ -151,7 +153,7 @@ class RelocationHousehold(ProjectsModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[MinValueValidator(0, _("补偿金额不能为负数。"))],
     )
     status = models.CharField(
         _("搬迁状态"), max_length=16, choices=Status, default=Status.PENDING
