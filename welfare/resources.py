@@ -24,14 +24,22 @@ RECIPIENT_NAME_COLUMN = "姓名"
 class MaskedDiff(Diff):
     """The import preview's before/after cells, masked like an export.
 
-    The library builds the preview from ``Field.export``, which bypasses the masking in
-    ``ZoneResource.export_field``: without this, a user lacking the permission would read
-    the stored phone numbers of every record a file updates.
+    The library builds the preview from ``Field.export`` (called as
+    ``Diff._read_field_values``, so it cannot be overridden), which bypasses the masking
+    in ``ZoneResource.export_field``: without this, a user lacking the permission would
+    read the stored ID and phone numbers of every record a file updates.
     """
 
-    @classmethod
-    def _read_field_values(cls, resource, instance):
-        values = super()._read_field_values(resource, instance)
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.left = self.masked(resource, self.left)
+
+    def compare_with(self, resource, instance):
+        super().compare_with(resource, instance)
+        self.right = self.masked(resource, self.right)
+
+    @staticmethod
+    def masked(resource, values):
         if getattr(resource, "unmasked", False):
             return values
         masks = [

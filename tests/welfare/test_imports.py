@@ -1,0 +1,472 @@
+"""Imports of recipients and records: the sample files, bad rows, ambiguity, masking."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from devzone.demo import load_zone
+from devzone.imports import error_lines, import_counts, read_dataset
+from devzone.models import ImportLog
+from tests.spreadsheets import (
+    confirm,
+    csv_bytes,
+    error_items,
+    page_text,
+    upload,
+    xlsx_bytes,
+)
+from tests.welfare.factories import WelfareRecipientFactory, make_id_number
+from welfare.models import AssistanceRecord, WelfareRecipient
+from welfare.resources import AssistanceRecordResource, WelfareRecipientResource
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
+RECIPIENTS = "welfare_welfarerecipient"
+RECORDS = "welfare_assistancerecord"
+IMPORTER = (
+    "welfare.view_welfarerecipient",
+    "welfare.add_welfarerecipient",
+    "welfare.change_welfarerecipient",
+    "welfare.import_welfarerecipient",
+    "welfare.view_assistancerecord",
+    "welfare.add_assistancerecord",
+    "welfare.change_assistancerecord",
+    "welfare.import_assistancerecord",
+)
+RECIPIENT_HEADER = [
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "村/社区",
+    "帮扶类别",
+    "致困原因",
+    "认定年度",
+    "认定批次",
+    "认定日期",
+    "监护人",
+    "监护人电话",
+    "状态",
+    "退出日期",
+]
+RECORD_HEADER = ["身份证号", "帮扶对象类别", "日期", "帮扶方式", "金额（元）"]
+
+
+@pytest.fixture(autouse=True)
+def communities(db):
+    load_zone()
+
+
+def sample(name):
+    return (SAMPLES / name).read_bytes()
+
+
+def run_import(resource_class, data, name="upload.csv"):
+    return resource_class(unmasked=True).import_data(
+        read_dataset(data, name), dry_run=False
+    )
+
+
+def recipient_row(**overrides):
+    row = {
+        "姓名": "贺建国",
+        "身份证号": make_id_number(),
+        "联系电话": "13912345678",
+        "村/社区": "高楼社区",
+        "帮扶类别": "困难户",
+        "致困原因": "因病",
+        "认定年度": "2021",
+        "认定批次": "第二批",
+        "认定日期": "2021-07-15",
+        "监护人": "",
+        "监护人电话": "",
+        "状态": "在册",
+        "退出日期": "",
+    }
+    row.update(overrides)
+    return [row[h] for h in RECIPIENT_HEADER]
+
+
+def recipients_csv(*rows):
+    return csv_bytes([RECIPIENT_HEADER, *rows])
+
+
+# The sample files through the admin -----------------------------------------------------
+
+
+def test_gbk_sample_imports_through_the_admin(staff_client):
+    client = staff_client(*IMPORTER)
+
+    preview = upload(
+        client,
+        RECIPIENTS,
+        "welfare_recipients_gbk.csv",
+        sample("welfare_recipients_gbk.csv"),
+    )
+    assert "共 9 行：新增 9 条" in page_text(preview)
+    assert not WelfareRecipient.objects.exists()
+    response = confirm(client, RECIPIENTS, preview)
+
+    assert response.status_code == 302
+    assert WelfareRecipient.objects.count() == 9
+    log = ImportLog.objects.get()
+    assert (log.file_name, log.new_count) == ("welfare_recipients_gbk.csv", 9)
+    assert WelfareRecipient.objects.filter(
+        id_number__endswith="X", cause="education"
+    ).exists()
+    exited = WelfareRecipient.objects.get(status="exited")
+    assert exited.exited_on == datetime.date(2022, 11, 30)
+    twice = WelfareRecipient.objects.filter(category__in=["subsistence", "disabled"])
+    assert len({r.id_number for r in twice}) == 1
+
+
+def test_xlsx_sample_holds_the_same_rows_as_the_gbk_csv(staff_client):
+    client = staff_client(*IMPORTER)
+    confirm(
+        client,
+        RECIPIENTS,
+        upload(client, RECIPIENTS, "a.xlsx", sample("welfare_recipients.xlsx")),
+    )
+    assert WelfareRecipient.objects.count() == 9
+
+    preview = upload(client, RECIPIENTS, "b.csv", sample("welfare_recipients_gbk.csv"))
+
+    assert "共 9 行：新增 0 条，更新 0 条，未变 9 条" in page_text(preview)
+
+
+def test_record_samples_import_after_their_recipients(staff_client):
+    client = staff_client(*IMPORTER)
+    confirm(
+        client,
+        RECIPIENTS,
+        upload(client, RECIPIENTS, "r.csv", sample("welfare_recipients_gbk.csv")),
+    )
+
+    preview = upload(
+        client, RECORDS, "a.csv", sample("welfare_assistance_records_gbk.csv")
+    )
+    confirm(client, RECORDS, preview)
+    again = upload(client, RECORDS, "b.xlsx", sample("welfare_assistance_records.xlsx"))
+
+    assert AssistanceRecord.objects.count() == 21
+    assert "新增 0 条，更新 0 条，未变 21 条" in page_text(again)
+
+
+def test_error_sample_names_each_bad_row_and_saves_nothing(staff_client):
+    client = staff_client(*IMPORTER)
+
+    preview = upload(
+        client,
+        RECIPIENTS,
+        "welfare_recipients_errors.csv",
+        sample("welfare_recipients_errors.csv"),
+    )
+
+    assert error_items(preview) == [
+        "第 3 行 · 身份证号：身份证号校验位错误，请核对号码。",
+        "第 4 行 · 监护人：留守儿童、困境儿童必须填写监护人。",
+        "第 4 行 · 监护人电话：留守儿童、困境儿童必须填写监护人电话。",
+        "第 5 行 · 村/社区：找不到「红星村」：请先在“村/社区”中添加。",
+    ]
+    assert "没有保存任何数据" in page_text(preview)
+    assert "confirm_form" not in preview.context or not preview.context["confirm_form"]
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_error_sample_in_code_saves_nothing():
+    result = run_import(
+        WelfareRecipientResource, sample("welfare_recipients_errors.csv")
+    )
+
+    assert result.has_validation_errors()
+    assert len(error_lines(result)) == 4
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_reimport_updates_instead_of_duplicating():
+    data = sample("welfare_recipients_gbk.csv")
+    run_import(WelfareRecipientResource, data)
+
+    again = run_import(WelfareRecipientResource, data)
+    changed = data.decode("gbk").replace("13829647320", "13829640000").encode("gbk")
+    updated = run_import(WelfareRecipientResource, changed)
+
+    assert import_counts(again) == {"new": 0, "update": 0, "skip": 9}
+    assert import_counts(updated) == {"new": 0, "update": 1, "skip": 8}
+    assert WelfareRecipient.objects.count() == 9
+    assert WelfareRecipient.objects.filter(phone="13829640000").count() == 1
+
+
+# Bad rows -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"身份证号": "32118119800101123"},
+            "第 2 行 · 身份证号：身份证号应为 18 位，当前为 17 位。",
+        ),
+        (
+            {"身份证号": "321181208001011234"},
+            "第 2 行 · 身份证号：身份证号中的出生日期 2080-01-01 晚于今天。",
+        ),
+        (
+            {
+                "帮扶类别": "留守儿童",
+                "身份证号": make_id_number(birth=datetime.date(2012, 1, 1)),
+            },
+            "第 2 行 · 监护人：留守儿童、困境儿童必须填写监护人。",
+        ),
+        (
+            {
+                "帮扶类别": "困境儿童",
+                "监护人": "贺国平",
+                "监护人电话": "13800001111",
+            },
+            "第 2 行 · 身份证号：儿童类别要求认定日期时未满 18 周岁；按身份证号，此人在认定日期已满 51 周岁。",
+        ),
+        (
+            {"村/社区": "红星村"},
+            "第 2 行 · 村/社区：找不到「红星村」：请先在“村/社区”中添加。",
+        ),
+        ({"状态": "已退出"}, "第 2 行 · 退出日期：状态为“已退出”时必须填写退出日期。"),
+        ({"帮扶类别": "五保户"}, "第 2 行 · 帮扶类别：「五保户」不是有效选项"),
+        (
+            {"联系电话": "12345"},
+            "第 2 行 · 联系电话：电话号码应为 11 位手机号或带区号的固定电话。",
+        ),
+        (
+            {"认定日期": "2021年13月1日"},
+            "第 2 行 · 认定日期：「2021年13月1日」不是有效日期",
+        ),
+    ],
+    ids=[
+        "short-id",
+        "future-birth",
+        "child-no-guardian",
+        "adult-as-child",
+        "unknown-community",
+        "exited-no-date",
+        "bad-category",
+        "bad-phone",
+        "bad-date",
+    ],
+)
+def test_bad_rows_are_refused_with_row_column_and_reason(overrides, expected):
+    good = recipient_row(身份证号=make_id_number(seq=77))
+
+    result = run_import(
+        WelfareRecipientResource, recipients_csv(recipient_row(**overrides), good)
+    )
+
+    lines = error_lines(result)
+    assert any(line.startswith(expected) for line in lines), lines
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_an_id_typed_as_a_number_in_excel_is_refused():
+    row = recipient_row()
+    row[1] = 3.21181197005e17
+
+    result = run_import(
+        WelfareRecipientResource, xlsx_bytes([RECIPIENT_HEADER, row]), "a.xlsx"
+    )
+
+    (line,) = error_lines(result)
+    assert "已被 Excel 当成数字保存" in line and line.startswith("第 2 行 · 身份证号")
+
+
+def test_the_same_person_and_category_twice_in_a_file_is_refused():
+    number = make_id_number()
+    data = recipients_csv(
+        recipient_row(身份证号=number), recipient_row(身份证号=number.lower())
+    )
+
+    result = run_import(WelfareRecipientResource, data)
+
+    assert "第 2 行与第 3 行" in " ".join(error_lines(result))
+    assert not WelfareRecipient.objects.exists()
+
+
+def test_the_same_person_in_two_categories_is_two_recipients():
+    number = make_id_number()
+    data = recipients_csv(
+        recipient_row(身份证号=number),
+        recipient_row(身份证号=number, 帮扶类别="残疾人", 致困原因="因残"),
+    )
+
+    result = run_import(WelfareRecipientResource, data)
+
+    assert import_counts(result)["new"] == 2
+    assert WelfareRecipient.objects.filter(id_number=number).count() == 2
+
+
+# Records: finding the recipient ---------------------------------------------------------
+
+
+@pytest.fixture
+def twice_registered():
+    hardship = WelfareRecipientFactory(name="周文强")
+    disabled = WelfareRecipientFactory(
+        name="周文强",
+        id_number=hardship.id_number,
+        category="disabled",
+        cause="disability",
+    )
+    return hardship, disabled
+
+
+def records_csv(*rows):
+    return csv_bytes([RECORD_HEADER, *rows])
+
+
+def test_record_for_a_person_in_two_categories_needs_the_category(twice_registered):
+    hardship, _ = twice_registered
+
+    result = run_import(
+        AssistanceRecordResource,
+        records_csv([hardship.id_number, "", "2021-08-01", "救助金", "500"]),
+    )
+
+    (line,) = error_lines(result)
+    assert line == (
+        "第 2 行 · 身份证号：该身份证号登记在多个帮扶类别（困难户、残疾人），"
+        "请在“帮扶对象类别”列注明是哪一个。"
+    )
+    assert not AssistanceRecord.objects.exists()
+
+
+def test_record_category_column_chooses_the_recipient(twice_registered):
+    hardship, disabled = twice_registered
+
+    result = run_import(
+        AssistanceRecordResource,
+        records_csv(
+            [hardship.id_number, "残疾人", "2021-08-01", "救助金", "500"],
+            [hardship.id_number.lower(), "困难户", "2021-08-01", "救助金", "800"],
+        ),
+    )
+
+    assert import_counts(result)["new"] == 2
+    assert disabled.records.get().amount == 500
+    assert hardship.records.get().amount == 800
+
+
+def test_record_without_category_column_is_fine_for_a_single_recipient():
+    recipient = WelfareRecipientFactory()
+    data = csv_bytes(
+        [
+            ["身份证号", "日期", "帮扶方式", "金额（元）"],
+            [recipient.id_number, "2021年8月1日", "物资", "300"],
+        ]
+    )
+
+    result = run_import(AssistanceRecordResource, data)
+
+    assert import_counts(result)["new"] == 1
+    assert recipient.records.get().date == datetime.date(2021, 8, 1)
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            ["{id}", "留守儿童", "2021-08-01", "救助金", "500"],
+            "第 2 行 · 身份证号：该身份证号没有登记为「留守儿童」的帮扶对象（已登记的类别：困难户、残疾人）。",
+        ),
+        (
+            [make_id_number(seq=999), "", "2021-08-01", "救助金", "500"],
+            "第 2 行 · 身份证号：找不到身份证号为 321181********",
+        ),
+        (
+            ["{id}", "困难户", "2021-08-01", "救助金", "-5"],
+            "第 2 行 · 整行：金额不能为负数。",
+        ),
+        (
+            ["{id}", "困难户", "2099-08-01", "救助金", "5"],
+            "第 2 行 · 日期：帮扶日期不能晚于今天。",
+        ),
+        (
+            ["{id}", "困难户", "2021-08-01", "红包", "5"],
+            "第 2 行 · 帮扶方式：「红包」不是有效选项",
+        ),
+    ],
+    ids=["wrong-category", "unknown-id", "negative", "future", "bad-kind"],
+)
+def test_bad_record_rows_are_refused(twice_registered, row, expected):
+    number = twice_registered[0].id_number
+    row = [cell.replace("{id}", number) for cell in row]
+
+    result = run_import(AssistanceRecordResource, records_csv(row))
+
+    lines = error_lines(result)
+    assert any(line.startswith(expected) for line in lines), lines
+    assert not AssistanceRecord.objects.exists()
+
+
+def test_record_name_column_must_match_the_recipient():
+    recipient = WelfareRecipientFactory(name="贺建国")
+    data = csv_bytes(
+        [
+            ["姓名", "身份证号", "日期", "帮扶方式"],
+            ["王秀英", recipient.id_number, "2021-08-01", "走访慰问"],
+        ]
+    )
+
+    (line,) = error_lines(run_import(AssistanceRecordResource, data))
+
+    assert line == "第 2 行 · 身份证号：身份证号与姓名「王秀英」不符，请核对。"
+
+
+def test_record_reimport_is_idempotent():
+    recipient = WelfareRecipientFactory()
+    data = records_csv([recipient.id_number, "困难户", "2021-08-01", "救助金", "500"])
+    run_import(AssistanceRecordResource, data)
+
+    again = run_import(AssistanceRecordResource, data)
+
+    assert import_counts(again) == {"new": 0, "update": 0, "skip": 1}
+    assert AssistanceRecord.objects.count() == 1
+
+
+# Personal data in the preview -----------------------------------------------------------
+
+
+def test_preview_masks_stored_numbers_for_a_user_without_the_permission(staff_client):
+    stored = WelfareRecipientFactory(phone="13911112222", name="贺建国")
+    row = recipient_row(身份证号=stored.id_number, 联系电话="13933334444")
+    client = staff_client(*IMPORTER)
+
+    preview = upload(client, RECIPIENTS, "a.csv", recipients_csv(row))
+
+    content = preview.content.decode()
+    assert "新增 0 条，更新 1 条" in page_text(preview)
+    assert "13911112222" not in content
+    assert stored.id_number[6:14] not in content
+    assert "321181********" in content and "****" in content
+
+
+def test_preview_shows_full_numbers_with_the_permission(staff_client):
+    stored = WelfareRecipientFactory(phone="13911112222")
+    row = recipient_row(身份证号=stored.id_number, 联系电话="13933334444")
+    client = staff_client(*IMPORTER, "welfare.view_personal_data")
+
+    preview = upload(client, RECIPIENTS, "a.csv", recipients_csv(row))
+
+    content = preview.content.decode()
+    assert stored.id_number in content
+    assert "<del" in content and "11112222" in content
+
+
+def test_import_needs_the_import_permission(staff_client):
+    from django.urls import reverse
+
+    client = staff_client(
+        "welfare.view_welfarerecipient", "welfare.add_welfarerecipient"
+    )
+
+    assert (
+        client.get(reverse("admin:welfare_welfarerecipient_import")).status_code == 403
+    )
