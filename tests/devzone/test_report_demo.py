@@ -1,0 +1,210 @@
+"""The 2021 annual report from the demo data shows the review's figures (DOMAIN.md).
+
+Each figure is read from the rendered page; each figure's link is followed to the
+admin changelist, which must show exactly the rows the figure counts.
+"""
+
+import io
+import operator
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.usefixtures("demo_data")
+
+REPORT = reverse("reports:annual")
+
+
+def close_below(value, target):
+    """ "近2万": within 10 % under the target."""
+    return target * Decimal("0.9") <= value < target
+
+
+# (figure key, comparison, expected value, unit) — DOMAIN.md's table for 2021.
+# "800多", "40余次", "300余起" read as more than; "近2万" as just under.
+EXPECTED = [
+    # party
+    ("governance.five_star", operator.eq, "4", "个"),
+    ("governance.four_star", operator.eq, "130", "个"),
+    ("governance.volunteer_teams", operator.eq, "42", "支"),
+    ("governance.volunteer_activities", operator.gt, "800", "场次"),
+    ("governance.people_served", close_below, "20000", "人次"),
+    # projects
+    ("projects.key_industrial", operator.eq, "50", "个"),
+    ("projects.key_continued", operator.eq, "20", "个"),
+    ("projects.key_new", operator.eq, "30", "个"),
+    ("projects.key_province", operator.eq, "3", "个"),
+    ("projects.key_zhenjiang", operator.eq, "26", "个"),
+    # relocation
+    ("projects.relocation_projects", operator.eq, "5", "个"),
+    ("projects.relocation_households", operator.eq, "162", "户"),
+    ("projects.relocation_area", operator.eq, "20.46", "万平方米"),
+    # environment
+    ("governance.cityscape", operator.gt, "40", "次"),
+    ("governance.street_vending", operator.gt, "300", "起"),
+    ("governance.muck_transport", operator.eq, "21", "件"),
+    ("governance.construction_site", operator.eq, "6", "处"),
+    ("governance.rivers", operator.eq, "10", "条"),
+    # welfare
+    ("welfare.difficulty_second_batch", operator.eq, "110", "户"),
+    ("welfare.home_care_share", operator.ge, "90", "%"),
+    # development
+    ("development.deals_signed", operator.eq, "22", "个"),
+    ("development.deals_signed_total", operator.eq, "179.50", "亿元"),
+    ("development.deals_50_plus", operator.eq, "1", "个"),
+    ("development.deals_30_50", operator.eq, "1", "个"),
+    ("development.deals_foreign", operator.eq, "4", "个"),
+    ("development.deals_mature", operator.eq, "15", "个"),
+    ("development.deals_mature_total", operator.eq, "100.81", "亿元"),
+    # indicators
+    ("indicator.一般公共预算收入", operator.eq, "19.81", "亿元"),
+    ("indicator.规模以上工业总产值", operator.eq, "395.40", "亿元"),
+    ("indicator.固定资产投入", operator.eq, "59.60", "亿元"),
+    ("indicator.制造业投资", operator.eq, "37.00", "亿元"),
+    ("indicator.实际利用外资", operator.eq, "6042", "万美元"),
+    ("indicator.农村改厕", operator.eq, "3403", "户"),
+    ("indicator.专利授权", operator.eq, "1420", "件"),
+]
+
+SECTION_OF = {
+    "governance.five_star": "party",
+    "projects.key_industrial": "projects",
+    "governance.rivers": "environment",
+    "welfare.difficulty_second_batch": "welfare",
+    "development.deals_signed": "development",
+}
+
+
+def figures_on_page(response):
+    """Return {key: (value text, unit, href, section)} read from the report's HTML."""
+    html = response.content.decode()
+    found = {}
+    for section, body in re.findall(
+        r'<section class="report-section" id="section-[^"]+" data-section="([^"]+)">'
+        r"(.*?)</section>",
+        html,
+        re.S,
+    ):
+        for key, row in re.findall(
+            r'<tr class="figure" data-figure="([^"]+)">(.*?)</tr>', body, re.S
+        ):
+            link = re.search(
+                r'<a class="figure-value" href="([^"]+)"[^>]*>([^<]*)</a>', row
+            )
+            unit = re.search(r'<td class="unit">([^<]*)</td>', row).group(1)
+            found[key] = (
+                link.group(2).strip(),
+                unit,
+                link.group(1).replace("&amp;", "&"),
+                section,
+            )
+    return found
+
+
+@pytest.fixture
+def report_2021(admin_client):
+    return admin_client.get(REPORT, {"year": 2021})
+
+
+def test_the_report_opens_on_2021(admin_client):
+    response = admin_client.get(REPORT)
+
+    assert response.context["year"] == 2021
+
+
+@pytest.mark.parametrize(
+    ("key", "compare", "expected", "unit"),
+    EXPECTED,
+    ids=[row[0] for row in EXPECTED],
+)
+def test_the_2021_report_shows_the_reviews_figure(
+    report_2021, key, compare, expected, unit
+):
+    figures = figures_on_page(report_2021)
+
+    assert key in figures, f"{key} is not on the 2021 report"
+    text, shown_unit, _href, _section = figures[key]
+    assert compare(Decimal(text), Decimal(expected)), f"{key}: {text} vs {expected}"
+    assert shown_unit == unit
+
+
+def test_money_in_yi_yuan_shows_two_decimals(report_2021):
+    figures = figures_on_page(report_2021)
+
+    yi_yuan = [text for text, unit, _h, _s in figures.values() if unit == "亿元"]
+    assert len(yi_yuan) >= 6
+    assert all(re.fullmatch(r"-?\d+\.\d\d", text) for text in yi_yuan)
+
+
+@pytest.mark.parametrize(("key", "section"), sorted(SECTION_OF.items()))
+def test_each_apps_figures_sit_in_their_section(report_2021, key, section):
+    assert figures_on_page(report_2021)[key][3] == section
+
+
+def test_every_figure_links_to_a_changelist_showing_its_rows(admin_client, report_2021):
+    rows = {
+        row.figure.key: row.figure.rows
+        for section in report_2021.context["sections"]
+        for row in section.rows
+    }
+    figures = figures_on_page(report_2021)
+    assert set(figures) == set(rows)
+    assert len(figures) >= len(EXPECTED)
+
+    mismatches = []
+    for key, (_text, _unit, href, _section) in figures.items():
+        response = admin_client.get(href)
+        assert response.status_code == 200, f"{key}: {href}"
+        shown = response.context["cl"].result_count
+        if rows[key] is None or shown != rows[key]:
+            mismatches.append(f"{key}: {href} shows {shown}, figure says {rows[key]}")
+    assert mismatches == []
+
+
+def test_charts_render_with_their_bars_labels(report_2021):
+    html = report_2021.content.decode()
+
+    charts = re.findall(r'<svg class="bar-chart".*?</svg>', html, re.S)
+    labels = {
+        label
+        for chart in charts
+        for label in re.findall(r'class="bar-label">([^<]*)<', chart)
+    }
+    assert len(charts) >= 4
+    assert {"占道经营", "省级", "规模以上工业总产值"} <= labels
+
+
+def test_year_over_year_change_is_shown_against_2020(report_2021):
+    rows = {
+        row.figure.key: row
+        for section in report_2021.context["sections"]
+        for row in section.rows
+    }
+    changed = [row for row in rows.values() if row.change is not None]
+
+    assert changed, "the demo data holds 2020 records: some figure shows a change"
+    for row in changed:
+        assert row.change == Decimal(row.figure.value) - Decimal(row.previous.value)
+
+
+def test_the_2021_report_downloads_as_xlsx(admin_client, report_2021):
+    response = admin_client.get(REPORT, {"year": 2021, "format": "xlsx"})
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == [
+        "党建引领",
+        "项目建设",
+        "生态环境",
+        "民生福祉",
+        "发展动能",
+    ]
+    for section in report_2021.context["sections"]:
+        rows = list(workbook[section.title].iter_rows(values_only=True))
+        assert [row[0] for row in rows[1:]] == [r.figure.label for r in section.rows]
+    development = {
+        row[0]: row[1:] for row in workbook["发展动能"].iter_rows(values_only=True)
+    }
+    assert development["签约总额"][:2] == (179.5, "亿元")
