@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from governance import demo, reports
 from governance.models import (
@@ -11,6 +12,7 @@ from governance.models import (
     VolunteerActivity,
     VolunteerTeam,
 )
+from tests.spreadsheets import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +117,20 @@ def test_loading_the_demo_twice_changes_nothing(demo_data):
     for label, total in counts.items():
         assert total["new"] == 0, label
         assert total["update"] == 0, label
+
+
+def test_annual_report_page_shows_the_governance_figures(demo_data, admin_client):
+    response = admin_client.get(reverse("reports:annual"), {"year": 2021})
+
+    assert response.status_code == 200
+    rows = {
+        row.figure.key: row.figure
+        for section in response.context["sections"]
+        for row in section.rows
+    }
+    assert rows["governance.five_star"].value == 4
+    assert rows["governance.four_star"].value == 130
+    assert rows["governance.rivers"].value == 10
+    text = page_text(response)
+    for label in ["五星级党支部", "服务群众", "占道经营", "河道覆盖"]:
+        assert label in text
