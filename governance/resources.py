@@ -1,4 +1,9 @@
-from devzone.imports import ZoneResource
+import re
+
+from import_export import fields
+
+from devzone.imports import ChoiceWidget, ZoneResource, clean_text, is_blank
+from devzone.validators import normalize_text
 from governance.models import (
     BranchRating,
     EnvironmentalCase,
@@ -25,7 +30,34 @@ class PartyBranchResource(ZoneResource):
         import_id_fields = ("name",)
 
 
+class StarsWidget(ChoiceWidget):
+    """Stars written as 4, 4星, 四星, 四星级 or ★★★★; written back as 四星级."""
+
+    NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5"}
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return ""
+        text = normalize_text(clean_text(value))
+        if text and set(text) == {"★"}:
+            text = str(len(text))
+        text = re.sub(r"星级?$", "", text)
+        text = self.NUMERALS.get(text, text)
+        try:
+            return super().clean(text, row, **kwargs)
+        except ValueError:
+            raise ValueError(
+                f"「{value}」不是有效星级：星级应为 1 到 5 星（可写 4、四星或四星级）。"
+            ) from None
+
+
 class BranchRatingResource(ZoneResource):
+    stars = fields.Field(
+        attribute="stars",
+        column_name=str(BranchRating._meta.get_field("stars").verbose_name),
+        widget=StarsWidget(BranchRating.Stars.choices),
+    )
+
     class Meta:
         model = BranchRating
         fields = ("branch", "year", "stars", "note")

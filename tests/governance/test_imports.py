@@ -137,9 +137,11 @@ def test_rating_error_sample_names_each_bad_row_and_saves_nothing(
     errors = error_items(preview)
     text = " ".join(errors)
     assert "没有保存任何数据" in page_text(preview)
-    assert any(e.startswith("第 2 行 · 星级：「6」不是有效选项") for e in errors), (
-        errors
-    )
+    assert any(
+        e
+        == "第 2 行 · 星级：「6」不是有效星级：星级应为 1 到 5 星（可写 4、四星或四星级）。"
+        for e in errors
+    ), errors
     assert "第 3 行" not in text  # the one correct row
     assert any(
         e.startswith("第 4 行 · 党支部：找不到「不存在的党支部」") for e in errors
@@ -261,6 +263,28 @@ def test_negative_member_count_is_refused_on_import():
     result = PartyBranchResource().import_data(read_dataset(csv_bytes(rows), "b.csv"))
     assert any("党员人数（人）" in line for line in error_lines(result))
     assert not PartyBranch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "stars"),
+    [("4", 4), ("4星", 4), ("四星", 4), ("四星级", 4), ("★★★", 3), ("５", 5)],
+)
+def test_stars_are_read_as_staff_write_them(sample_branches, written, stars):
+    rows = [["党支部", "年度", "星级"], ["新区卫生院党支部", "2021", written]]
+    result = BranchRatingResource().import_data(read_dataset(csv_bytes(rows), "r.csv"))
+    assert not error_lines(result)
+    assert BranchRating.objects.get().stars == stars
+
+
+@pytest.mark.parametrize("written", ["0", "6", "六星", "★★★★★★", "4.5", "优秀"])
+def test_stars_outside_one_to_five_are_refused_on_import(sample_branches, written):
+    rows = [["党支部", "年度", "星级"], ["新区卫生院党支部", "2021", written]]
+    result = BranchRatingResource().import_data(read_dataset(csv_bytes(rows), "r.csv"))
+    assert error_lines(result) == [
+        f"第 2 行 · 星级：「{written}」不是有效星级：星级应为 1 到 5 星"
+        "（可写 4、四星或四星级）。"
+    ]
+    assert not BranchRating.objects.exists()
 
 
 def test_xlsx_numbers_arrive_as_integers(sample_branches):
