@@ -417,3 +417,29 @@ def test_close_action_needs_change_permission(staff_client):
     close_action(client, [case], apply="1", closed_on="2021-04-30")
     case.refresh_from_db()
     assert case.status == Status.FILED
+
+
+@pytest.mark.parametrize(
+    ("model_name", "factory"),
+    [
+        ("partybranch", PartyBranchFactory),
+        ("branchrating", BranchRatingFactory),
+        ("volunteerteam", VolunteerTeamFactory),
+        ("volunteeractivity", VolunteerActivityFactory),
+        ("environmentalcase", EnvironmentalCaseFactory),
+    ],
+)
+def test_add_and_change_forms_open_with_chinese_labels(
+    admin_client, model_name, factory
+):
+    obj = factory()
+    add = admin_client.get(reverse(f"admin:governance_{model_name}_add"))
+    change = admin_client.get(
+        reverse(f"admin:governance_{model_name}_change", args=[obj.pk])
+    )
+    assert add.status_code == change.status_code == 200
+    for field in add.context["adminform"].form.fields.values():
+        assert not str(field.label).isascii(), field.label
+    # Foreign keys are chosen by typing, not from a full <select>.
+    if any(field.is_relation for field in obj._meta.fields):
+        assert 'class="admin-autocomplete' in change.content.decode()
