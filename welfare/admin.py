@@ -1,8 +1,10 @@
 import re
+import unicodedata
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,26 @@ from welfare.resources import (
 from welfare.services import recipient_mark_exited
 
 NUMBER_TOKEN = re.compile(r"[0-9Xx+\-]+")
+ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
+)
+
+
+def mask_numbers_in_text(text):
+    """Return text with every ID number and phone-like number in it masked."""
+    text = unicodedata.normalize("NFKC", text)
+    text = ID_IN_TEXT.sub(lambda m: mask_id_number(m.group().upper()), text)
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group().replace("-", "")), text)
+
+
+def masked_query(query):
+    """Return a copy of a QueryDict whose values have their numbers masked."""
+    masked = QueryDict(mutable=True)
+    for key, values in query.lists():
+        masked.setlist(key, [mask_numbers_in_text(value) for value in values])
+    masked._mutable = False
+    return masked
 
 
 def normalize_search_term(search_term):
@@ -104,6 +126,13 @@ class PersonalDataAdminMixin:
         return super().get_search_results(
             request, queryset, normalize_search_term(search_term)
         )
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # The core logs request.GET as the export's filter: a search by a full ID or
+        # phone number would sit in the export log in clear. The queryset is already
+        # filtered by now, so only what the log records changes.
+        request.GET = masked_query(request.GET)
+        return super()._do_file_export(file_format, request, queryset, export_form)
 
 
 class WelfareRecipientAdminForm(forms.ModelForm):

@@ -537,3 +537,20 @@ def test_mark_exited_action(staff_client):
     text = page_text(response)
     assert "已退出 1 名帮扶对象。" in text
     assert "已经退出，无需重复操作" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("321181197005010752", "321181********0752"),
+        ("32118119700501075x", "321181********075X"),
+        ("q=13912345678", "q=139****5678"),
+        ("0511-86881234", "051****1234"),
+        ("identified_on__gte=2021-07-15&batch_year=2021", None),
+        ("name=贺建国", None),
+    ],
+)
+def test_numbers_in_logged_filters_are_masked(text, expected):
+    from welfare.admin import mask_numbers_in_text
+
+    assert mask_numbers_in_text(text) == (expected or text)

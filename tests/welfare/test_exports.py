@@ -139,3 +139,37 @@ def test_export_needs_the_export_permission(staff_client, child):
 
     assert response.status_code == 403
     assert not ExportLog.objects.exists()
+
+
+def test_export_log_masks_a_searched_id_number(staff_client, child):
+    client = staff_client(*OFFICER)
+
+    rows = read(
+        export(
+            client,
+            WelfareRecipientResource,
+            query=f"?q={child.id_number.lower()}&guardian_phone=13800001111",
+        ),
+        CSV,
+    )
+
+    assert len(rows) == 1
+    log = ExportLog.objects.get()
+    assert child.id_number not in log.filters.upper()
+    assert "13800001111" not in log.filters
+    assert mask_id_number(child.id_number) in log.filters.replace("%2A", "*")
+    assert log.row_count == 1 and log.personal_data is True
+
+
+def test_export_log_page_shows_no_full_numbers(staff_client, child, admin_client):
+    read(
+        export(admin_client, WelfareRecipientResource, query=f"?q={child.id_number}"),
+        CSV,
+    )
+
+    content = admin_client.get(
+        reverse("admin:devzone_exportlog_changelist")
+    ).content.decode()
+
+    assert child.id_number not in content
+    assert "帮扶对象" in content
