@@ -226,6 +226,21 @@ class RelocationHouseholdAdmin(ZoneAdmin):
     list_select_related = ["project", "community"]
     actions = ["mark_vacated"]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or self.has_personal_data_permission(request):
+            return fields
+        # Without the permission an existing household's ID and phone stay masked,
+        # on the form as in the list; they cannot be changed either.
+        masked = {"id_number": "masked_id_number", "phone": "masked_phone"}
+        return [masked.get(name, name) for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self.has_personal_data_permission(request):
+            readonly += ["masked_id_number", "masked_phone"]
+        return readonly
+
     @admin.display(description=_("身份证号"))
     def masked_id_number(self, obj):
         return mask_id_number(obj.id_number)

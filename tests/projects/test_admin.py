@@ -392,3 +392,40 @@ def test_mark_vacated_needs_the_change_permission(staff_client):
     run_action(client, [household], apply="1", vacated_on="2021-06-01")
     household.refresh_from_db()
     assert household.status == RelocationHousehold.Status.SIGNED
+
+
+def test_change_form_masks_personal_data_without_the_permission(staff_client):
+    household = RelocationHouseholdFactory(
+        id_number="32118119700101019X", phone="13912345678"
+    )
+    url = reverse("admin:projects_relocationhousehold_change", args=[household.pk])
+    clerk = staff_client(
+        "projects.view_relocationhousehold", "projects.change_relocationhousehold"
+    )
+    html = clerk.get(url).content.decode()
+    assert "321181********019X" in html and "139****5678" in html
+    assert "32118119700101019X" not in html and "13912345678" not in html
+    # saving the form leaves the hidden numbers as they were
+    form = clerk.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data.update(project=household.project.pk, community=household.community.pk)
+    data.update(head_name="改名户主", signed_on="2021-04-01")
+    assert clerk.post(url, data).status_code == 302
+    household.refresh_from_db()
+    assert household.head_name == "改名户主"
+    assert household.id_number == "32118119700101019X"
+
+
+def test_change_form_shows_personal_data_with_the_permission(staff_client):
+    household = RelocationHouseholdFactory(id_number="32118119700101019X")
+    url = reverse("admin:projects_relocationhousehold_change", args=[household.pk])
+    client = staff_client(
+        "projects.view_relocationhousehold",
+        "projects.change_relocationhousehold",
+        "projects.view_personal_data",
+    )
+    assert 'value="32118119700101019X"' in client.get(url).content.decode()
