@@ -1,6 +1,7 @@
 """Changes to governance records that touch several rows, each in one place."""
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,9 @@ from governance.models import EnvironmentalCase
 
 
 @transaction.atomic
-def environmental_cases_close(*, cases, closed_on: datetime.date) -> int:
+def environmental_cases_close(
+    *, cases: Iterable[EnvironmentalCase], closed_on: datetime.date
+) -> int:
     """Close every case given on ``closed_on``; refuse all if any cannot be closed.
 
     Return how many cases were closed. Nothing is saved when one case is already
