@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
-from devzone.validators import mask_id_number, mask_phone, normalize_text
+from devzone.validators import mask_id_number, mask_phone, normalize_phone
 from projects import services
 from projects.admin_filters import AmountBandFilter, RangeListFilter, SignedYearFilter
 from projects.models import (
@@ -253,7 +253,7 @@ class RelocationHouseholdAdmin(ZoneAdmin):
         # A number typed with full-width digits, a lower-case x or spaces still finds
         # the household: ID numbers and phones are stored normalised.
         if search_term and ID_OR_PHONE_LIKE.fullmatch(search_term):
-            search_term = normalize_text(search_term).replace("-", "").upper()
+            search_term = normalize_phone(search_term).upper()
         return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description=_("标记所选搬迁户为已腾空"), permissions=["change"])

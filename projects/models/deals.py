@@ -77,8 +77,6 @@ class InvestmentDeal(ProjectsModel):
         SIGNED = "signed", _("已签约")
         LANDED = "landed", _("已落地")
 
-    SIGNED_STAGES = (Stage.SIGNED, Stage.LANDED)
-
     name = models.CharField(_("项目名称"), max_length=100)
     year = models.PositiveSmallIntegerField(
         _("统计年度"),
