@@ -14,12 +14,17 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 
 from devzone import registry
+from devzone.validators import mask_id_number, mask_phone
 
 # Parameters the export centre reads itself, beside the dataset's filters.
 CONTROL_PARAMETERS = {"page", "format"}
 FORMATS = ("csv", "xlsx")
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 FILENAME_MAX = 120
+# A resident ID number or a mobile number typed into a filter is never written into
+# a log or a file name in full, whichever filter it was typed into.
+ID_NUMBER_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{9}|[0-9]{11}[0-9Xx])(?![0-9])")
+MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 def visible_datasets(user):
@@ -116,24 +121,44 @@ def range_text(value):
     return f"至 {stop}"
 
 
-def active_filters(form):
-    """Yield (field, value) for every filter the user set, in the form's order."""
+def personal_masks(filterset, resource_class):
+    """Return {filter name: mask} for the filters on a field the Resource masks."""
+    personal = getattr(resource_class, "personal_fields", None) or {}
+    masks = {}
+    for name, filter_ in filterset.filters.items():
+        target = (filter_.field_name or name).split("__")[-1]
+        for field, mask in personal.items():
+            if target == field or name.endswith(field):
+                masks[name] = mask
+    return masks
+
+
+def hide_personal(text):
+    """Return text with anything shaped like an ID or mobile number masked."""
+    text = ID_NUMBER_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
+    return MOBILE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def active_filters(form, masks=None):
+    """Yield (field, value, mask) for every filter the user set, in the form's order."""
+    masks = masks or {}
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
         if not is_blank(value):
-            yield field, value
+            yield field, value, masks.get(name)
 
 
-def describe_filters(form):
+def describe_filters(form, masks=None):
     """Return the filter as a sentence, e.g. "状态：已签约；签约日期：2021-01-01 至 …"."""
     parts = []
-    for field, value in active_filters(form):
+    for field, value, mask in active_filters(form, masks):
         if isinstance(value, slice):
             text = range_text(value)
         else:
-            text = "、".join(value_texts(field, value))
+            texts = value_texts(field, value)
+            text = "、".join(mask(item) if mask else item for item in texts)
         parts.append(f"{force_str(field.label)}：{text}")
-    return "；".join(parts) or "全部"
+    return hide_personal("；".join(parts)) or "全部"
 
 
 def whole_year(value):
@@ -168,21 +193,19 @@ def compact_range(value):
     return f"{start}起" if start else f"至{stop}"
 
 
-def filename_values(form):
+def filename_values(form, masks=None):
     """Return the filter values that name an export file, e.g. ["2021", "已签约"]."""
     values = []
-    for field, value in active_filters(form):
+    for field, value, mask in active_filters(form, masks):
         if isinstance(value, slice):
             year = whole_year(value)
-            if year:
-                values.append(str(year))
-            else:
-                values.append(compact_range(value))
+            values.append(str(year) if year else compact_range(value))
         elif isinstance(value, bool):
             values.append(f"{force_str(field.label)}{'是' if value else '否'}")
         else:
-            values.append("、".join(value_texts(field, value)))
-    return values
+            texts = value_texts(field, value)
+            values.append("、".join(mask(item) if mask else item for item in texts))
+    return [hide_personal(value) for value in values]
 
 
 def sanitise_filename(text):
@@ -191,9 +214,9 @@ def sanitise_filename(text):
     return text[:FILENAME_MAX] or "export"
 
 
-def export_filename(dataset, form, extension, today=None):
+def export_filename(dataset, form, extension, masks=None, today=None):
     """Return e.g. ``搬迁户_2021_已签约_20261129.xlsx``."""
     today = today or timezone.localdate()
-    parts = [dataset.label, *filename_values(form), today.strftime("%Y%m%d")]
+    parts = [dataset.label, *filename_values(form, masks), today.strftime("%Y%m%d")]
     stem = "_".join(sanitise_filename(part) for part in parts)
     return f"{stem[: FILENAME_MAX * 2]}.{extension}"

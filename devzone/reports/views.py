@@ -130,8 +130,9 @@ def export_dataset(request, key):
         resource = export_resource(dataset, request.user)
         queryset = resource.filter_export(ordered(filterset.qs))
         page = Paginator(queryset, PREVIEW_ROWS).get_page(request.GET.get("page"))
+        masks = export_centre.personal_masks(filterset, dataset.resource)
         context.update(
-            description=export_centre.describe_filters(filterset.form),
+            description=export_centre.describe_filters(filterset.form, masks),
             headers=resource.get_export_headers(),
             rows=[resource.export_resource(obj) for obj in page.object_list],
             page=page,
@@ -157,12 +158,15 @@ def download(request, dataset, filterset, file_format):
             ordered(filterset.qs), force_native_type=file_format == "xlsx"
         )
     )
-    filename = export_centre.export_filename(dataset, filterset.form, file_format)
+    masks = export_centre.personal_masks(filterset, dataset.resource)
+    filename = export_centre.export_filename(
+        dataset, filterset.form, file_format, masks
+    )
     log = {
         "user": request.user,
         "model": dataset.model,
         "dataset": dataset.label,
-        "filters": export_centre.describe_filters(filterset.form),
+        "filters": export_centre.describe_filters(filterset.form, masks),
         "file_format": file_format,
         "personal_data": resource.unmasked and bool(resource.personal_fields),
     }

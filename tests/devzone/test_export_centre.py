@@ -15,7 +15,7 @@ from devzone import registry
 from devzone.filters import CommunityFilterSet
 from devzone.models import AnnualIndicator, Area, Community, ExportLog
 from devzone.registry import Dataset
-from devzone.reports.export_centre import sanitise_filename
+from devzone.reports.export_centre import hide_personal, sanitise_filename
 from devzone.resources import CommunityResource
 from devzone.validators import mask_id_number
 from tests.spreadsheets import page_text, read_csv_download, read_xlsx_download
@@ -485,3 +485,50 @@ def test_indicator_value_range_filter(staff_client, db):
 
     assert sorted(row[1] for row in read_csv_download(response)[1:]) == ["丙", "乙"]
     assert ExportLog.objects.get().filters == "数值：10 至 20"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("身份证号：321181198503205733", "身份证号：321181********5733"),
+        ("身份证号：32118119850320573x", "身份证号：321181********573x"),
+        ("电话：13912345678", "电话：139****5678"),
+        (
+            "统计用区划代码：321181400100；年度：2021",
+            "统计用区划代码：321181400100；年度：2021",
+        ),
+    ],
+)
+def test_id_and_mobile_numbers_never_reach_a_log_in_full(text, expected):
+    assert hide_personal(text) == expected
+
+
+def make_profiles(count, communities, prefix):
+    from django.contrib.auth import get_user_model
+
+    from devzone.models import StaffProfile
+
+    for number in range(count):
+        user = get_user_model().objects.create_user(f"{prefix}{number:03d}")
+        profile = StaffProfile.objects.create(user=user, department="community")
+        profile.communities.set(communities)
+
+
+def test_preview_queries_do_not_grow_with_the_rows(admin_client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    communities = [
+        Community.objects.create(name=f"村{n}", kind="village") for n in range(3)
+    ]
+    profiles = reverse("reports:export_dataset", args=["devzone.staffprofile"])
+    make_profiles(3, communities, prefix="a")
+    with CaptureQueriesContext(connection) as few:
+        small = admin_client.get(profiles)
+    make_profiles(20, communities[:1], prefix="b")
+    with CaptureQueriesContext(connection) as many:
+        large = admin_client.get(profiles)
+
+    assert len(small.context["rows"]) == 3
+    assert len(large.context["rows"]) == 23
+    assert len(many) == len(few)
