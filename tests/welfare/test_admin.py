@@ -554,3 +554,24 @@ def test_numbers_in_logged_filters_are_masked(text, expected):
     from welfare.admin import mask_numbers_in_text
 
     assert mask_numbers_in_text(text) == (expected or text)
+
+
+def test_view_only_user_sees_masked_numbers_on_the_form(staff_client, child):
+    client = staff_client("welfare.view_welfarerecipient")
+
+    response = client.get(change_url(child))
+
+    assert response.status_code == 200
+    assert_nothing_leaks(response.content.decode(), child)
+    assert mask_id_number(child.id_number) in page_text(response)
+
+
+def test_delete_confirmation_shows_no_full_id(staff_client, child):
+    AssistanceRecordFactory(recipient=child)
+    client = staff_client(*CLERK, "welfare.delete_welfarerecipient")
+
+    response = client.get(
+        reverse("admin:welfare_welfarerecipient_delete", args=[child.pk])
+    )
+
+    assert_nothing_leaks(response.content.decode(), child)

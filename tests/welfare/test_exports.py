@@ -173,3 +173,26 @@ def test_export_log_page_shows_no_full_numbers(staff_client, child, admin_client
 
     assert child.id_number not in content
     assert "帮扶对象" in content
+
+
+@pytest.mark.parametrize(
+    "resource_class", [WelfareRecipientResource, AssistanceRecordResource]
+)
+def test_export_query_count_does_not_grow_with_rows(staff_client, resource_class):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = staff_client(*OFFICER)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            download(export(client, resource_class))
+        return len(ctx.captured_queries)
+
+    for _ in range(5):
+        AssistanceRecordFactory()
+    few = queries()
+    for _ in range(30):
+        AssistanceRecordFactory()
+
+    assert queries() == few
