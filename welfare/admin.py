@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
 from devzone.validators import mask_id_number, mask_phone, normalize_text
-from welfare.models import AssistanceRecord, WelfareRecipient
+from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
 from welfare.resources import (
     PERSONAL_DATA_PERMISSION,
     AssistanceRecordResource,
@@ -69,14 +69,10 @@ class GenderFilter(admin.SimpleListFilter):
     parameter_name = "gender"
 
     def lookups(self, request, model_admin):
-        return [("male", _("男")), ("female", _("女"))]
+        return Gender.choices
 
     def queryset(self, request, queryset):
-        if self.value() == "male":
-            return queryset.males()
-        if self.value() == "female":
-            return queryset.females()
-        return queryset
+        return queryset.of_gender(self.value())
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -84,17 +80,10 @@ class AgeBandFilter(admin.SimpleListFilter):
     parameter_name = "age_band"
 
     def lookups(self, request, model_admin):
-        return [
-            ("child", _("儿童（未满 18 岁）")),
-            ("adult", _("成年（18–59 岁）")),
-            ("senior", _("60 岁以上")),
-        ]
+        return AgeBand.choices
 
     def queryset(self, request, queryset):
-        band = {"child": "children", "adult": "adults", "senior": "seniors"}.get(
-            self.value()
-        )
-        return getattr(queryset, band)() if band else queryset
+        return queryset.in_age_band(self.value())
 
 
 class AssistanceRecordInline(admin.TabularInline):
@@ -109,6 +98,8 @@ class PersonalDataAdminMixin:
 
     # field name -> the display method showing it masked
     masked_fields = {}
+    # lookups on these paths are allowed only exact to users without the permission
+    personal_lookup_paths = []
 
     def has_personal_data_permission(self, request):
         return request.user.has_perm(PERSONAL_DATA_PERMISSION)

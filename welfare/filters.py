@@ -5,28 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from devzone.models import Community
 from devzone.validators import normalize_id_number
-from welfare.models import AssistanceRecord, WelfareRecipient
-
-GENDER_CHOICES = [("male", _("男")), ("female", _("女"))]
-AGE_BAND_CHOICES = [
-    ("child", _("儿童（未满 18 岁）")),
-    ("adult", _("成年（18–59 岁）")),
-    ("senior", _("60 岁以上")),
-]
-AGE_BAND_METHODS = {"child": "children", "adult": "adults", "senior": "seniors"}
+from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
 
 
 def filter_gender(queryset, name, value):
-    if value == "male":
-        return queryset.males()
-    if value == "female":
-        return queryset.females()
-    return queryset
+    return queryset.of_gender(value)
 
 
 def filter_age_band(queryset, name, value):
-    method = AGE_BAND_METHODS.get(value)
-    return getattr(queryset, method)() if method else queryset
+    return queryset.in_age_band(value)
 
 
 class WelfareRecipientFilterSet(django_filters.FilterSet):
@@ -52,10 +39,10 @@ class WelfareRecipientFilterSet(django_filters.FilterSet):
         label=_("状态"), choices=WelfareRecipient.Status.choices
     )
     gender = django_filters.ChoiceFilter(
-        label=_("性别"), choices=GENDER_CHOICES, method=filter_gender
+        label=_("性别"), choices=Gender.choices, method=filter_gender
     )
     age_band = django_filters.ChoiceFilter(
-        label=_("年龄段"), choices=AGE_BAND_CHOICES, method=filter_age_band
+        label=_("年龄段"), choices=AgeBand.choices, method=filter_age_band
     )
     household_size = django_filters.RangeFilter(label=_("家庭人口（人）"))
 

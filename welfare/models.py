@@ -39,6 +39,17 @@ def id_date_key(day):
     return day.strftime("%Y%m%d")
 
 
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "child", _("儿童（未满 18 岁）")
+    ADULT = "adult", _("成年（18–59 岁）")
+    SENIOR = "senior", _("60 岁以上")
+
+
 class WelfareRecipientQuerySet(CommunityScopedQuerySet):
     def with_birth_key(self):
         """Return rows annotated with the birth date as written in the ID (YYYYMMDD)."""
@@ -77,6 +88,23 @@ class WelfareRecipientQuerySet(CommunityScopedQuerySet):
         return self.with_birth_key().filter(
             birth_key__lte=id_date_key(years_before(on, SENIOR_AGE))
         )
+
+    def of_gender(self, gender):
+        """Return recipients of one Gender (any other value filters nothing)."""
+        if gender == Gender.MALE:
+            return self.males()
+        if gender == Gender.FEMALE:
+            return self.females()
+        return self
+
+    def in_age_band(self, band, on=None):
+        """Return recipients in one AgeBand on the given day (any other value: all)."""
+        method = {
+            AgeBand.CHILD: self.children,
+            AgeBand.ADULT: self.adults,
+            AgeBand.SENIOR: self.seniors,
+        }.get(band)
+        return method(on) if method else self
 
     def of_category(self, *categories):
         """Return recipients of the given categories."""
@@ -296,12 +324,6 @@ class AssistanceRecordQuerySet(CommunityScopedQuerySet):
     def of_kind(self, *kinds):
         """Return the records of the given kinds."""
         return self.filter(kind__in=kinds)
-
-    def total_amount(self):
-        """Return the sum of the amounts (0 when empty)."""
-        return self.aggregate(
-            total=Coalesce(Sum("amount"), 0, output_field=models.DecimalField())
-        )["total"]
 
 
 class AssistanceRecord(TimeStampedModel):
