@@ -470,3 +470,21 @@ def test_import_needs_the_import_permission(staff_client):
     assert (
         client.get(reverse("admin:welfare_welfarerecipient_import")).status_code == 403
     )
+
+
+def test_ambiguous_record_is_named_on_the_admin_preview(staff_client, twice_registered):
+    hardship, _ = twice_registered
+    client = staff_client(*IMPORTER)
+    data = records_csv(
+        [hardship.id_number, "困难户", "2021-08-01", "救助金", "500"],
+        [hardship.id_number, "", "2021-08-02", "救助金", "500"],
+    )
+
+    preview = upload(client, RECORDS, "records.csv", data)
+
+    assert error_items(preview) == [
+        "第 3 行 · 身份证号：该身份证号登记在多个帮扶类别（困难户、残疾人），"
+        "请在“帮扶对象类别”列注明是哪一个。"
+    ]
+    assert hardship.id_number not in preview.content.decode()
+    assert not AssistanceRecord.objects.exists()
