@@ -15,59 +15,43 @@ class DevzoneConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone import demo, filters, models, registry, resources
+        from devzone import demo, filters, registry, resources
         from devzone.reports import zone_figures
 
         registry.register_demo("全区基础信息", demo.load_zone, order=0)
-        for order, (model, resource, filterset) in enumerate(
-            [
-                (
-                    models.Community,
-                    resources.CommunityResource,
-                    filters.CommunityFilterSet,
-                ),
-                (models.Area, resources.AreaResource, filters.AreaFilterSet),
-                (
-                    models.AnnualIndicator,
-                    resources.AnnualIndicatorResource,
-                    filters.AnnualIndicatorFilterSet,
-                ),
-                (
-                    models.StaffProfile,
-                    resources.StaffProfileResource,
-                    filters.StaffProfileFilterSet,
-                ),
-            ]
-        ):
-            opts = model._meta
+        datasets = [
+            (resources.CommunityResource, filters.CommunityFilterSet),
+            (resources.AreaResource, filters.AreaFilterSet),
+            (resources.AnnualIndicatorResource, filters.AnnualIndicatorFilterSet),
+            (resources.StaffProfileResource, filters.StaffProfileFilterSet),
+        ]
+        for order, (resource, filterset) in enumerate(datasets):
+            opts = resource._meta.model._meta
             registry.register_dataset(
                 registry.Dataset(
                     key=opts.label_lower,
                     label=str(opts.verbose_name),
-                    model=model,
+                    model=resource._meta.model,
                     resource=resource,
                     filterset=filterset,
                     order=order,
                 )
             )
-        if not any(
-            c.figures is zone_figures.indicator_figures
-            for c in registry.report_contributions
-        ):
-            registry.register_report(
-                registry.ReportContribution(
-                    section="development",
-                    figures=zone_figures.indicator_figures,
-                    charts=zone_figures.indicator_charts,
-                    years=zone_figures.indicator_years,
-                    order=900,
-                )
+        registry.register_report(
+            registry.ReportContribution(
+                section="development",
+                figures=zone_figures.indicator_figures,
+                charts=zone_figures.indicator_charts,
+                years=zone_figures.indicator_years,
+                order=900,
             )
-            registry.register_report(
-                registry.ReportContribution(
-                    section="welfare",
-                    figures=zone_figures.home_care_figures,
-                    compare=False,
-                    order=900,
-                )
+        )
+        # Communities have no year: the share is today's, with no change to show.
+        registry.register_report(
+            registry.ReportContribution(
+                section="welfare",
+                figures=zone_figures.home_care_figures,
+                compare=False,
+                order=900,
             )
+        )

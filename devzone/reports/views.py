@@ -16,7 +16,6 @@ from devzone.services import export_log_create
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEET_TITLE_UNSAFE = str.maketrans({c: "-" for c in "\\/?*[]:"})
 
 
 def admin_context(request, title, **context):
@@ -26,7 +25,7 @@ def admin_context(request, title, **context):
 class ReportYearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     format = forms.ChoiceField(
-        choices=[("html", "html"), ("xlsx", "xlsx")], required=False
+        label=_("格式"), choices=[("html", "html"), ("xlsx", "xlsx")], required=False
     )
 
 
@@ -153,10 +152,9 @@ def query_without(query, *names):
 def download(request, dataset, filterset, file_format):
     """Return the filtered dataset as a streamed CSV or XLSX file, and log it."""
     resource = export_resource(dataset, request.user)
+    queryset = ordered(filterset.qs)
     rows = exports.CountingRows(
-        resource.iter_rows(
-            ordered(filterset.qs), force_native_type=file_format == "xlsx"
-        )
+        resource.iter_rows(queryset, force_native_type=file_format == "xlsx")
     )
     masks = export_centre.personal_masks(filterset, dataset.resource)
     filename = export_centre.export_filename(
@@ -171,18 +169,13 @@ def download(request, dataset, filterset, file_format):
         "personal_data": resource.unmasked and bool(resource.personal_fields),
     }
     if file_format == "xlsx":
-        response = exports.xlsx_response(
-            rows, filename, dataset.label.translate(SHEET_TITLE_UNSAFE)
-        )
+        response = exports.xlsx_response(rows, filename, dataset.label)
         export_log_create(row_count=rows.count, **log)
         return response
-    return exports.csv_response(logged_when_done(rows, log), filename)
-
-
-def logged_when_done(rows, log):
-    """Yield the rows, then log the download with the number of rows sent."""
-    yield from rows
-    export_log_create(row_count=rows.count, **log)
+    # A streamed file is logged before its first byte: a download broken off
+    # half-way has still handed out rows, and the log must say so.
+    export_log_create(row_count=queryset.count(), **log)
+    return exports.csv_response(rows, filename)
 
 
 @staff_member_required

@@ -532,3 +532,15 @@ def test_preview_queries_do_not_grow_with_the_rows(admin_client, db):
     assert len(small.context["rows"]) == 3
     assert len(large.context["rows"]) == 23
     assert len(many) == len(few)
+
+
+def test_a_csv_download_is_logged_before_its_first_byte(staff_client, areas):
+    response = staff_client(*AREA_PERMS).get(
+        AREAS, {"plan_status": "approved", "format": "csv"}
+    )
+
+    # The client never reads the stream: the download is logged all the same.
+    assert response.streaming
+    log = ExportLog.objects.get()
+    assert log.row_count == 4
+    assert log.file_format == "csv"

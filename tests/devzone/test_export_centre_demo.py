@@ -10,7 +10,7 @@ from django.utils import timezone
 from devzone import registry
 from devzone.models import ExportLog
 from devzone.reports.views import PREVIEW_ROWS
-from tests.spreadsheets import page_text, read_csv_download, read_xlsx_download
+from tests.spreadsheets import read_csv_download, read_xlsx_download
 
 pytestmark = pytest.mark.usefixtures("demo_data")
 

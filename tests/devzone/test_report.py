@@ -108,6 +108,7 @@ def test_admin_index_links_to_the_report_and_the_export_centre(staff_client):
     assert "年度工作报告" in html
     assert f'href="{reverse("reports:export_index")}"' in html
     assert "数据导出" in html
+    assert f'href="{reverse("reports:export_history")}"' in html
 
 
 def test_report_opens_on_the_latest_year_with_records(
@@ -427,3 +428,10 @@ def test_without_any_records_the_report_opens_on_the_current_year(
 )
 def test_figures_are_formatted_with_fixed_decimals(value, decimals, text):
     assert annual.format_number(value, decimals) == text
+
+
+def test_an_unknown_report_format_is_refused(staff_client, indicators):
+    response = staff_client().get(REPORT, {"year": 2021, "format": "pdf"})
+
+    assert response.status_code == 400
+    assert "格式：" in page_text(response)
