@@ -9,6 +9,7 @@ import datetime
 import re
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -28,11 +29,23 @@ MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 def visible_datasets(user):
-    """Return the registered datasets the user may view and export, in order."""
+    """Return the datasets the user may view and export, app by app, in order."""
+    app_order = {
+        config.label: index for index, config in enumerate(apps.get_app_configs())
+    }
     return sorted(
         (d for d in registry.datasets.values() if d.visible_to(user)),
-        key=lambda d: (d.order, d.label),
+        key=lambda d: (app_order.get(d.model._meta.app_label, 0), d.order, d.label),
     )
+
+
+def datasets_by_app(datasets):
+    """Return [(app verbose name, [dataset, …]), …] keeping the datasets' order."""
+    groups = {}
+    for dataset in datasets:
+        app_config = apps.get_app_config(dataset.model._meta.app_label)
+        groups.setdefault(str(app_config.verbose_name), []).append(dataset)
+    return list(groups.items())
 
 
 def filter_parameters(form):
@@ -68,8 +81,7 @@ def plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        text = f"{value.normalize():f}"
-        return text
+        return f"{value.normalize():f}"
     return force_str(value)
 
 

@@ -70,7 +70,9 @@ def export_index(request):
     context = admin_context(
         request,
         _("数据导出"),
-        datasets=export_centre.visible_datasets(request.user),
+        groups=export_centre.datasets_by_app(
+            export_centre.visible_datasets(request.user)
+        ),
     )
     return render(request, "devzone/reports/export_index.html", context)
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_filters.fields import BaseRangeField
@@ -107,6 +108,10 @@ def test_a_superuser_sees_every_registered_dataset(admin_client):
 
     listed = re.findall(r'data-dataset="([^"]+)"', response.content.decode())
     assert set(listed) == set(registry.datasets)
+    app_labels = [key.split(".")[0] for key in listed]
+    installed = [config.label for config in apps.get_app_configs()]
+    assert app_labels == sorted(app_labels, key=installed.index)  # grouped by app
+    assert "<caption>全区基础信息</caption>" in response.content.decode()
     assert listed[:4] == [
         "devzone.community",
         "devzone.area",
