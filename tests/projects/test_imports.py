@@ -21,7 +21,12 @@ from projects.resources import (
     RelocationHouseholdResource,
     RelocationProjectResource,
 )
-from tests.projects.factories import RelocationHouseholdFactory, id_number
+from tests.projects.factories import (
+    InvestmentDealFactory,
+    KeyProjectFactory,
+    RelocationHouseholdFactory,
+    id_number,
+)
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -373,3 +378,49 @@ def test_export_shows_personal_data_with_the_permission(staff_client, household)
 def test_import_needs_the_import_permission(staff_client, tianbo):
     client = staff_client("projects.view_relocationhousehold")
     assert client.get(reverse(f"admin:{HOUSEHOLD}_import")).status_code == 403
+
+
+def test_exports_of_the_other_datasets_read_back_as_their_import_files(admin_client):
+    project = RelocationHouseholdFactory(floor_area=Decimal("88.5")).project
+    KeyProjectFactory(name="肯帝亚黑科技", total_investment=Decimal(30000))
+    InvestmentDealFactory(name="恒美光电偏光片制造项目", is_foreign=True)
+    cases = [
+        (
+            "projects_relocationproject",
+            "relocationprojectresource",
+            ["name", "year", "community"],
+        ),
+        (
+            "projects_keyproject",
+            "keyprojectresource",
+            ["name", "year", "total_investment", "area"],
+        ),
+        (
+            "projects_investmentdeal",
+            "investmentdealresource",
+            ["name", "year", "is_foreign", "stage"],
+        ),
+    ]
+    exported = {}
+    for admin_name, resource, fields in cases:
+        data = {"format": 1, "resource": 0}
+        data.update({f"{resource}_{name}": True for name in fields})
+        response = admin_client.post(reverse(f"admin:{admin_name}_export"), data)
+        exported[admin_name] = read_xlsx_download(response)
+    assert exported["projects_relocationproject"] == [
+        ["项目名称", "年度", "所在村/社区"],
+        [project.name, 2021, project.community.name],
+    ]
+    key_rows = exported["projects_keyproject"]
+    assert key_rows[0] == ["项目名称", "列入年度", "总投资（万元）", "所在片区"]
+    assert key_rows[1][:3] == ["肯帝亚黑科技", 2021, 30000]
+    assert exported["projects_investmentdeal"][1] == [
+        "恒美光电偏光片制造项目",
+        2021,
+        "是",
+        "已签约",
+    ]
+    # a key project export imports back unchanged
+    dataset = read_dataset(xlsx_bytes(key_rows), "key_projects.xlsx")
+    result = KeyProjectResource().import_data(dataset, dry_run=True)
+    assert import_counts(result) == {"new": 0, "update": 0, "skip": 1}
