@@ -224,8 +224,8 @@ def report_workbook(sections, year):
                 [
                     escape_formula(str(figure.label)),
                     rounded(value, figure.decimals)
-                    if value is not None
-                    else escape_formula(figure.value),
+                    if value is not None or figure.value is None
+                    else escape_formula(str(figure.value)),
                     escape_formula(str(figure.unit)),
                     rounded(previous, figure.decimals),
                     rounded(row.change, figure.decimals),

@@ -435,3 +435,33 @@ def test_an_unknown_report_format_is_refused(staff_client, indicators):
 
     assert response.status_code == 400
     assert "格式：" in page_text(response)
+
+
+def test_a_figure_without_a_number_still_reaches_the_workbook(
+    staff_client, monkeypatch, db
+):
+    monkeypatch.setattr(
+        registry,
+        "report_contributions",
+        [
+            ReportContribution(
+                section="party",
+                figures=lambda year: [
+                    Figure(key="t.text", label="文字", value="+好", unit=""),
+                    Figure(key="t.none", label="暂无", value=None, unit="个"),
+                ],
+                years=lambda: [2021],
+            )
+        ],
+    )
+
+    page = staff_client().get(REPORT)
+    response = staff_client(username="other").get(REPORT, {"format": "xlsx"})
+
+    assert [cells["value"] for cells in figure_cells(page).values()] == ["+好", "—"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook["党建引领"].iter_rows(min_row=2, values_only=True))
+    assert rows == [
+        ("文字", "'+好", None, None, None),
+        ("暂无", None, "个", None, None),
+    ]
