@@ -549,3 +549,23 @@ def test_a_csv_download_is_logged_before_its_first_byte(staff_client, areas):
     log = ExportLog.objects.get()
     assert log.row_count == 4
     assert log.file_format == "csv"
+
+
+def test_submitting_the_blank_form_exports_everything(admin_client, db):
+    Community.objects.create(name="高楼社区", kind="community")
+    Community.objects.create(name="胡桥村", kind="village")
+    blank = {
+        "name": "",
+        "subdistrict": "",
+        "has_home_care_center": "unknown",
+        "has_party_service_center": "unknown",
+        "ordering": "",
+    }
+
+    page = admin_client.get(COMMUNITIES, blank)
+    download = admin_client.get(COMMUNITIES, {**blank, "format": "csv"})
+
+    assert page.status_code == 200
+    assert page.context["description"] == "全部"
+    assert len(read_csv_download(download)) == 1 + 2
+    assert filename_of(download) == quote(f"村-社区_{today()}.csv")
