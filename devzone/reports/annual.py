@@ -205,7 +205,7 @@ def build_report(year):
 REPORT_HEADERS = ["指标", "数值", "单位", "上年", "增减"]
 
 
-def report_workbook(sections, year):
+def report_workbook(sections):
     """Return a temporary file holding the report, one sheet per section."""
     workbook = Workbook(write_only=True)
     for section in sections:

@@ -46,7 +46,7 @@ def annual_report(request):
     sections = annual.build_report(year)
     if form.cleaned_data["format"] == "xlsx":
         response = FileResponse(
-            annual.report_workbook(sections, year), content_type=XLSX_CONTENT_TYPE
+            annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE
         )
         response["Content-Disposition"] = exports.content_disposition(
             f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
