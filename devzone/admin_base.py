@@ -1,5 +1,7 @@
 """The ModelAdmin every record's admin is built on: import, export and their rules."""
 
+from urllib.parse import unquote_plus
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -10,6 +12,7 @@ from import_export.forms import ImportForm
 from devzone import exports
 from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
 from devzone.services import export_log_create, import_log_create
+from devzone.validators import mask_numbers_in_text, normalize_search_term
 
 
 class ZoneImportForm(ImportForm):
@@ -30,14 +33,103 @@ class ZoneImportForm(ImportForm):
         return upload
 
 
+def masked_display(field_name, mask, description):
+    """Return an admin column showing a field masked."""
+
+    def display(obj):
+        value = obj
+        for part in field_name.split("__"):
+            value = getattr(value, part, None)
+        return mask(value) if value else ""
+
+    display.short_description = description
+    display.__name__ = f"masked_{field_name}"
+    return display
+
+
 class ZoneAdmin(ImportExportModelAdmin):
-    """Admin with all-or-nothing imports and streamed, logged, escaped exports."""
+    """Admin with all-or-nothing imports and streamed, logged, escaped exports.
+
+    Personal data (the Resource's ``personal_fields``, or the admin's own, which may
+    name related paths such as ``recipient__id_number``) is masked in the list and on
+    an existing record's form for users without the Resource's
+    ``personal_data_permission``; they cannot edit it, nor probe it with range lookups.
+    """
 
     formats = FORMATS
     import_form_class = ZoneImportForm
     import_template_name = "admin/devzone/import.html"
     list_per_page = 50
     show_full_result_count = False
+    personal_fields = None  # {field path: mask}; None: the Resource's
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for path, mask in self.get_personal_fields().items():
+            name = f"masked_{path}"
+            if not hasattr(type(self), name):
+                setattr(
+                    self, name, masked_display(path, mask, self.personal_label(path))
+                )
+
+    def get_personal_fields(self):
+        if self.personal_fields is not None:
+            return self.personal_fields
+        resources = self.get_export_resource_classes(None)
+        return dict(getattr(resources[0], "personal_fields", {})) if resources else {}
+
+    def personal_label(self, path):
+        opts = self.model._meta
+        *relations, name = path.split("__")
+        for relation in relations:
+            opts = opts.get_field(relation).related_model._meta
+        return opts.get_field(name).verbose_name
+
+    def masks_personal_data(self, request):
+        return bool(
+            self.get_personal_fields()
+        ) and not self.has_personal_data_permission(request)
+
+    def masked_names(self, names):
+        personal = self.get_personal_fields()
+        return [f"masked_{name}" if name in personal else name for name in names]
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        return (
+            self.masked_names(columns) if self.masks_personal_data(request) else columns
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.masks_personal_data(request):
+            return fieldsets
+        # An existing record: its numbers are shown masked and cannot be edited, so
+        # neither the form nor the page source carries them.
+        return [
+            (title, {**options, "fields": self.masked_names(options["fields"])})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.masks_personal_data(request):
+            readonly += [f"masked_{name}" for name in self.get_personal_fields()]
+        return readonly
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?id_number__startswith= would read a masked number digit by digit from the
+        # result counts: only an exact match is allowed without the permission.
+        if request is not None and self.masks_personal_data(request):
+            for path in self.get_personal_fields():
+                if lookup.startswith(path + "__") and lookup != path + "__exact":
+                    return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(
+            request, queryset, normalize_search_term(search_term)
+        )
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -126,7 +218,7 @@ class ZoneAdmin(ImportExportModelAdmin):
         log = {
             "user": request.user,
             "model": self.model,
-            "filters": request.GET.urlencode(),
+            "filters": mask_numbers_in_text(unquote_plus(request.GET.urlencode())),
             "file_format": file_format.get_extension(),
             "personal_data": resource.unmasked and bool(resource.personal_fields),
         }

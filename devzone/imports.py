@@ -22,6 +22,7 @@ from django.utils.encoding import force_str
 from import_export import resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.resources import Diff
 from import_export.results import RowResult
 from import_export.tmp_storages import CacheStorage
 
@@ -464,6 +465,37 @@ class NaturalKeyInstanceLoader(ModelInstanceLoader):
         return self.instances.get(self.resource.row_key(row))
 
 
+class MaskedDiff(Diff):
+    """The import preview's before/after cells, masked like an export.
+
+    The library reads the preview through ``Field.export`` (as the class method
+    ``Diff._read_field_values``), which bypasses ``ZoneResource.export_field``: without
+    this, a user lacking the permission would read the stored numbers of every record
+    a file updates.
+    """
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.left = self.masked(resource, self.left)
+
+    def compare_with(self, resource, instance):
+        super().compare_with(resource, instance)
+        self.right = self.masked(resource, self.right)
+
+    @staticmethod
+    def masked(resource, values):
+        if resource.unmasked or not resource.personal_fields:
+            return values
+        masks = [
+            resource.personal_fields.get(f.attribute)
+            for f in resource.get_import_fields()
+        ]
+        return [
+            mask(value) if mask and value else value
+            for value, mask in zip(values, masks, strict=True)
+        ]
+
+
 # The Resource base ---------------------------------------------------------------------
 
 
@@ -491,6 +523,9 @@ class ZoneResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
+
+    def get_diff_class(self):
+        return MaskedDiff
 
     # Fields from model fields: Chinese headers and devzone's widgets.
 

@@ -168,3 +168,38 @@ def mask_phone(value):
     if len(value) < 8:
         return "*" * len(value)
     return value[:3] + "****" + value[-4:]
+
+
+ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{9}|[0-9]{11}[0-9Xx])(?![0-9])")
+PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])"
+)
+NUMBER_TOKEN = re.compile(r"[0-9Xx+\-]+")
+# Full-width digits and X fold to ASCII; the text's other characters stay as they are.
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９ｘＸ－", "0123456789xX-")
+
+
+def mask_numbers_in_text(text):
+    """Return free text (a search, a filter) with every ID or phone number masked."""
+    text = str(text).translate(FULL_WIDTH_DIGITS)
+    text = ID_IN_TEXT.sub(lambda m: mask_id_number(m.group().upper()), text)
+    return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group().replace("-", "")), text)
+
+
+def normalize_search_term(term):
+    """Return a search with ID and phone numbers in their stored form.
+
+    A number typed with full-width digits, a lower-case x, dashes or +86 still finds
+    the record: ID numbers and phones are stored normalised.
+    """
+    whole = normalize_text(term)
+    if NUMBER_TOKEN.fullmatch(whole):
+        # "139 1234 5678" is one number, not three words.
+        return whole.replace("-", "").removeprefix("+86").upper()
+    tokens = []
+    for token in term.split():
+        folded = normalize_text(token)
+        if NUMBER_TOKEN.fullmatch(folded):
+            token = folded.replace("-", "").removeprefix("+86").upper()
+        tokens.append(token)
+    return " ".join(tokens)

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -13,7 +11,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
-from devzone.validators import mask_id_number, mask_phone, normalize_phone
 from projects import services
 from projects.admin_filters import AmountBandFilter, RangeListFilter, SignedYearFilter
 from projects.models import (
@@ -28,8 +25,6 @@ from projects.resources import (
     RelocationHouseholdResource,
     RelocationProjectResource,
 )
-
-ID_OR_PHONE_LIKE = re.compile(r"[0-9Xx０-９ｘＸ\s+\-－]+")
 
 
 class TotalsAdmin(ZoneAdmin):
@@ -209,8 +204,8 @@ class RelocationHouseholdAdmin(ZoneAdmin):
     resource_classes = [RelocationHouseholdResource]
     list_display = [
         "head_name",
-        "masked_id_number",
-        "masked_phone",
+        "id_number",
+        "phone",
         "project",
         "community",
         "household_size",
@@ -225,36 +220,6 @@ class RelocationHouseholdAdmin(ZoneAdmin):
     autocomplete_fields = ["project", "community"]
     list_select_related = ["project", "community"]
     actions = ["mark_vacated"]
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is None or self.has_personal_data_permission(request):
-            return fields
-        # Without the permission an existing household's ID and phone stay masked,
-        # on the form as in the list; they cannot be changed either.
-        masked = {"id_number": "masked_id_number", "phone": "masked_phone"}
-        return [masked.get(name, name) for name in fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and not self.has_personal_data_permission(request):
-            readonly += ["masked_id_number", "masked_phone"]
-        return readonly
-
-    @admin.display(description=_("身份证号"))
-    def masked_id_number(self, obj):
-        return mask_id_number(obj.id_number)
-
-    @admin.display(description=_("联系电话"))
-    def masked_phone(self, obj):
-        return mask_phone(obj.phone)
-
-    def get_search_results(self, request, queryset, search_term):
-        # A number typed with full-width digits, a lower-case x or spaces still finds
-        # the household: ID numbers and phones are stored normalised.
-        if search_term and ID_OR_PHONE_LIKE.fullmatch(search_term):
-            search_term = normalize_phone(search_term).upper()
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description=_("标记所选搬迁户为已腾空"), permissions=["change"])
     def mark_vacated(self, request, queryset):

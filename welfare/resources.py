@@ -2,7 +2,6 @@
 
 from django.utils.encoding import force_str
 from import_export import fields
-from import_export.resources import Diff
 
 from devzone.imports import (
     LOOKUP_CHUNK,
@@ -21,42 +20,8 @@ RECIPIENT_CATEGORY_COLUMN = "帮扶对象类别"
 RECIPIENT_NAME_COLUMN = "姓名"
 
 
-class MaskedDiff(Diff):
-    """The import preview's before/after cells, masked like an export.
-
-    The library builds the preview from ``Field.export`` (called as
-    ``Diff._read_field_values``, so it cannot be overridden), which bypasses the masking
-    in ``ZoneResource.export_field``: without this, a user lacking the permission would
-    read the stored ID and phone numbers of every record a file updates.
-    """
-
-    def __init__(self, resource, instance, new):
-        super().__init__(resource, instance, new)
-        self.left = self.masked(resource, self.left)
-
-    def compare_with(self, resource, instance):
-        super().compare_with(resource, instance)
-        self.right = self.masked(resource, self.right)
-
-    @staticmethod
-    def masked(resource, values):
-        if getattr(resource, "unmasked", False):
-            return values
-        masks = [
-            resource.personal_fields.get(field.attribute)
-            for field in resource.get_import_fields()
-        ]
-        return [
-            mask(value) if mask and value else value
-            for value, mask in zip(values, masks, strict=True)
-        ]
-
-
 class WelfareResource(ZoneResource):
     personal_data_permission = PERSONAL_DATA_PERMISSION
-
-    def get_diff_class(self):
-        return MaskedDiff
 
 
 class WelfareRecipientResource(WelfareResource):

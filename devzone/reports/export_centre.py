@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 
 from devzone import registry
-from devzone.validators import mask_id_number, mask_phone
+from devzone.validators import mask_numbers_in_text
 
 # Parameters the export centre reads itself, beside the dataset's filters.
 CONTROL_PARAMETERS = {"page", "format"}
@@ -24,8 +24,6 @@ UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 FILENAME_MAX = 120
 # A resident ID number or a mobile number typed into a filter is never written into
 # a log or a file name in full, whichever filter it was typed into.
-ID_NUMBER_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{9}|[0-9]{11}[0-9Xx])(?![0-9])")
-MOBILE_LIKE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 def visible_datasets(user):
@@ -145,12 +143,6 @@ def personal_masks(filterset, resource_class):
     return masks
 
 
-def hide_personal(text):
-    """Return text with anything shaped like an ID or mobile number masked."""
-    text = ID_NUMBER_LIKE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return MOBILE_LIKE.sub(lambda m: mask_phone(m.group(0)), text)
-
-
 def active_filters(form, masks=None):
     """Yield (field, value, mask) for every filter the user set, in the form's order."""
     masks = masks or {}
@@ -170,7 +162,7 @@ def describe_filters(form, masks=None):
             texts = value_texts(field, value)
             text = "、".join(mask(item) if mask else item for item in texts)
         parts.append(f"{force_str(field.label)}：{text}")
-    return hide_personal("；".join(parts)) or "全部"
+    return mask_numbers_in_text("；".join(parts)) or "全部"
 
 
 def whole_year(value):
@@ -217,7 +209,7 @@ def filename_values(form, masks=None):
         else:
             texts = value_texts(field, value)
             values.append("、".join(mask(item) if mask else item for item in texts))
-    return [hide_personal(value) for value in values]
+    return [mask_numbers_in_text(value) for value in values]
 
 
 def sanitise_filename(text):

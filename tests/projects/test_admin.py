@@ -193,15 +193,35 @@ def test_relocation_project_list_shows_households_area_and_signed_share(admin_cl
     assert len(shown(admin_client.get(link))) == 4
 
 
-def test_household_list_masks_id_numbers_and_phones(admin_client):
+def test_household_list_masks_id_numbers_and_phones(staff_client):
     household = RelocationHouseholdFactory(
         id_number="32118119700101019X", phone="13912345678"
     )
-    html = admin_client.get(reverse(HOUSEHOLD)).content.decode()
+    client = staff_client("projects.view_relocationhousehold")
+    html = client.get(reverse(HOUSEHOLD)).content.decode()
     assert "321181********019X" in html
     assert "139****5678" in html
     assert household.id_number not in html
     assert "13912345678" not in html
+
+
+def test_household_list_shows_full_numbers_with_the_permission(staff_client):
+    RelocationHouseholdFactory(id_number="32118119700101019X", phone="13912345678")
+    client = staff_client(
+        "projects.view_relocationhousehold", "projects.view_personal_data"
+    )
+    html = client.get(reverse(HOUSEHOLD)).content.decode()
+    assert "32118119700101019X" in html
+    assert "13912345678" in html
+
+
+def test_household_numbers_cannot_be_probed_by_range_lookups(staff_client):
+    RelocationHouseholdFactory(id_number="32118119700101019X")
+    client = staff_client("projects.view_relocationhousehold")
+    probe = client.get(reverse(HOUSEHOLD), {"id_number__startswith": "3211811970"})
+    assert probe.status_code == 400
+    exact = client.get(reverse(HOUSEHOLD), {"id_number": "32118119700101019X"})
+    assert len(shown(exact)) == 1
 
 
 @pytest.mark.parametrize(

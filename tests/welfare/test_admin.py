@@ -551,7 +551,7 @@ def test_mark_exited_action(staff_client):
     ],
 )
 def test_numbers_in_logged_filters_are_masked(text, expected):
-    from welfare.admin import mask_numbers_in_text
+    from devzone.validators import mask_numbers_in_text
 
     assert mask_numbers_in_text(text) == (expected or text)
 
