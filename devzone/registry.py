@@ -5,7 +5,7 @@ and the export centre and the annual report read what was registered.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 datasets = {}
 demo_loaders = []
@@ -39,6 +39,8 @@ class Dataset:
 
 def register_dataset(dataset):
     """Make a dataset available to the export centre."""
+    # A lazy label would break the file names built from it.
+    dataset = replace(dataset, label=str(dataset.label))
     datasets[dataset.key] = dataset
     return dataset
 
