@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +10,35 @@ DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
 
 
 class TimeStampedModel(models.Model):
+    """A record with creation and change times, whose constraint errors name a column.
+
+    ``constraint_fields`` maps a constraint's name to the field its message belongs
+    to. Django reports a CheckConstraint against the whole row; an import error line
+    or a form can then not say which cell to correct.
+    """
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    constraint_fields = {}
+
     class Meta:
         abstract = True
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field = self.constraint_fields.get(
+                        constraint.name, NON_FIELD_ERRORS
+                    )
+                    errors.setdefault(field, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CommunityScopedQuerySet(models.QuerySet):

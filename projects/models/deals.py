@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from devzone.models import DEFAULT_PERMISSIONS
-from projects.models.base import YEAR_RANGE, ProjectsModel
+from devzone.models import DEFAULT_PERMISSIONS, TimeStampedModel
+from projects.models.base import YEAR_RANGE
 
 # Amount bands of the annual review, in 万元 (1 亿元 = 10,000 万元).
 BAND_50 = Decimal(500000)
@@ -62,7 +62,7 @@ AMOUNT_BANDS = [
 ]
 
 
-class InvestmentDeal(ProjectsModel):
+class InvestmentDeal(TimeStampedModel):
     class Industry(models.TextChoices):
         HEALTH = "health", _("大健康")
         MATERIALS = "materials", _("新材料")

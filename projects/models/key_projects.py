@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from devzone.models import DEFAULT_PERMISSIONS, Area
-from projects.models.base import YEAR_RANGE, ProjectsModel
+from devzone.models import DEFAULT_PERMISSIONS, Area, TimeStampedModel
+from projects.models.base import YEAR_RANGE
 
 
 class KeyProjectQuerySet(models.QuerySet):
@@ -35,7 +35,7 @@ class KeyProjectQuerySet(models.QuerySet):
         )
 
 
-class KeyProject(ProjectsModel):
+class KeyProject(TimeStampedModel):
     class Category(models.TextChoices):
         INDUSTRIAL = "industrial", _("产业类")
         INFRASTRUCTURE = "infrastructure", _("基础设施")

@@ -4,8 +4,14 @@ from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from devzone.fields import IdNumberField, PhoneField
-from devzone.models import DEFAULT_PERMISSIONS, Area, Community, CommunityScopedQuerySet
-from projects.models.base import YEAR_RANGE, ProjectsModel
+from devzone.models import (
+    DEFAULT_PERMISSIONS,
+    Area,
+    Community,
+    CommunityScopedQuerySet,
+    TimeStampedModel,
+)
+from projects.models.base import YEAR_RANGE
 
 
 class RelocationProjectQuerySet(CommunityScopedQuerySet):
@@ -25,7 +31,7 @@ class RelocationProjectQuerySet(CommunityScopedQuerySet):
         )
 
 
-class RelocationProject(ProjectsModel):
+class RelocationProject(TimeStampedModel):
     class Status(models.TextChoices):
         PLANNING = "planning", _("筹备中")
         ONGOING = "ongoing", _("实施中")
@@ -106,7 +112,7 @@ class RelocationHouseholdQuerySet(CommunityScopedQuerySet):
         return self.aggregate(total=Sum("floor_area"))["total"] or 0
 
 
-class RelocationHousehold(ProjectsModel):
+class RelocationHousehold(TimeStampedModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("待签约")
         SIGNED = "signed", _("已签约")
