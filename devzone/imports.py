@@ -18,6 +18,7 @@ import tablib
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export import resources, widgets
 from import_export.formats import base_formats
@@ -26,6 +27,7 @@ from import_export.resources import Diff
 from import_export.results import RowResult
 from import_export.tmp_storages import CacheStorage
 
+from devzone.constraints import check_constraint_errors, unique_conflicts
 from devzone.exports import escape_formula, unescape_formula
 from devzone.fields import IdNumberField, PhoneField
 from devzone.validators import mask_id_number, mask_phone, normalize_text
@@ -453,10 +455,17 @@ class NaturalKeyInstanceLoader(ModelInstanceLoader):
         opts = resource._meta.model._meta
         id_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
         attnames = [opts.get_field(f.attribute).attname for f in id_fields]
+        related = [
+            field.attribute
+            for field in resource.fields.values()
+            if isinstance(field.widget, NaturalKeyWidget) and field.attribute
+        ]
         first_values = list({key[0] for key in keys})
         for start in range(0, len(first_values), LOOKUP_CHUNK):
             chunk = first_values[start : start + LOOKUP_CHUNK]
             queryset = self.get_queryset().filter(**{f"{attnames[0]}__in": chunk})
+            # The unchanged-row comparison reads each foreign key: fetch them along.
+            queryset = queryset.select_related(*related)
             for instance in queryset:
                 key = tuple(getattr(instance, attname) for attname in attnames)
                 self.instances[key] = instance
@@ -518,11 +527,19 @@ class ZoneResource(resources.ModelResource):
         skip_diff = False
         instance_loader_class = NaturalKeyInstanceLoader
         chunk_size = 2000
+        # Rows are validated one by one without a query (devzone.constraints), then
+        # checked for unique rules and written all at once: no savepoint, INSERT or
+        # SELECT per row. A Resource with a many-to-many field sets use_bulk = False.
+        use_bulk = True
+        batch_size = None
+
+    write_batch_size = 1000
 
     def __init__(self, *, unmasked=False, user=None, **kwargs):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
+        self.row_numbers = {}
 
     def get_diff_class(self):
         return MaskedDiff
@@ -694,6 +711,79 @@ class ZoneResource(resources.ModelResource):
     def import_data(self, dataset, *args, **kwargs):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, *args, **kwargs)
+
+    def resolved_foreign_keys(self, instance):
+        """Return the foreign keys a NaturalKeyWidget found: they exist, no query needed."""
+        names = set()
+        for field in self.fields.values():
+            if isinstance(field.widget, NaturalKeyWidget) and field.attribute:
+                model_field = instance._meta.get_field(field.attribute)
+                if getattr(instance, model_field.attname) is not None:
+                    names.add(field.attribute)
+        return names
+
+    def validate_instance(
+        self, instance, import_validation_errors=None, validate_unique=True
+    ):
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors) | self.resolved_foreign_keys(instance)
+        per_row = not self._meta.use_bulk
+        try:
+            instance.full_clean(
+                exclude=exclude, validate_unique=per_row, validate_constraints=per_row
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if not per_row:
+            failed = exclude | set(errors)
+            for field, messages in check_constraint_errors(instance, failed).items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create and hasattr(instance, "updated_at"):
+            instance.updated_at = timezone.now()
+        self.row_numbers[id(instance)] = (kwargs.get("row_number"), row)
+        super().save_instance(instance, is_create, row, **kwargs)
+
+    def get_bulk_update_fields(self):
+        fields = super().get_bulk_update_fields()
+        if hasattr(self._meta.model, "updated_at") and "updated_at" not in fields:
+            fields.append("updated_at")
+        return fields
+
+    def bulk_create(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
+        # The first of the final writes: check the unique rules of every row at once.
+        if self.refuse_unique_conflicts(result):
+            self.create_instances.clear()
+            self.update_instances.clear()
+            return
+        super().bulk_create(
+            using_transactions, dry_run, raise_errors, self.write_batch_size, result
+        )
+
+    def bulk_update(
+        self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
+    ):
+        super().bulk_update(
+            using_transactions, dry_run, raise_errors, self.write_batch_size, result
+        )
+
+    def refuse_unique_conflicts(self, result):
+        """Report the rows that break a unique rule; return True if there are any."""
+        instances = self.create_instances + self.update_instances
+        if not instances or result is None:
+            return False
+        conflicts = unique_conflicts(self._meta.model, instances)
+        for instance, by_field in conflicts:
+            number, row = self.row_numbers[id(instance)]
+            error = self.errors_by_column(ValidationError(dict(by_field)))
+            result.append_invalid_row(number, row, error)
+        result.invalid_rows.sort(key=lambda invalid: invalid.number)
+        return bool(conflicts)
 
     # Writing a file.
 

@@ -1,0 +1,226 @@
+"""Checking a record's constraints without a query per record.
+
+Django checks each CheckConstraint of a record with a ``SELECT`` and each unique rule
+with another; an import of 100,000 rows would run them all 100,000 times. Here a
+CheckConstraint's condition is evaluated in Python when it uses only lookups whose
+SQL meaning is plain (comparisons, ``isnull``, ``in``, ``regex`` on the record's own
+fields), with SQL's three-valued logic: a condition that is NULL passes, as it does in
+the database. Anything else falls back to Django's own check. Unique rules are
+checked for a whole file at once (``unique_conflicts``).
+"""
+
+import re
+from collections import defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import router
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.utils.text import capfirst
+
+LOOKUP_CHUNK = 1000
+
+
+class Unsupported(Exception):
+    """The condition uses something this evaluator does not know."""
+
+
+def _compare(op, left, right):
+    if left is None or right is None:
+        return None
+    try:
+        return op(left, right)
+    except TypeError as exc:
+        raise Unsupported from exc
+
+
+LOOKUPS = {
+    "exact": lambda a, b: _compare(lambda x, y: x == y, a, b),
+    "gt": lambda a, b: _compare(lambda x, y: x > y, a, b),
+    "gte": lambda a, b: _compare(lambda x, y: x >= y, a, b),
+    "lt": lambda a, b: _compare(lambda x, y: x < y, a, b),
+    "lte": lambda a, b: _compare(lambda x, y: x <= y, a, b),
+    "in": lambda a, b: None if a is None else a in b,
+    "regex": lambda a, b: None if a is None else re.search(b, str(a)) is not None,
+}
+
+
+def field_value(instance, name):
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist as exc:
+        raise Unsupported from exc
+    if field.is_relation and not field.concrete:
+        raise Unsupported
+    return getattr(instance, field.attname)
+
+
+def evaluate_lookup(instance, lookup, value):
+    name, _, op = lookup.partition("__")
+    op = op or "exact"
+    if "__" in op:
+        raise Unsupported  # a transform (year__gte) or a relation
+    left = field_value(instance, name)
+    if op == "isnull":
+        return (left is None) == bool(value)
+    if op == "exact" and value is None:
+        return left is None  # Django turns exact=None into IS NULL
+    if isinstance(value, F):
+        value = field_value(instance, value.name)  # NULL = NULL stays unknown
+    elif hasattr(value, "resolve_expression"):
+        raise Unsupported
+    if op not in LOOKUPS:
+        raise Unsupported
+    if op == "in" and (
+        value is None or not isinstance(value, (list, tuple, set, frozenset))
+    ):
+        raise Unsupported
+    return LOOKUPS[op](left, value)
+
+
+def evaluate(instance, condition):
+    """Return True, False or None (SQL's unknown) for a Q on the instance's values."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(evaluate(instance, child))
+        else:
+            results.append(evaluate_lookup(instance, *child))
+    if condition.connector == Q.AND:
+        result = False if False in results else (None if None in results else True)
+    elif condition.connector == Q.OR:
+        result = True if True in results else (None if None in results else False)
+    else:
+        raise Unsupported
+    if condition.negated:
+        result = None if result is None else not result
+    return result
+
+
+def check_constraint_holds(constraint, model, instance, exclude=None):
+    """Return True unless the instance breaks the CheckConstraint (as Django decides)."""
+    if exclude and any(
+        field in exclude for field in referenced_fields(constraint.condition)
+    ):
+        return True
+    try:
+        return evaluate(instance, constraint.condition) is not False
+    except Unsupported:
+        try:
+            constraint.validate(
+                model, instance, exclude=exclude, using=router.db_for_write(model)
+            )
+        except ValidationError:
+            return False
+        return True
+
+
+def referenced_fields(condition):
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= referenced_fields(child)
+        else:
+            lookup, value = child
+            names.add(lookup.split("__")[0])
+            if isinstance(value, F):
+                names.add(value.name.split("__")[0])
+    return names
+
+
+def check_constraint_errors(instance, exclude=None):
+    """Return {field: [ValidationError]} for the CheckConstraints the instance breaks."""
+    mapping = getattr(instance, "constraint_fields", {})
+    errors = defaultdict(list)
+    for model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            if not check_constraint_holds(constraint, model, instance, exclude):
+                errors[mapping.get(constraint.name, NON_FIELD_ERRORS)].append(
+                    ValidationError(
+                        constraint.get_violation_error_message(),
+                        code=constraint.violation_error_code,
+                    )
+                )
+    return errors
+
+
+def unique_sets(model):
+    """Yield (fields, condition, message, error field) for each unique rule of a model."""
+    opts = model._meta
+    mapping = getattr(model, "constraint_fields", {})
+    for field in opts.local_concrete_fields:
+        if field.unique and not field.primary_key:
+            message = field.error_messages["unique"] % {
+                "model_name": capfirst(opts.verbose_name),
+                "field_label": capfirst(field.verbose_name),
+            }
+            yield (field.name,), None, message, field.name
+    for names in opts.unique_together:
+        yield tuple(names), None, None, NON_FIELD_ERRORS
+    for constraint in opts.total_unique_constraints + [
+        c for c in opts.constraints if isinstance(c, UniqueConstraint) and c.condition
+    ]:
+        if constraint.expressions or not constraint.fields:
+            continue
+        field = mapping.get(constraint.name)
+        if field is None:
+            field = (
+                constraint.fields[0]
+                if len(constraint.fields) == 1
+                else NON_FIELD_ERRORS
+            )
+        yield (
+            tuple(constraint.fields),
+            constraint.condition,
+            constraint.get_violation_error_message(),
+            field,
+        )
+
+
+def unique_conflicts(model, instances):
+    """Return [(instance, {field: [message]})] for the instances breaking a unique rule.
+
+    Checked for all the instances at once: against each other, and against the rows
+    already stored (except the instances' own), a few queries per rule.
+    """
+    conflicts = defaultdict(lambda: defaultdict(list))  # id(instance) -> errors
+    by_id = {id(instance): instance for instance in instances}
+    opts = model._meta
+    for names, condition, message, error_field in unique_sets(model):
+        fields = [opts.get_field(name) for name in names]
+        attnames = [field.attname for field in fields]
+        if message is None:
+            message = ValidationError(
+                "%(fields)s 的组合已存在。",
+                params={"fields": "、".join(str(f.verbose_name) for f in fields)},
+            ).messages[0]
+        keyed = defaultdict(list)
+        for instance in instances:
+            key = tuple(getattr(instance, attname) for attname in attnames)
+            if any(part is None or part == "" for part in key):
+                continue
+            if condition is not None:
+                try:
+                    if evaluate(instance, condition) is not True:
+                        continue
+                except Unsupported:
+                    pass
+            keyed[key].append(instance)
+        for group in keyed.values():
+            for instance in group[1:]:
+                conflicts[id(instance)][error_field].append(message)
+        own_pks = {instance.pk for instance in instances if instance.pk is not None}
+        firsts = list({key[0] for key in keyed})
+        for start in range(0, len(firsts), LOOKUP_CHUNK):
+            queryset = model._default_manager.filter(
+                **{f"{attnames[0]}__in": firsts[start : start + LOOKUP_CHUNK]}
+            )
+            if condition is not None:
+                queryset = queryset.filter(condition)
+            for row in queryset.values_list("pk", *attnames):
+                pk, key = row[0], tuple(row[1:])
+                for instance in keyed.get(key, ()):
+                    if instance.pk != pk and pk not in own_pks:
+                        conflicts[id(instance)][error_field].append(message)
+    return [(by_id[key], dict(errors)) for key, errors in conflicts.items()]
