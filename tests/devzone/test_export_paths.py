@@ -1,0 +1,29 @@
+import pytest
+
+from devzone import registry
+
+pytestmark = pytest.mark.usefixtures("demo_data")
+
+
+def slow_rows(resource, queryset, native):
+    """The library's own way: a model instance per row."""
+    queryset = resource.filter_export(queryset)
+    return [resource.get_export_headers()] + [
+        resource.export_resource(obj, force_native_type=native)
+        for obj in queryset.iterator(chunk_size=500)
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("native", [False, True], ids=["csv", "xlsx"])
+@pytest.mark.parametrize("unmasked", [False, True], ids=["masked", "unmasked"])
+@pytest.mark.parametrize("key", sorted(registry.datasets))
+def test_streamed_rows_equal_the_librarys_rows_for_every_dataset(key, unmasked, native):
+    dataset = registry.datasets[key]
+    resource = dataset.resource(unmasked=unmasked)
+    queryset = dataset.model._default_manager.order_by("pk")
+
+    streamed = list(resource.iter_rows(queryset, force_native_type=native))
+
+    assert len(streamed) == queryset.count() + 1
+    assert streamed == slow_rows(resource, queryset, native)
