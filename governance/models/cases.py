@@ -118,6 +118,11 @@ class EnvironmentalCase(TimeStampedModel):
     class Meta:
         verbose_name = verbose_name_plural = _("环境与城管案件")
         ordering = ["-opened_on", "-case_number"]
+        indexes = [
+            models.Index(
+                fields=["-opened_on", "-case_number"], name="governance_case_list"
+            )
+        ]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
             models.CheckConstraint(
