@@ -85,3 +85,20 @@ def test_whitenoise_serves_the_admin_with_debug_off():
     assert result.stdout.split() == ["200", "text/css;", 'charset="utf-8"', "200"], (
         result.stderr
     )
+
+
+def test_a_bare_checkout_runs_manage_py_with_debug():
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_a_server_with_a_secret_key_runs_without_debug_unless_asked():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
