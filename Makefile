@@ -26,8 +26,7 @@ demo: install
 
 run: export DJANGO_DEBUG ?= 1
 run: demo
-	$(BIN)/python manage.py ensure_admin
-	@echo "开发区综合管理系统: http://$(HOST):$(PORT)/admin/"
+	$(BIN)/python manage.py ensure_admin --url http://$(HOST):$(PORT)/admin/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
