@@ -757,7 +757,11 @@ class ZoneResource(resources.ModelResource):
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
     ):
         # The first of the final writes: check the unique rules of every row at once.
-        if self.refuse_unique_conflicts(result):
+        # A file with any bad row is rolled back, so its good rows are not written.
+        self.refuse_unique_conflicts(result)
+        if result is not None and (
+            result.has_validation_errors() or result.has_errors()
+        ):
             self.create_instances.clear()
             self.update_instances.clear()
             return
@@ -773,17 +777,16 @@ class ZoneResource(resources.ModelResource):
         )
 
     def refuse_unique_conflicts(self, result):
-        """Report the rows that break a unique rule; return True if there are any."""
+        """Report the rows that break a unique rule."""
         instances = self.create_instances + self.update_instances
         if not instances or result is None:
-            return False
+            return
         conflicts = unique_conflicts(self._meta.model, instances)
         for instance, by_field in conflicts:
             number, row = self.row_numbers[id(instance)]
             error = self.errors_by_column(ValidationError(dict(by_field)))
             result.append_invalid_row(number, row, error)
         result.invalid_rows.sort(key=lambda invalid: invalid.number)
-        return bool(conflicts)
 
     # Writing a file.
 
