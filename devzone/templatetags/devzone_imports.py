@@ -1,10 +1,8 @@
 from django import template
 
-from devzone.imports import error_lines, import_counts
+from devzone.imports import PREVIEW_ROWS, error_lines, import_counts
 
 register = template.Library()
-
-PREVIEW_ROWS = 100
 
 
 @register.simple_tag

@@ -396,3 +396,20 @@ def test_expired_uploads_are_purged_when_a_new_one_arrives(admin_client):
         keys = [row[0] for row in cursor.fetchall()]
     assert not any(key.endswith("devzone-import-old") for key in keys)
     assert any("devzone-import-" in key for key in keys)
+
+
+def test_a_long_file_previews_its_first_rows_and_counts_them_all(admin_client):
+    rows = [HEADER] + [
+        [f"测试村{i:03d}", "村", "曲阿街道", "", "是", "是"] for i in range(150)
+    ]
+    preview = upload(admin_client, COMMUNITY, "long.csv", csv_bytes(rows))
+    text = page_text(preview)
+    assert "共 150 行：新增 150 条" in text
+    assert "以下只显示前 100 行" in text
+    assert "测试村099" in text and "测试村100" not in text
+    confirm(admin_client, COMMUNITY, preview)
+    assert Community.objects.count() == 150
+
+    rows[120][4] = "否"
+    again = upload(admin_client, COMMUNITY, "long.csv", csv_bytes(rows))
+    assert "新增 0 条，更新 1 条，未变 149 条" in page_text(again)
