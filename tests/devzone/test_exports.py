@@ -138,7 +138,24 @@ def test_every_export_is_logged(admin_client, db, admin_user):
         1,
         "csv",
     )
-    assert "kind__exact=community" in log.filters
+    assert log.filters == "类型：社区"
+
+
+def test_export_log_describes_filter_and_search_in_chinese(admin_client, db):
+    Community.objects.create(name="普善村", kind="village", has_home_care_center=True)
+    query = "?kind__exact=village&has_home_care_center__exact=1&q=普善"
+    read_csv_download(
+        export(admin_client, "devzone_community", COMMUNITY_FIELDS, query=query)
+    )
+    assert (
+        ExportLog.objects.get().filters
+        == "类型：村；建成居家养老服务中心：是；搜索：普善"
+    )
+
+
+def test_unfiltered_export_is_logged_as_everything(admin_client, db):
+    read_csv_download(export(admin_client, "devzone_community", COMMUNITY_FIELDS))
+    assert ExportLog.objects.get().filters == "全部"
 
 
 def test_view_only_user_can_neither_import_nor_export(staff_client):
@@ -163,3 +180,16 @@ def test_import_and_export_need_their_own_permissions(staff_client):
     assert client.get(reverse("admin:devzone_community_export")).status_code == 403
     page = client.get(reverse("admin:devzone_community_changelist")).content.decode()
     assert "/import/" in page and "/export/" not in page
+
+
+def test_export_log_names_lookups_typed_into_the_address(admin_client, db):
+    AnnualIndicator.objects.create(year=2021, name="专利授权", value=1420, unit="件")
+    read_csv_download(
+        export(
+            admin_client,
+            "devzone_annualindicator",
+            INDICATOR_FIELDS,
+            query="?year__gte=2021&unit=件",
+        )
+    )
+    assert ExportLog.objects.get().filters == "单位：件；年度≥：2021"
