@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.constraints import unique_conflicts
 from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
 from devzone.services import export_log_create, import_log_create
 from devzone.validators import mask_numbers_in_text, normalize_search_term
@@ -64,6 +65,27 @@ def masked_display(field_name, mask, description):
     return display
 
 
+class UniqueRulesFormMixin:
+    """Check every unique rule of the record, also those Django's form skips.
+
+    A ModelForm leaves out the unique rules that name a field it does not show: a
+    masked, read-only ID number. Changing a household's project to one that already
+    has that ID would then reach the database as an IntegrityError (a 500).
+    """
+
+    def validate_unique(self):
+        super().validate_unique()
+        if self.errors:
+            return
+        for _instance, by_field in unique_conflicts(
+            type(self.instance), [self.instance]
+        ):
+            for field, errors in by_field.items():
+                target = field if field in self.fields else None
+                for message in errors:
+                    self.add_error(target, message)
+
+
 class ZoneAdmin(ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
@@ -88,6 +110,12 @@ class ZoneAdmin(ImportExportModelAdmin):
                 setattr(
                     self, name, masked_display(path, mask, self.personal_label(path))
                 )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if issubclass(form, UniqueRulesFormMixin):
+            return form
+        return type(form.__name__, (UniqueRulesFormMixin, form), {})
 
     def get_personal_fields(self):
         if self.personal_fields is not None:

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -43,31 +42,9 @@ class AssistanceRecordInline(admin.TabularInline):
     ordering = ["-date"]
 
 
-class WelfareRecipientAdminForm(forms.ModelForm):
-    def clean(self):
-        cleaned_data = super().clean()
-        # Without the permission the ID number is not a form field, so Django skips
-        # the (id_number, category) constraint: check it here rather than crash.
-        category = cleaned_data.get("category")
-        if "id_number" not in self.fields and self.instance.pk and category:
-            taken = (
-                WelfareRecipient.objects.filter(
-                    id_number=self.instance.id_number, category=category
-                )
-                .exclude(pk=self.instance.pk)
-                .exists()
-            )
-            if taken:
-                raise forms.ValidationError(
-                    _("同一身份证号在同一帮扶类别中只能登记一次。")
-                )
-        return cleaned_data
-
-
 @admin.register(WelfareRecipient)
 class WelfareRecipientAdmin(ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
-    form = WelfareRecipientAdminForm
     list_display = [
         "name",
         "id_number",

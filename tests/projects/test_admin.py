@@ -449,3 +449,30 @@ def test_change_form_shows_personal_data_with_the_permission(staff_client):
         "projects.view_personal_data",
     )
     assert 'value="32118119700101019X"' in client.get(url).content.decode()
+
+
+def test_moving_a_household_onto_a_taken_id_is_refused_not_a_crash(staff_client):
+    # given a clerk who sees ID numbers masked, so the form does not carry them
+    household = RelocationHouseholdFactory()
+    other = RelocationProjectFactory()
+    RelocationHouseholdFactory(
+        id_number=household.id_number, project=other, community=household.community
+    )
+    client = staff_client(
+        "projects.view_relocationhousehold", "projects.change_relocationhousehold"
+    )
+    url = reverse("admin:projects_relocationhousehold_change", args=[household.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: "" if value is None else value
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    # when they move the household into the project that already has that ID
+    data["project"] = other.pk
+    response = client.post(url, data)
+    # then the form says why, and nothing changes
+    assert response.status_code == 200
+    assert "该搬迁项目中已有相同身份证号的搬迁户。" in page_text(response)
+    household.refresh_from_db()
+    assert household.project_id != other.pk
