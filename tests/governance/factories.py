@@ -2,7 +2,6 @@ import datetime
 
 import factory
 
-from devzone.models import Community
 from governance.models import (
     BranchRating,
     EnvironmentalCase,
@@ -10,15 +9,9 @@ from governance.models import (
     VolunteerActivity,
     VolunteerTeam,
 )
+from tests.factories import CommunityFactory
 
-
-class CommunityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Community
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"测试村{n}")
-    kind = Community.Kind.VILLAGE
+__all__ = ["CommunityFactory"]
 
 
 class PartyBranchFactory(factory.django.DjangoModelFactory):

@@ -3,40 +3,20 @@ from decimal import Decimal
 
 import factory
 
-from devzone.models import Area, Community
-from devzone.validators import id_check_character
 from projects.models import (
     InvestmentDeal,
     KeyProject,
     RelocationHousehold,
     RelocationProject,
 )
+from tests.factories import AreaFactory, CommunityFactory, id_number_from
+
+__all__ = ["AreaFactory", "CommunityFactory"]
 
 
 def id_number(n, birth=datetime.date(1970, 1, 1)):
     """Return a valid, invented 丹阳 ID number, distinct for each n."""
-    first17 = f"321181{birth:%Y%m%d}{n % 1000:03d}"
-    if n >= 1000:
-        day = birth + datetime.timedelta(days=n // 1000)
-        first17 = f"321181{day:%Y%m%d}{n % 1000:03d}"
-    return first17 + id_check_character(first17)
-
-
-class CommunityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Community
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"测试村{n}")
-    kind = Community.Kind.VILLAGE
-
-
-class AreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Area
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"测试片区{n}")
+    return id_number_from(birth + datetime.timedelta(days=n // 1000), n)
 
 
 class KeyProjectFactory(factory.django.DjangoModelFactory):

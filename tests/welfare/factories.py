@@ -4,7 +4,8 @@ import itertools
 import factory
 
 from devzone.models import Community
-from devzone.validators import id_check_character
+from tests.factories import CommunityFactory as ZoneCommunityFactory
+from tests.factories import id_number_from
 from welfare.models import AssistanceRecord, WelfareRecipient
 
 _sequence = itertools.count(1)
@@ -16,15 +17,10 @@ def make_id_number(birth=datetime.date(1970, 5, 1), male=True, seq=None):
     seq = 100 + next(_sequence) * 2 % 800 if seq is None else seq
     if seq % 2 != int(male):
         seq = (seq + 1) % 1000
-    first17 = f"321181{birth:%Y%m%d}{seq:03d}"
-    return first17 + id_check_character(first17)
+    return id_number_from(birth, seq)
 
 
-class CommunityFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Community
-        django_get_or_create = ("name",)
-
+class CommunityFactory(ZoneCommunityFactory):
     name = "高楼社区"
     kind = Community.Kind.COMMUNITY
 
