@@ -4,6 +4,9 @@ from urllib.parse import unquote_plus
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -242,6 +245,54 @@ class ZoneAdmin(ImportExportModelAdmin):
 
     def add_success_message(self, result, request):
         """devzone's own message is added in process_result."""
+
+    def action_with_form(
+        self,
+        request,
+        queryset,
+        *,
+        action,
+        form_class,
+        title,
+        intro,
+        submit,
+        describe,
+        apply,
+        done,
+        initial=None,
+    ):
+        """Run an admin action that first asks for a form (a date, say).
+
+        The first POST shows the selection and the form; the second calls
+        ``apply(queryset, **cleaned_data)`` — a service, which refuses the whole
+        selection with a ValidationError when any record breaks a rule — and reports
+        ``done % {"count": …}``.
+        """
+        form = form_class(
+            request.POST if "apply" in request.POST else None, initial=initial
+        )
+        if form.is_valid():
+            try:
+                count = apply(queryset, **form.cleaned_data)
+            except ValidationError as exc:
+                self.message_user(request, "；".join(exc.messages), messages.ERROR)
+                return None
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "intro": intro,
+            "items": [describe(obj) for obj in queryset],
+            "pks": [obj.pk for obj in queryset],
+            "form": form,
+            "action": action,
+            "submit": submit,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/devzone/action_form.html", context)
 
     def describe_filters(self, request):
         """Return the changelist's filter and search in the admin's own Chinese words.

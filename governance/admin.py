@@ -1,9 +1,6 @@
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -220,33 +217,22 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
 
     @admin.action(description=_("办结所选案件"), permissions=["change"])
     def close_cases(self, request, queryset):
-        form = CloseCasesForm(
-            request.POST if "apply" in request.POST else None,
+        cases = queryset.order_by("case_number")
+        return self.action_with_form(
+            request,
+            cases,
+            action="close_cases",
+            form_class=CloseCasesForm,
             initial={"closed_on": timezone.localdate()},
-        )
-        if form.is_valid():
-            try:
-                count = services.environmental_cases_close(
-                    cases=queryset, closed_on=form.cleaned_data["closed_on"]
-                )
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
-                return None
-            self.message_user(
-                request,
-                _("已办结 %(count)d 件案件。") % {"count": count},
-                messages.SUCCESS,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("办结所选案件"),
-            "opts": self.model._meta,
-            "cases": queryset.order_by("case_number"),
-            "form": form,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(
-            request, "admin/governance/environmentalcase/close_cases.html", context
+            title=_("办结所选案件"),
+            intro=_("将以下 %(count)d 件案件标记为“已办结”，并填写办结日期：")
+            % {"count": len(cases)},
+            submit=_("确认办结"),
+            describe=lambda case: (
+                f"{case.case_number} · {case.title}（{case.get_status_display()}）"
+            ),
+            apply=lambda cases, closed_on: services.environmental_cases_close(
+                cases=cases, closed_on=closed_on
+            ),
+            done=_("已办结 %(count)d 件案件。"),
         )

@@ -1,10 +1,7 @@
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -223,30 +220,25 @@ class RelocationHouseholdAdmin(ZoneAdmin):
 
     @admin.action(description=_("标记所选搬迁户为已腾空"), permissions=["change"])
     def mark_vacated(self, request, queryset):
-        form = VacatedOnForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            try:
-                count = services.households_mark_vacated(
-                    households=queryset, vacated_on=form.cleaned_data["vacated_on"]
-                )
-            except ValidationError as error:
-                self.message_user(request, "".join(error.messages), messages.ERROR)
-                return None
-            self.message_user(
-                request,
-                _("已将 %(count)d 户标记为已腾空。") % {"count": count},
-                messages.SUCCESS,
+        households = queryset.select_related("project")
+        return self.action_with_form(
+            request,
+            households,
+            action="mark_vacated",
+            form_class=VacatedOnForm,
+            title=_("标记为已腾空"),
+            intro=_(
+                "以下 %(count)d 户将标记为“已腾空”。只有已签约的搬迁户可以标记；"
+                "任何一户不符合条件时，所有户都不会修改。"
             )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("标记为已腾空"),
-            "opts": self.model._meta,
-            "form": form,
-            "households": queryset.select_related("project"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(
-            request, "admin/projects/relocationhousehold/mark_vacated.html", context
+            % {"count": len(households)},
+            submit=_("确认标记为已腾空"),
+            describe=lambda household: (
+                f"{household.head_name}（{household.project}，"
+                f"{household.get_status_display()}）"
+            ),
+            apply=lambda households, vacated_on: services.households_mark_vacated(
+                households=households, vacated_on=vacated_on
+            ),
+            done=_("已将 %(count)d 户标记为已腾空。"),
         )
