@@ -27,3 +27,26 @@ def test_streamed_rows_equal_the_librarys_rows_for_every_dataset(key, unmasked, 
 
     assert len(streamed) == queryset.count() + 1
     assert streamed == slow_rows(resource, queryset, native)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(registry.datasets))
+def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(key):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from devzone.exports import csv_chunks
+    from devzone.imports import import_counts, read_dataset
+
+    dataset = registry.datasets[key]
+    queryset = dataset.model._default_manager.all()
+    data = b"".join(csv_chunks(dataset.resource(unmasked=True).iter_rows(queryset)))
+
+    with CaptureQueriesContext(connection) as ctx:
+        result = dataset.resource(unmasked=True).import_data(
+            read_dataset(data, "export.csv"), dry_run=True
+        )
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert import_counts(result) == {"new": 0, "update": 0, "skip": queryset.count()}
+    assert len(ctx) < 40, f"{len(ctx)} queries for {queryset.count()} rows"
