@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import DatabaseError, models
 from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export import resources, widgets
@@ -947,12 +947,19 @@ MASK_ID = mask_id_number
 MASK_PHONE = mask_phone
 
 
+def error_text(error):
+    """Return an error for a person: a database's own refusal gets a Chinese sentence."""
+    if isinstance(error, DatabaseError):
+        return f"数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员：{error}"
+    return force_str(error)
+
+
 def error_lines(result):
     """Return every error of an import result as a line a person can act on."""
-    lines = [force_str(error.error) for error in result.base_errors]
+    lines = [error_text(error.error) for error in result.base_errors]
     for number, errors in result.row_errors():
         for error in errors:
-            lines.append(f"第 {number + 1} 行：{force_str(error.error)}")
+            lines.append(f"第 {number + 1} 行：{error_text(error.error)}")
     for row in result.invalid_rows:
         for column, messages in row.error_dict.items():
             for message in messages:

@@ -11,12 +11,17 @@ from devzone.imports import (
     IntegerWidget,
     PhoneWidget,
     decode_csv,
+    error_lines,
     header_key,
     parse_date,
     read_dataset,
 )
 from devzone.models import AnnualIndicator, Area, Community, ImportLog
-from devzone.resources import AnnualIndicatorResource, AreaResource
+from devzone.resources import (
+    AnnualIndicatorResource,
+    AreaResource,
+    CommunityResource,
+)
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -413,3 +418,21 @@ def test_a_long_file_previews_its_first_rows_and_counts_them_all(admin_client):
     rows[120][4] = "否"
     again = upload(admin_client, COMMUNITY, "long.csv", csv_bytes(rows))
     assert "新增 0 条，更新 1 条，未变 149 条" in page_text(again)
+
+
+def test_a_database_refusal_is_explained_in_chinese(db, monkeypatch):
+    from django.db import IntegrityError
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "x"')
+
+    monkeypatch.setattr(Community.objects, "bulk_create", refuse)
+    rows = [HEADER, ["高楼社区", "社区", "曲阿街道", "", "是", "是"]]
+    result = CommunityResource().import_data(read_dataset(csv_bytes(rows), "c.csv"))
+
+    assert result.has_errors()
+    assert error_lines(result) == [
+        "数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员："
+        'duplicate key value violates unique constraint "x"'
+    ]
+    assert Community.objects.count() == 0
