@@ -16,7 +16,63 @@ from devzone import exports
 from devzone.constraints import unique_conflicts
 from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
 from devzone.services import export_log_create, import_log_create
+from devzone.scope import Scope, community_path
 from devzone.validators import mask_numbers_in_text, normalize_search_term
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter over communities (or records in them) offering only the
+    user's own."""
+
+    def field_choices(self, field, request, model_admin):
+        scope = Scope.of(request.user)
+        if scope.is_whole_zone:
+            return super().field_choices(field, request, model_admin)
+        related = field.related_model
+        queryset = scope.filter(related._default_manager.all())
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+admin.FieldListFilter.register(
+    lambda field: (
+        bool(field.is_relation and field.related_model)
+        and community_path(field.related_model) is not None
+    ),
+    ScopedRelatedFieldListFilter,
+    take_priority=True,
+)
+
+
+class ScopedFormFieldsMixin:
+    """Offer only the records of the user's communities in a form's choices.
+
+    A community worker must also say which community a record belongs to: without
+    one it would fall outside their scope the moment it is saved.
+    """
+
+    def scoped_formfield(self, db_field, request, kwargs):
+        related = db_field.related_model
+        scope = Scope.of(request.user)
+        if scope.is_whole_zone or community_path(related) is None:
+            return kwargs
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(None, db_field, request)
+        if queryset is None:
+            queryset = related._default_manager.all()
+        kwargs["queryset"] = scope.filter(queryset)
+        own = community_path(self.model)
+        if own and own.split("__")[0] == db_field.name:
+            kwargs["required"] = True
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = self.scoped_formfield(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = self.scoped_formfield(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ZoneImportForm(ImportForm):
@@ -89,7 +145,7 @@ class UniqueRulesFormMixin:
                     self.add_error(target, message)
 
 
-class ZoneAdmin(ImportExportModelAdmin):
+class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
     Personal data (the Resource's ``personal_fields``, or the admin's own, which may
@@ -113,6 +169,11 @@ class ZoneAdmin(ImportExportModelAdmin):
                 setattr(
                     self, name, masked_display(path, mask, self.personal_label(path))
                 )
+
+    def get_queryset(self, request):
+        # The one gate of every admin path to a record: lists and their counts,
+        # change, history and delete views, actions, autocomplete and exports.
+        return Scope.of(request.user).filter(super().get_queryset(request))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -30,6 +30,7 @@ from import_export.tmp_storages import CacheStorage
 from devzone.constraints import check_constraint_errors, unique_conflicts
 from devzone.exports import escape_formula, unescape_formula
 from devzone.fields import IdNumberField, PhoneField
+from devzone.scope import Scope
 from devzone.validators import mask_id_number, mask_phone, normalize_text
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -540,6 +541,7 @@ class ZoneResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
+        self.scope = Scope.of(user)
         self.row_numbers = {}
 
     def get_diff_class(self):
@@ -686,6 +688,13 @@ class ZoneResource(resources.ModelResource):
         self.refuse_duplicate_keys(dataset)
         super().before_import(dataset, **kwargs)
 
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # Before the preview shows a single stored value: a row may not reach a
+        # record outside the user's communities. The refusal names no record.
+        if not new and not self.scope.allows(instance):
+            raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+        super().after_init_instance(instance, new, row, **kwargs)
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if all(is_blank(value) for value in row.values()):
             return True
@@ -791,6 +800,9 @@ class ZoneResource(resources.ModelResource):
         self, instance, import_validation_errors=None, validate_unique=True
     ):
         errors = dict(import_validation_errors or {})
+        if not self.scope.allows(instance):
+            # A row may neither create a record in another community nor move one.
+            raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
         exclude = set(errors) | self.resolved_foreign_keys(instance)
         per_row = not self._meta.use_bulk
         try:

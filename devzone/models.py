@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from devzone.constraints import check_constraint_errors
+from devzone.scope import Scope
 
 # Every record can be imported and exported; each needs its own permission.
 DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
@@ -48,16 +49,38 @@ class TimeStampedModel(models.Model):
 
 
 class CommunityScopedQuerySet(models.QuerySet):
-    """Rows that belong to a community; the one place community scoping applies."""
+    """Rows that belong to a community; the one place community scoping applies.
+
+    ``community_field`` is the path to the row's community; ``user_scoped`` says
+    whether a community worker sees only their own communities' rows
+    (``devzone.scope``).
+    """
 
     community_field = "community"
+    user_scoped = True
 
     def in_communities(self, communities):
         """Return rows of the given communities (instances or ids)."""
         return self.filter(**{f"{self.community_field}__in": communities})
 
+    def within(self, scope):
+        """Return the rows within a community scope (``devzone.scope.Scope``)."""
+        return scope.filter(self)
+
+    def visible_to(self, user):
+        """Return the rows within the user's community scope."""
+        return self.within(Scope.of(user))
+
 
 class CommunityQuerySet(models.QuerySet):
+    def within(self, scope):
+        """Return the communities of a scope (all of them for the whole zone)."""
+        return scope.filter(self)
+
+    def visible_to(self, user):
+        """Return the communities the user works in (all of them for zone-wide staff)."""
+        return self.within(Scope.of(user))
+
     def villages(self):
         """Return the villages (村)."""
         return self.filter(kind=Community.Kind.VILLAGE)

@@ -104,7 +104,8 @@ class Chart:
 class ReportContribution:
     """Figures (and charts) one app adds to a section of the annual report.
 
-    ``figures(year)`` returns a list of Figure, ``charts(year)`` a list of Chart;
+    ``figures(year, scope)`` returns a list of Figure, ``charts(year, scope)`` a list
+    of Chart, each counting only the records within the ``devzone.scope.Scope``;
     ``section`` is one of the keys of SECTIONS. ``years()`` (optional) returns the
     years the app holds records for, so the report opens on the latest of them.
     ``compare=False`` marks figures that describe the present state rather than a
@@ -112,8 +113,8 @@ class ReportContribution:
     """
 
     section: str
-    figures: Callable[[int], list]
-    charts: Callable[[int], list] = field(default=lambda year: [])
+    figures: Callable[..., list]
+    charts: Callable[..., list] = field(default=lambda year, scope=None: [])
     order: int = 100
     years: Callable[[], Iterable[int]] = field(default=lambda: [])
     compare: bool = True

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from devzone.registry import Chart, Figure
+from devzone.scope import WHOLE_ZONE
 from governance.models import (
     BranchRating,
     EnvironmentalCase,
@@ -42,14 +43,16 @@ def environment_years():
     return [day.year for day in EnvironmentalCase.objects.dates("opened_on", "year")]
 
 
-def party_figures(year):
+def party_figures(year, scope=WHOLE_ZONE):
     """Return the party-building figures of ``year``."""
     figures = []
     for key, stars, label in [
         ("governance.five_star", 5, _("五星级党支部")),
         ("governance.four_star", 4, _("四星级党支部")),
     ]:
-        count = BranchRating.objects.for_year(year).with_stars(stars).count()
+        count = (
+            BranchRating.objects.within(scope).for_year(year).with_stars(stars).count()
+        )
         figures.append(
             Figure(
                 key=key,
@@ -71,7 +74,7 @@ def party_figures(year):
             rows=teams,
         )
     )
-    activities = VolunteerActivity.objects.in_year(year)
+    activities = VolunteerActivity.objects.within(scope).in_year(year)
     activity_count = activities.count()
     activity_url = changelist("volunteeractivity", date__year=year)
     figures.append(
@@ -97,9 +100,9 @@ def party_figures(year):
     return figures
 
 
-def environment_figures(year):
+def environment_figures(year, scope=WHOLE_ZONE):
     """Return the environment and city-management figures of ``year``."""
-    cases = EnvironmentalCase.objects.opened_in(year)
+    cases = EnvironmentalCase.objects.within(scope).opened_in(year)
     counts = cases.count_by("category")
     figures = [
         Figure(
@@ -132,9 +135,9 @@ def environment_figures(year):
     return figures
 
 
-def environment_charts(year):
+def environment_charts(year, scope=WHOLE_ZONE):
     """Return the cases opened in ``year`` by category and by status."""
-    cases = EnvironmentalCase.objects.opened_in(year)
+    cases = EnvironmentalCase.objects.within(scope).opened_in(year)
     by_category = cases.count_by("category")
     by_status = cases.count_by("status")
     return [

@@ -7,6 +7,7 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 
 from devzone.registry import Chart, Figure, ReportContribution
+from devzone.scope import WHOLE_ZONE
 from projects.models import (
     InvestmentDeal,
     KeyProject,
@@ -35,11 +36,11 @@ def count_figure(key, label, queryset, url, unit):
     return Figure(key=key, label=label, value=count, unit=unit, url=url, rows=count)
 
 
-def project_figures(year):
+def project_figures(year, scope=WHOLE_ZONE):
     """Return the key project and relocation figures of one year."""
     industrial = KeyProject.objects.for_year(year).industrial()
     base = {"year": year, "category": KeyProject.Category.INDUSTRIAL}
-    households = RelocationHousehold.objects.for_year(year)
+    households = RelocationHousehold.objects.within(scope).for_year(year)
     household_url = changelist_url(RelocationHousehold, project__year=year)
     household_count = households.count()
     return [
@@ -116,7 +117,7 @@ def chart_rows(queryset, field, choices):
     return [(str(label), counts.get(value, 0)) for value, label in choices]
 
 
-def project_charts(year):
+def project_charts(year, scope=WHOLE_ZONE):
     """Return the charts of the year's key projects by status and by list level."""
     projects = KeyProject.objects.for_year(year)
     return [
@@ -148,7 +149,7 @@ def sum_figure(key, label, queryset, url):
     )
 
 
-def development_figures(year):
+def development_figures(year, scope=WHOLE_ZONE):
     """Return the investment deal figures of one year."""
     signed = InvestmentDeal.objects.signed_in(year)
     mature = InvestmentDeal.objects.for_year(year).mature()
@@ -197,7 +198,7 @@ def development_figures(year):
     ]
 
 
-def development_charts(year):
+def development_charts(year, scope=WHOLE_ZONE):
     """Return the chart of the year's signed investment by industry, in 亿元."""
     totals = dict(
         InvestmentDeal.objects.signed_in(year)

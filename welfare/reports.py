@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from devzone.registry import Chart, Figure
+from devzone.scope import WHOLE_ZONE
 from welfare.models import WelfareRecipient
 
 
@@ -16,15 +17,17 @@ def recipient_changelist(**lookups):
     )
 
 
-def figures(year):
+def figures(year, scope=WHOLE_ZONE):
     """Return the welfare figures of one year's report."""
     Category, Batch, Cause = (
         WelfareRecipient.Category,
         WelfareRecipient.Batch,
         WelfareRecipient.Cause,
     )
-    second_batch = WelfareRecipient.objects.households_in_difficulty().in_batch(
-        year, Batch.SECOND
+    second_batch = (
+        WelfareRecipient.objects.within(scope)
+        .households_in_difficulty()
+        .in_batch(year, Batch.SECOND)
     )
     lookups = {
         "category__exact": Category.HARDSHIP,
@@ -33,9 +36,11 @@ def figures(year):
     }
     difficulty = second_batch.count()
     illness = second_batch.by_cause(Cause.ILLNESS).count()
-    children = WelfareRecipient.objects.of_category(
-        *WelfareRecipient.CHILD_CATEGORIES
-    ).filter(batch_year=year)
+    children = (
+        WelfareRecipient.objects.within(scope)
+        .of_category(*WelfareRecipient.CHILD_CATEGORIES)
+        .filter(batch_year=year)
+    )
     child_count = children.count()
     return [
         Figure(
@@ -68,11 +73,13 @@ def figures(year):
     ]
 
 
-def charts(year):
+def charts(year, scope=WHOLE_ZONE):
     """Return a chart of the recipients on the register at the end of the year."""
-    counts = WelfareRecipient.objects.on_register_at(
-        datetime.date(year, 12, 31)
-    ).count_by_category()
+    counts = (
+        WelfareRecipient.objects.within(scope)
+        .on_register_at(datetime.date(year, 12, 31))
+        .count_by_category()
+    )
     data = [
         (str(label), counts.get(value, 0))
         for value, label in WelfareRecipient.Category.choices

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 
 from devzone import registry
 from devzone.exports import escape_formula
+from devzone.scope import WHOLE_ZONE
 
 CHART_WIDTH = 640
 CHART_LABEL_WIDTH = 200
@@ -177,26 +178,29 @@ def default_year():
     return years[0] if years else timezone.localdate().year
 
 
-def contribution_rows(contribution, year):
-    figures = list(contribution.figures(year))
+def contribution_rows(contribution, year, scope):
+    figures = list(contribution.figures(year, scope))
     if not contribution.compare:
         return [FigureRow(figure) for figure in figures]
-    previous = list(contribution.figures(year - 1))
+    previous = list(contribution.figures(year - 1, scope))
     if all(is_empty(figure.value) for figure in previous):
         return [FigureRow(figure) for figure in figures]
     by_key = {figure.key: figure for figure in previous}
     return [FigureRow(figure, by_key.get(figure.key)) for figure in figures]
 
 
-def build_report(year):
-    """Return the report's sections for a year, each with its figures and charts."""
+def build_report(year, scope=WHOLE_ZONE):
+    """Return the report's sections for a year, each with its figures and charts.
+
+    A community worker's report counts only their communities' records.
+    """
     sections = []
     for key, title in registry.SECTIONS:
         section = Section(key=key, title=title)
         for contribution in contributions(key):
-            section.rows.extend(contribution_rows(contribution, year))
+            section.rows.extend(contribution_rows(contribution, year, scope))
             section.charts.extend(
-                ChartView.layout(chart) for chart in contribution.charts(year)
+                ChartView.layout(chart) for chart in contribution.charts(year, scope)
             )
         sections.append(section)
     return sections

@@ -14,7 +14,10 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
 
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+
 from devzone import registry
+from devzone.scope import Scope, community_path
 from devzone.validators import mask_numbers_in_text
 
 # Parameters the export centre reads itself, beside the dataset's filters.
@@ -44,6 +47,20 @@ def datasets_by_app(datasets):
         app_config = apps.get_app_config(dataset.model._meta.app_label)
         groups.setdefault(str(app_config.verbose_name), []).append(dataset)
     return list(groups.items())
+
+
+def scoped_filterset(dataset, data, user, request=None):
+    """Return the dataset's FilterSet over the user's scope, choices included."""
+    scope = Scope.of(user)
+    queryset = scope.filter(dataset.model._default_manager.all())
+    filterset = dataset.filterset(data, queryset=queryset, request=request)
+    if not scope.is_whole_zone:
+        for filter_ in filterset.filters.values():
+            if isinstance(filter_, ModelChoiceFilter | ModelMultipleChoiceFilter):
+                choices = filter_.get_queryset(request)
+                if community_path(choices.model) is not None:
+                    filter_.queryset = scope.filter(choices)
+    return filterset
 
 
 def filter_parameters(form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from devzone import exports, registry
 from devzone.models import ExportLog
 from devzone.reports import annual, export_centre
+from devzone.scope import Scope
 from devzone.services import export_log_create
 
 PREVIEW_ROWS = 25
@@ -43,7 +44,8 @@ def annual_report(request):
             request, "devzone/reports/annual_report.html", context, status=400
         )
     year = form.cleaned_data["year"]
-    sections = annual.build_report(year)
+    scope = Scope.of(request.user)
+    sections = annual.build_report(year, scope)
     if form.cleaned_data["format"] == "xlsx":
         response = FileResponse(
             annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE
@@ -60,6 +62,7 @@ def annual_report(request):
         year=year,
         years=years,
         sections=sections,
+        scope=scope,
     )
     return render(request, "devzone/reports/annual_report.html", context)
 
@@ -101,8 +104,9 @@ def ordered(queryset):
 def export_dataset(request, key):
     """Show a dataset's filter, count and preview; download it with format=csv|xlsx."""
     dataset = dataset_or_404(request, key)
-    queryset = dataset.model._default_manager.all()
-    filterset = dataset.filterset(request.GET, queryset=queryset, request=request)
+    filterset = export_centre.scoped_filterset(
+        dataset, request.GET, request.user, request
+    )
     errors = []
     unknown = export_centre.unknown_parameters(request.GET, filterset.form)
     if unknown:

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from devzone.models import AnnualIndicator, Community
 from devzone.registry import Chart, Figure
+from devzone.scope import WHOLE_ZONE
 
 HOME_CARE_QUERY = "has_home_care_center__exact=1"
 
@@ -31,7 +32,7 @@ def indicator_years():
     return AnnualIndicator.objects.values_list("year", flat=True).distinct()
 
 
-def indicator_figures(year):
+def indicator_figures(year, scope=WHOLE_ZONE):
     """Return one figure per annual indicator of the year."""
     return [
         Figure(
@@ -47,7 +48,7 @@ def indicator_figures(year):
     ]
 
 
-def indicator_charts(year):
+def indicator_charts(year, scope=WHOLE_ZONE):
     """Return a chart of the year's indicators counted in 亿元."""
     data = [
         (indicator.name, indicator.value)
@@ -62,12 +63,12 @@ def indicator_charts(year):
     ]
 
 
-def home_care_figures(year):
+def home_care_figures(year, scope=WHOLE_ZONE):
     """Return the share of communities with a home-care centre (the present state)."""
-    total = Community.objects.count()
+    total = Community.objects.within(scope).count()
     if not total:
         return []
-    with_centre = Community.objects.with_home_care_center().count()
+    with_centre = Community.objects.within(scope).with_home_care_center().count()
     share = (Decimal(with_centre) * 100 / total).quantize(Decimal("0.1"))
     url = changelist_url(Community) + "?" + HOME_CARE_QUERY
     return [

@@ -91,7 +91,9 @@ class PartyBranch(TimeStampedModel):
         return self.name
 
 
-class BranchRatingQuerySet(models.QuerySet):
+class BranchRatingQuerySet(CommunityScopedQuerySet):
+    community_field = "branch__community"
+
     def for_year(self, year):
         """Return the ratings of one year."""
         return self.filter(year=year)

@@ -15,6 +15,9 @@ from projects.models.base import YEAR_RANGE
 
 
 class RelocationProjectQuerySet(CommunityScopedQuerySet):
+    # A project spans communities and areas: every worker may pick it for a household.
+    user_scoped = False
+
     def for_year(self, year):
         """Return the relocation projects of one year."""
         return self.filter(year=year)

@@ -219,7 +219,7 @@ def test_no_change_is_shown_when_last_year_has_no_records(
 
 
 def test_last_year_of_zeros_counts_as_no_records(staff_client, monkeypatch, db):
-    def figures(year):
+    def figures(year, scope):
         value = 0 if year == 2020 else 5
         return [
             Figure(key="t.count", label="测试计数", value=value, unit="个", rows=value)
@@ -240,7 +240,7 @@ def test_last_year_of_zeros_counts_as_no_records(staff_client, monkeypatch, db):
 
 
 def test_a_decrease_is_shown_with_its_sign(staff_client, monkeypatch, db):
-    def figures(year):
+    def figures(year, scope):
         value = {2021: 8, 2020: 10}[year]
         return [Figure(key="t.count", label="测试计数", value=value, unit="个")]
 
@@ -260,7 +260,7 @@ def test_a_decrease_is_shown_with_its_sign(staff_client, monkeypatch, db):
 def test_an_apps_contribution_appears_in_its_own_section(staff_client, monkeypatch, db):
     contribution = ReportContribution(
         section="environment",
-        figures=lambda year: [
+        figures=lambda year, scope: [
             Figure(
                 key="test.rivers",
                 label="覆盖河道",
@@ -314,8 +314,8 @@ def test_chart_labels_are_escaped(staff_client, monkeypatch, db):
         [
             ReportContribution(
                 section="party",
-                figures=lambda year: [],
-                charts=lambda year: [
+                figures=lambda year, scope: [],
+                charts=lambda year, scope: [
                     Chart(key="t", title=hostile, data=[(hostile, 3), ("普通", 1)])
                 ],
                 years=lambda: [2021],
@@ -380,7 +380,7 @@ def test_xlsx_report_escapes_formula_labels(staff_client, monkeypatch, db):
         [
             ReportContribution(
                 section="party",
-                figures=lambda year: [
+                figures=lambda year, scope: [
                     Figure(key="t", label="=HYPERLINK(1)", value=1, unit="个")
                 ],
                 years=lambda: [2021],
@@ -446,7 +446,7 @@ def test_a_figure_without_a_number_still_reaches_the_workbook(
         [
             ReportContribution(
                 section="party",
-                figures=lambda year: [
+                figures=lambda year, scope: [
                     Figure(key="t.text", label="文字", value="+好", unit=""),
                     Figure(key="t.none", label="暂无", value=None, unit="个"),
                 ],

@@ -1,0 +1,119 @@
+"""Community scope: which communities' records a user may see and change.
+
+Every path — admin lists and forms, autocomplete, filters, imports, exports, the
+export centre and the annual report — asks a ``Scope`` built here, so the rule is
+written once: a user whose staff profile names communities works only within them;
+a superuser, or staff with no community named, works across the whole zone.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The communities a user works in; ``community_ids`` None means the whole zone."""
+
+    community_ids: frozenset | None = None
+    community_names: tuple = ()
+
+    @classmethod
+    def of(cls, user):
+        """Return the scope of a user (cached on the user object for the request)."""
+        cached = getattr(user, "_devzone_scope", None)
+        if cached is not None:
+            return cached
+        scope = cls._load(user)
+        try:
+            user._devzone_scope = scope
+        except AttributeError:  # AnonymousUser and other read-only objects
+            pass
+        return scope
+
+    @classmethod
+    def _load(cls, user):
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return cls()
+        try:
+            profile = user.staff_profile
+        except ObjectDoesNotExist:
+            return cls()
+        communities = list(
+            profile.communities.order_by("name").values_list("pk", "name")
+        )
+        if not communities:
+            return cls()
+        return cls(
+            community_ids=frozenset(pk for pk, _name in communities),
+            community_names=tuple(name for _pk, name in communities),
+        )
+
+    @property
+    def is_whole_zone(self):
+        return self.community_ids is None
+
+    def describe(self):
+        """Return the scope in words, for the pages that show it."""
+        if self.is_whole_zone:
+            return _("全区")
+        return "、".join(self.community_names)
+
+    def filter(self, queryset):
+        """Return the rows of ``queryset`` within the scope.
+
+        A model is scoped when its QuerySet says where its community is
+        (``community_field``, e.g. ``recipient__community``) and ``user_scoped``;
+        the communities themselves are scoped by their own key. Other records (key
+        projects, deals) belong to the whole zone.
+        """
+        if self.is_whole_zone:
+            return queryset
+        path = community_path(queryset.model)
+        if path is None:
+            return queryset
+        return queryset.filter(**{f"{path}__in": self.community_ids})
+
+    def allows(self, instance):
+        """Return True if a record (as it would be saved) lies within the scope."""
+        if self.is_whole_zone:
+            return True
+        path = community_path(type(instance))
+        if path is None:
+            return True
+        return community_id_of(instance, path) in self.community_ids
+
+    def refusal(self):
+        """Return the message for a record outside the scope; it names no record."""
+        return _("超出您的管辖范围：您只能录入和修改 %(communities)s 的记录。") % {
+            "communities": self.describe()
+        }
+
+
+WHOLE_ZONE = Scope()
+
+
+def community_path(model):
+    """Return the lookup path from ``model`` to its community, or None if unscoped."""
+    from devzone.models import Community
+
+    if model is Community:
+        return "pk"
+    queryset_class = type(model._default_manager.get_queryset())
+    if not getattr(queryset_class, "user_scoped", False):
+        return None
+    return queryset_class.community_field
+
+
+def community_id_of(instance, path):
+    """Return the community id a record points to along ``path`` (None if unset)."""
+    if path == "pk":
+        return instance.pk
+    *relations, last = path.split("__")
+    value = instance
+    for name in relations:
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return getattr(value, f"{last}_id", None)
