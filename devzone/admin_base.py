@@ -15,8 +15,8 @@ from import_export.forms import ImportForm
 from devzone import exports
 from devzone.constraints import unique_conflicts
 from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
-from devzone.services import export_log_create, import_log_create
 from devzone.scope import Scope, community_path
+from devzone.services import export_log_create, import_log_create
 from devzone.validators import mask_numbers_in_text, normalize_search_term
 
 

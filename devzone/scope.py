@@ -26,10 +26,8 @@ class Scope:
         if cached is not None:
             return cached
         scope = cls._load(user)
-        try:
+        if user is not None:
             user._devzone_scope = scope
-        except AttributeError:  # AnonymousUser and other read-only objects
-            pass
         return scope
 
     @classmethod

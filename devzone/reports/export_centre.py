@@ -13,7 +13,6 @@ from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
-
 from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 
 from devzone import registry
