@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,7 @@ from devzone.models import (
     Area,
     Community,
     ExportLog,
-    ImportLog,
+    ImportBatch,
     StaffProfile,
 )
 from devzone.resources import (
@@ -17,6 +18,7 @@ from devzone.resources import (
     CommunityResource,
     StaffProfileResource,
 )
+from devzone.services import import_batch_undo
 
 
 @admin.register(Community)
@@ -108,18 +110,57 @@ class ExportLogAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
 
 
-@admin.register(ImportLog)
-class ImportLogAdmin(ReadOnlyLogAdmin):
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyLogAdmin):
     list_display = [
+        "pk",
         "created_at",
         "user",
         "dataset",
         "file_name",
+        "encoding",
         "new_count",
         "update_count",
         "skip_count",
+        "status",
     ]
-    list_filter = ["dataset"]
-    search_fields = ["user__username", "dataset", "file_name"]
+    list_filter = ["dataset", "status"]
+    search_fields = ["user__username", "dataset", "file_name", "file_hash"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
+    actions = ["undo"]
+
+    def has_undo_permission(self, request):
+        return request.user.has_perm("devzone.undo_importbatch")
+
+    @admin.action(description=_("撤销导入"), permissions=["undo"])
+    def undo(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("请一次只选择一个导入批次撤销。"), messages.WARNING
+            )
+            return
+        batch = queryset.get()
+        model = batch.record_model()
+        opts = model._meta
+        if not request.user.has_perms(
+            [
+                f"{opts.app_label}.change_{opts.model_name}",
+                f"{opts.app_label}.delete_{opts.model_name}",
+            ]
+        ):
+            raise PermissionDenied
+        try:
+            done = import_batch_undo(batch=batch, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _(
+                "已撤销导入批次 #%(pk)s：恢复 %(restored)d 条，删除新增的 %(removed)d 条。"
+            )
+            % {"pk": batch.pk, **done},
+            messages.SUCCESS,
+        )

@@ -5,7 +5,9 @@ from urllib.parse import unquote_plus
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +16,31 @@ from import_export.forms import ImportForm
 
 from devzone import exports
 from devzone.constraints import unique_conflicts
-from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
+from devzone.imports import (
+    FORMATS,
+    XLSX,
+    ImportFileError,
+    ImportRun,
+    detected_encoding,
+    error_lines,
+    import_counts,
+)
 from devzone.scope import Scope, community_path
-from devzone.services import export_log_create, import_log_create
+from devzone.services import (
+    export_log_create,
+    import_batch_finish,
+    import_batch_start,
+)
+from devzone.uploads import (
+    UploadError,
+    data_path,
+    upload_claim,
+    upload_for,
+    upload_remove,
+)
 from devzone.validators import mask_numbers_in_text, normalize_search_term
+
+ERROR_LINES_SHOWN = 50
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -252,7 +275,12 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         }
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        return self.get_resource_kwargs(request)
+        # The run is the request's own: the preview records the versions of the
+        # records its rows match, the confirmation checks them and names its batch.
+        run = getattr(request, "_devzone_import_run", None)
+        if run is None:
+            run = request._devzone_import_run = ImportRun()
+        return {**self.get_resource_kwargs(request), "run": run}
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return self.get_resource_kwargs(request)
@@ -273,30 +301,61 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                 % {"error": type(e).__name__},
             )
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = getattr(form, "cleaned_data", {}).get("import_file")
+        name = getattr(upload, "tmp_storage_name", None)
+        if name:
+            if context.get("confirm_form") is not None:
+                upload_claim(
+                    name=name,
+                    user=request.user,
+                    original_name=upload.name,
+                    encoding=detected_encoding(data_path(name).read_bytes()),
+                    versions=request._devzone_import_run.versions,
+                )
+            else:  # refused at the preview: nothing will confirm it
+                upload_remove(name)
+        return response
+
     def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("import_file_name", "")
         try:
-            return super().process_import(request, **kwargs)
+            upload = upload_for(name, request.user)
+        except UploadError as exc:
+            messages.error(request, str(exc))
+            return self.redirect_to_import(request)
+        run = request._devzone_import_run = ImportRun(expected=upload.versions)
+        try:
+            with transaction.atomic():
+                run.batch = import_batch_start(
+                    user=request.user, model=self.model, upload=upload
+                )
+                return super().process_import(request, **kwargs)
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
+        finally:
+            upload_remove(name)
 
     def redirect_to_import(self, request):
-        from django.shortcuts import redirect
-
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
-            messages.error(request, _("数据在确认前已变化，导入未执行，请重新上传。"))
+            # Nothing of the file was written: the batch goes too.
+            transaction.set_rollback(True)
+            messages.error(request, _("导入未执行，文件中的任何数据都没有保存："))
+            for line in error_lines(result)[:ERROR_LINES_SHOWN]:
+                messages.error(request, line)
             return self.redirect_to_import(request)
         counts = import_counts(result)
-        import_log_create(
-            user=request.user,
-            model=self.model,
-            file_name=request.POST.get("original_file_name", ""),
-            counts=counts,
-        )
+        import_batch_finish(batch=request._devzone_import_run.batch, counts=counts)
         messages.success(
             request,
             _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")

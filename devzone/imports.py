@@ -6,6 +6,7 @@ reads them, repairs what can be repaired, refuses what cannot with a message in 
 and names every column by its Chinese header.
 """
 
+import dataclasses
 import datetime
 import io
 import re
@@ -15,7 +16,6 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 import tablib
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models
 from django.utils import timezone
@@ -25,7 +25,7 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.resources import Diff
 from import_export.results import RowResult
-from import_export.tmp_storages import CacheStorage
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from devzone.constraints import check_constraint_errors, unique_conflicts
 from devzone.exports import escape_formula, unescape_formula
@@ -112,44 +112,46 @@ class XLSX(base_formats.XLSX):
 FORMATS = [CSV, XLSX]
 
 
-class UploadCacheStorage(CacheStorage):
-    """Keep an upload between preview and confirmation in the shared cache, for an hour.
+def detected_encoding(data):
+    """Return the encoding an upload was saved in, as the import log records it."""
+    if data[:2] == b"PK":
+        return "xlsx"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
 
-    Uploads hold personal data: each new upload first deletes the expired ones, which
-    Django's database cache would otherwise keep until the table is full.
+
+@dataclasses.dataclass
+class ImportRun:
+    """What one preview or confirmation of an import remembers beside its rows.
+
+    At the preview, ``versions`` records which stored record each row matched (its
+    pk and ``updated_at``), or None for a new one. At the confirmation ``expected``
+    holds the preview's versions: a row whose record was edited, deleted or added
+    in between refuses the whole file. ``batch`` names the confirmed import in the
+    history of every record it writes.
     """
 
-    CACHE_LIFETIME = 3600
-    CACHE_PREFIX = "devzone-import-"
-
-    def save(self, data):
-        purge_expired_cache_entries()
-        super().save(data)
-
-    def read(self):
-        data = cache.get(self.CACHE_PREFIX + self.name)
-        if data is None:
-            raise ImportFileError("上传的文件已过期（超过 1 小时），请重新上传。")
-        return data
+    expected: dict | None = None
+    versions: dict = dataclasses.field(default_factory=dict)
+    batch: object = None
 
 
-def purge_expired_cache_entries():
-    """Delete the database cache's expired rows (a no-op for other cache backends)."""
-    from django.conf import settings
-    from django.db import connections, router
-    from django.utils import timezone
+STALE_ROW = {
+    "changed": "预览后该行对应的记录已被他人修改",
+    "deleted": "预览后该行对应的记录已被删除，导入不会重新创建它",
+    "added": "预览后已有人新增了该行对应的记录",
+}
 
-    config = settings.CACHES["default"]
-    if config["BACKEND"] != "django.core.cache.backends.db.DatabaseCache":
-        return
-    db = router.db_for_write(None) or "default"
-    connection = connections[db]
-    table = connection.ops.quote_name(config["LOCATION"])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE expires < %s",
-            [connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
+
+def version_of(instance):
+    """Return a stored record's version: its pk and the time of its last change."""
+    changed = getattr(instance, "updated_at", None)
+    return [instance.pk, changed.isoformat() if changed else None]
 
 
 # Widgets ---------------------------------------------------------------------------
@@ -537,10 +539,11 @@ class ZoneResource(resources.ModelResource):
 
     write_batch_size = 1000
 
-    def __init__(self, *, unmasked=False, user=None, **kwargs):
+    def __init__(self, *, unmasked=False, user=None, run=None, **kwargs):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
+        self.run = run
         self.scope = Scope.of(user)
         self.row_numbers = {}
 
@@ -693,7 +696,33 @@ class ZoneResource(resources.ModelResource):
         # record outside the user's communities. The refusal names no record.
         if not new and not self.scope.allows(instance):
             raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+        if self.run is not None:
+            self.check_version(instance, new, kwargs.get("row_number"))
         super().after_init_instance(instance, new, row, **kwargs)
+
+    def check_version(self, instance, new, number):
+        """Record the row's record version; refuse it if it moved since the preview."""
+        version = None if new else version_of(instance)
+        self.run.versions[number] = version
+        if self.run.expected is None:
+            return
+        expected = self.run.expected.get(str(number))
+        if expected == version:
+            return
+        if expected is None:
+            reason = STALE_ROW["added"]
+        elif version is None:
+            reason = STALE_ROW["deleted"]
+        else:
+            reason = STALE_ROW["changed"]
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    f"{reason}。为免覆盖他人的修改，整个文件都没有导入，"
+                    "请重新上传并预览。"
+                ]
+            }
+        )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if all(is_blank(value) for value in row.values()):
@@ -822,6 +851,12 @@ class ZoneResource(resources.ModelResource):
         if not is_create and hasattr(instance, "updated_at"):
             instance.updated_at = timezone.now()
         self.row_numbers[id(instance)] = (kwargs.get("row_number"), row)
+        if not self._meta.use_bulk:
+            # Saved one by one: the history signal reads who and which batch here.
+            if getattr(self.user, "pk", None):
+                instance._history_user = self.user
+            if self.run is not None and self.run.batch is not None:
+                instance._import_batch = self.run.batch
         super().save_instance(instance, is_create, row, **kwargs)
 
     def get_bulk_update_fields(self):
@@ -842,16 +877,43 @@ class ZoneResource(resources.ModelResource):
             self.create_instances.clear()
             self.update_instances.clear()
             return
-        super().bulk_create(
-            using_transactions, dry_run, raise_errors, self.write_batch_size, result
-        )
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    self._meta.model,
+                    batch_size=self.write_batch_size,
+                    **self.history_kwargs(),
+                )
+            except DatabaseError as exc:
+                self.handle_import_error(result, exc, raise_errors)
+            finally:
+                self.create_instances.clear()
 
     def bulk_update(
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None
     ):
-        super().bulk_update(
-            using_transactions, dry_run, raise_errors, self.write_batch_size, result
-        )
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(
+                    self.update_instances,
+                    self._meta.model,
+                    self.get_bulk_update_fields(),
+                    batch_size=self.write_batch_size,
+                    **self.history_kwargs(),
+                )
+            except DatabaseError as exc:
+                self.handle_import_error(result, exc, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def history_kwargs(self):
+        """Return who and which batch the history of a bulk write names."""
+        batch = self.run.batch if self.run is not None else None
+        return {
+            "default_user": self.user if getattr(self.user, "pk", None) else None,
+            "custom_historical_attrs": {"import_batch": batch} if batch else None,
+        }
 
     def refuse_unique_conflicts(self, result):
         """Report the rows that break a unique rule."""

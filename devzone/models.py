@@ -5,6 +5,7 @@ from django.db import models, router
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.constraints import check_constraint_errors
 from devzone.scope import Scope
 
@@ -118,6 +119,8 @@ class Community(TimeStampedModel):
 
     objects = CommunityQuerySet.as_manager()
 
+    history = audit_history()
+
     class Meta:
         verbose_name = verbose_name_plural = _("村/社区")
         ordering = ["name"]
@@ -154,6 +157,8 @@ class Area(TimeStampedModel):
     approved_on = models.DateField(_("批复日期"), null=True, blank=True)
     note = models.TextField(_("备注"), blank=True, default="")
 
+    history = audit_history()
+
     class Meta:
         verbose_name = verbose_name_plural = _("片区")
         ordering = ["name"]
@@ -187,6 +192,8 @@ class AnnualIndicator(TimeStampedModel):
     source = models.CharField(_("来源"), max_length=100, blank=True, default="")
 
     objects = AnnualIndicatorQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("年度指标")
@@ -233,6 +240,8 @@ class StaffProfile(TimeStampedModel):
     )
     title = models.CharField(_("职务"), max_length=50, blank=True, default="")
 
+    history = audit_history()
+
     class Meta:
         verbose_name = verbose_name_plural = _("工作人员")
         ordering = ["user__username"]
@@ -268,27 +277,55 @@ class ExportLog(models.Model):
         return f"{self.user} {self.dataset} {self.row_count}"
 
 
-class ImportLog(models.Model):
-    """One confirmed import: who, which file, what it changed."""
+class ImportBatch(models.Model):
+    """One confirmed import: who, which file (as uploaded), what it changed.
+
+    The historical rows the import wrote name their batch, so it can be undone.
+    """
+
+    class Status(models.TextChoices):
+        DONE = "done", _("已导入")
+        UNDONE = "undone", _("已撤销")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
         on_delete=models.PROTECT,
-        related_name="import_logs",
+        related_name="import_batches",
     )
     dataset = models.CharField(_("数据集"), max_length=100)
     model = models.CharField(_("模型"), max_length=100)
     file_name = models.CharField(_("文件名"), max_length=255)
+    file_hash = models.CharField(_("文件 SHA-256"), max_length=64, blank=True)
+    encoding = models.CharField(_("文件编码"), max_length=20, blank=True)
     new_count = models.PositiveIntegerField(_("新增"), default=0)
     update_count = models.PositiveIntegerField(_("更新"), default=0)
     skip_count = models.PositiveIntegerField(_("未变"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status, default=Status.DONE
+    )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True, db_index=True)
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
-        verbose_name = verbose_name_plural = _("导入记录")
+        verbose_name = verbose_name_plural = _("导入批次")
         ordering = ["-created_at"]
         default_permissions = ("view",)
+        permissions = [("undo_importbatch", _("撤销导入"))]
 
     def __str__(self):
-        return f"{self.user} {self.dataset} {self.file_name}"
+        return f"#{self.pk} {self.dataset} {self.file_name}"
+
+    def record_model(self):
+        """Return the model class of the records this batch imported."""
+        from django.apps import apps
+
+        return apps.get_model(self.model)

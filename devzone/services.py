@@ -1,6 +1,16 @@
 """Writes of the zone's shared records, each in one place."""
 
-from devzone.models import ExportLog, ImportLog
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from devzone.audit import tracked_fields
+from devzone.models import ExportLog, ImportBatch
+from devzone.scope import Scope
 
 
 def export_log_create(
@@ -18,14 +28,97 @@ def export_log_create(
     )
 
 
-def import_log_create(*, user, model, file_name, counts):
-    """Record one confirmed import."""
-    return ImportLog.objects.create(
+def import_batch_start(*, user, model, upload) -> ImportBatch:
+    """Open the batch a confirmed import writes under (its counts come at the end)."""
+    return ImportBatch.objects.create(
         user=user,
         dataset=str(model._meta.verbose_name),
         model=model._meta.label_lower,
-        file_name=file_name[:255],
-        new_count=counts["new"],
-        update_count=counts["update"],
-        skip_count=counts["skip"],
+        file_name=upload.original_name[:255],
+        file_hash=upload.sha256,
+        encoding=upload.encoding,
     )
+
+
+def import_batch_finish(*, batch: ImportBatch, counts: dict) -> ImportBatch:
+    """Record what a confirmed import changed."""
+    batch.new_count = counts["new"]
+    batch.update_count = counts["update"]
+    batch.skip_count = counts["skip"]
+    batch.save(update_fields=["new_count", "update_count", "skip_count"])
+    return batch
+
+
+UNDO_CONFLICTS_SHOWN = 20
+
+
+@transaction.atomic
+def import_batch_undo(*, batch: ImportBatch, user) -> dict:
+    """Undo a confirmed import: restore what it changed, remove what it created.
+
+    Refused whole (ValidationError listing the conflicts) when a record it wrote
+    was changed or deleted since, lies outside the user's communities, or cannot be
+    removed because other records now point to it.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == ImportBatch.Status.UNDONE:
+        raise ValidationError(_("这个导入批次已经撤销过了。"))
+    model = batch.record_model()
+    history = model.history.model
+    written = list(history.objects.filter(import_batch=batch).order_by("history_id"))
+    by_record = defaultdict(list)
+    for entry in history.objects.filter(
+        id__in={entry.id for entry in written}
+    ).order_by("history_date", "history_id"):
+        by_record[entry.id].append(entry)
+    current = model._default_manager.in_bulk(list(by_record))
+    scope = Scope.of(user)
+    conflicts = []
+    for entry in written:
+        record = current.get(entry.id)
+        if by_record[entry.id][-1].history_id != entry.history_id or record is None:
+            conflicts.append(
+                _("“%(record)s”在导入后已被修改或删除") % {"record": entry.instance}
+            )
+        elif not scope.allows(record):
+            conflicts.append(scope.refusal())
+    if conflicts:
+        shown = conflicts[:UNDO_CONFLICTS_SHOWN]
+        if len(conflicts) > len(shown):
+            shown.append(_("……共 %(count)d 条冲突") % {"count": len(conflicts)})
+        raise ValidationError(
+            [_("无法撤销导入批次 #%(pk)s，没有做任何改动：") % {"pk": batch.pk}] + shown
+        )
+    fields = tracked_fields(model)
+    restored = removed = 0
+    try:
+        for entry in written:
+            record = current[entry.id]
+            record._history_user = user
+            record._change_reason = f"撤销导入批次 #{batch.pk}"
+            if entry.history_type == "+":
+                record.delete()
+                removed += 1
+            elif entry.history_type == "~":
+                before = by_record[entry.id][-2]
+                for field in fields:
+                    setattr(record, field.attname, getattr(before, field.attname))
+                record.save()
+                restored += 1
+    except (ProtectedError, RestrictedError) as exc:
+        raise ValidationError(
+            _(
+                "无法撤销：导入新增的记录“%(record)s”已被其他记录引用，请先处理这些记录。"
+            )
+            % {"record": record}
+        ) from exc
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("无法撤销：恢复后的数据与现有记录冲突（%(error)s），没有做任何改动。")
+            % {"error": exc}
+        ) from exc
+    batch.status = ImportBatch.Status.UNDONE
+    batch.undone_at = timezone.now()
+    batch.undone_by = user
+    batch.save(update_fields=["status", "undone_at", "undone_by"])
+    return {"restored": restored, "removed": removed}

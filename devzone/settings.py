@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "import_export",
+    "simple_history",
     "devzone",
     "projects",
     "governance",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -151,7 +153,13 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # devzone escapes cells itself
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.imports.UploadCacheStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.uploads.UploadFileStorage"
+# Uploads wait here between preview and confirmation: a folder every app server
+# shares (e.g. NFS), readable only by devzone; abandoned ones go after an hour.
+DEVZONE_UPLOAD_DIR = Path(
+    os.environ.get("DEVZONE_UPLOAD_DIR", "").strip() or BASE_DIR / "var" / "uploads"
+)
+DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -1,6 +1,7 @@
 """Settings for the test suite: devzone's own, with a test key and a fast hasher."""
 
 import os
+import tempfile
 
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "devzone-test-suite-key-not-for-production-use-0123456789"
@@ -17,3 +18,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: F405

@@ -21,11 +21,12 @@ def upload(client, admin_name, name, data, fmt=None):
     )
 
 
-def confirm(client, admin_name, preview):
+def confirm(client, admin_name, preview, follow=False):
     """Confirm a previewed import and return the response."""
     return client.post(
         reverse(f"admin:{admin_name}_process_import"),
         preview.context["confirm_form"].initial,
+        follow=follow,
     )
 
 

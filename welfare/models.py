@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.fields import IdNumberField, PhoneField
 from devzone.models import (
     DEFAULT_PERMISSIONS,
@@ -206,6 +207,8 @@ class WelfareRecipient(TimeStampedModel):
 
     objects = WelfareRecipientQuerySet.as_manager()
 
+    history = audit_history()
+
     class Meta:
         verbose_name = verbose_name_plural = _("帮扶对象")
         # Ordered by columns one index serves (see the household list in projects).
@@ -356,6 +359,8 @@ class AssistanceRecord(TimeStampedModel):
     recorded_by = models.CharField(_("记录人"), max_length=50, blank=True, default="")
 
     objects = AssistanceRecordQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("帮扶记录")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -75,6 +76,8 @@ class PartyBranch(TimeStampedModel):
 
     NATURAL_KEY = "name"
 
+    history = audit_history()
+
     class Meta:
         verbose_name = verbose_name_plural = _("党支部")
         ordering = ["name"]
@@ -122,6 +125,8 @@ class BranchRating(TimeStampedModel):
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
 
     objects = BranchRatingQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("星级评定")

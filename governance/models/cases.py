@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -114,6 +115,8 @@ class EnvironmentalCase(TimeStampedModel):
     objects = EnvironmentalCaseQuerySet.as_manager()
 
     NATURAL_KEY = "case_number"
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("环境与城管案件")

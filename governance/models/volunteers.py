@@ -5,6 +5,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -38,6 +39,8 @@ class VolunteerTeam(TimeStampedModel):
     objects = VolunteerTeamQuerySet.as_manager()
 
     NATURAL_KEY = "name"
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务队")
@@ -103,6 +106,8 @@ class VolunteerActivity(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = VolunteerActivityQuerySet.as_manager()
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务活动")

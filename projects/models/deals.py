@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.models import DEFAULT_PERMISSIONS, TimeStampedModel
 from projects.models.base import YEAR_RANGE
 
@@ -117,6 +118,8 @@ class InvestmentDeal(TimeStampedModel):
         "projects_investmentdeal_foreign_capital_only_foreign": "foreign_capital",
         "projects_investmentdeal_signed_has_date": "signed_on",
     }
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("招商项目")

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.models import DEFAULT_PERMISSIONS, Area, TimeStampedModel
 from projects.models.base import YEAR_RANGE
 
@@ -113,6 +114,8 @@ class KeyProject(TimeStampedModel):
         "projects_keyproject_planned_after_start": "planned_completion",
         "projects_keyproject_year_range": "year",
     }
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("重点项目")

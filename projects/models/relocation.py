@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import audit_history
 from devzone.fields import IdNumberField, PhoneField
 from devzone.models import (
     DEFAULT_PERMISSIONS,
@@ -71,6 +72,8 @@ class RelocationProject(TimeStampedModel):
         "projects_relocationproject_year_range": "year",
         "projects_relocationproject_has_place": "community",
     }
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("搬迁项目")
@@ -185,6 +188,8 @@ class RelocationHousehold(TimeStampedModel):
         "projects_household_signed_has_date": "signed_on",
         "projects_household_vacated_has_date": "vacated_on",
     }
+
+    history = audit_history()
 
     class Meta:
         verbose_name = verbose_name_plural = _("搬迁户")

@@ -1,8 +1,11 @@
 import datetime
+import os
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from devzone.imports import (
@@ -16,12 +19,13 @@ from devzone.imports import (
     parse_date,
     read_dataset,
 )
-from devzone.models import AnnualIndicator, Area, Community, ImportLog
+from devzone.models import AnnualIndicator, Area, Community, ImportBatch
 from devzone.resources import (
     AnnualIndicatorResource,
     AreaResource,
     CommunityResource,
 )
+from devzone.uploads import purge_abandoned, upload_dir
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -243,9 +247,10 @@ def test_confirming_after_the_upload_expired_saves_nothing(admin_client):
     preview = upload(
         admin_client, COMMUNITY, "c.csv", (SAMPLES / "communities_gbk.csv").read_bytes()
     )
-    cache.clear()
-    response = confirm(admin_client, COMMUNITY, preview)
-    assert response.status_code == 302
+    # an hour later, the abandoned upload was purged when another one arrived
+    purge_abandoned(now=time.time() + settings.DEVZONE_UPLOAD_LIFETIME + 1)
+    response = confirm(admin_client, COMMUNITY, preview, follow=True)
+    assert "找不到这次上传的文件" in page_text(response)
     assert Community.objects.count() == 0
 
 
@@ -261,12 +266,12 @@ def test_confirm_refuses_when_data_changed_since_the_preview(admin_client):
     # then nothing from the file is saved
     assert response.status_code == 302
     assert not Community.objects.filter(name="胡桥村").exists()
-    assert ImportLog.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
 
 
 def test_confirmed_import_is_logged_with_its_counts(admin_client):
     import_sample(admin_client, "communities_gbk.csv")
-    log = ImportLog.objects.get()
+    log = ImportBatch.objects.get()
     assert (log.file_name, log.new_count, log.model) == (
         "communities_gbk.csv",
         4,
@@ -390,17 +395,20 @@ def test_indicator_resource_imports_outside_the_admin(db):
 
 
 def test_expired_uploads_are_purged_when_a_new_one_arrives(admin_client):
-    from django.db import connection
-
-    cache.set("devzone-import-old", b"personal data", timeout=-1)
+    # given an upload abandoned two hours ago
+    old = upload_dir() / ("0" * 32)
+    old.write_bytes(b"personal data")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    # when a new file is uploaded
     upload(
         admin_client, COMMUNITY, "c.csv", (SAMPLES / "communities_gbk.csv").read_bytes()
     )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM devzone_cache")
-        keys = [row[0] for row in cursor.fetchall()]
-    assert not any(key.endswith("devzone-import-old") for key in keys)
-    assert any("devzone-import-" in key for key in keys)
+    # then the old one is gone, and the new one waits in the upload folder, not in
+    # the database cache
+    assert not old.exists()
+    assert [p for p in upload_dir().iterdir() if p.suffix == ""]
+    assert not cache.get("devzone-import-old")
 
 
 def test_a_long_file_previews_its_first_rows_and_counts_them_all(admin_client):

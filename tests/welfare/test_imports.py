@@ -7,7 +7,7 @@ import pytest
 
 from devzone.demo import load_zone
 from devzone.imports import error_lines, import_counts, read_dataset
-from devzone.models import ImportLog
+from devzone.models import ImportBatch
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -110,7 +110,7 @@ def test_gbk_sample_imports_through_the_admin(staff_client):
 
     assert response.status_code == 302
     assert WelfareRecipient.objects.count() == 9
-    log = ImportLog.objects.get()
+    log = ImportBatch.objects.get()
     assert (log.file_name, log.new_count) == ("welfare_recipients_gbk.csv", 9)
     assert WelfareRecipient.objects.filter(
         id_number__endswith="X", cause="education"

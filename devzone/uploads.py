@@ -1,0 +1,143 @@
+"""Uploads waiting between an import's preview and its confirmation.
+
+Each upload is a file in ``DEVZONE_UPLOAD_DIR`` (a directory every app server
+shares) beside a small JSON note of who uploaded it, under which name, its SHA-256
+and encoding, and the versions of the records the preview matched. Only its
+uploader may confirm it; it is deleted when the import ends, and an abandoned one
+after ``DEVZONE_UPLOAD_LIFETIME`` seconds. Uploads hold personal data, so they are
+kept neither in the database nor in the cache that backups carry.
+"""
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from import_export.tmp_storages import BaseStorage
+
+NAME = re.compile(r"^[0-9a-f]{32}$")
+MISSING = (
+    "找不到这次上传的文件：它可能已导入、已超过 1 小时未确认，"
+    "或不是由您上传的。请重新上传文件。"
+)
+
+
+class UploadError(Exception):
+    """An upload that cannot be confirmed; the message is shown to the user."""
+
+
+@dataclass
+class Upload:
+    """What devzone knows of an upload, from the moment of its preview."""
+
+    name: str
+    owner_id: int
+    original_name: str
+    sha256: str
+    encoding: str
+    created: float
+    versions: dict = field(default_factory=dict)  # row number -> [pk, version]
+
+
+def upload_dir() -> Path:
+    path = Path(settings.DEVZONE_UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def data_path(name: str) -> Path:
+    if not NAME.match(name or ""):
+        raise UploadError("上传文件的标识无效，请重新上传文件。")
+    return upload_dir() / name
+
+
+def note_path(name: str) -> Path:
+    return data_path(name).with_suffix(".json")
+
+
+def purge_abandoned(now: float | None = None) -> int:
+    """Delete uploads older than their lifetime; return how many were deleted."""
+    limit = (now or time.time()) - settings.DEVZONE_UPLOAD_LIFETIME
+    deleted = 0
+    for path in upload_dir().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                deleted += path.suffix == ""
+        except FileNotFoundError:  # another server got there first
+            continue
+    return deleted
+
+
+def upload_claim(
+    *, name: str, user, original_name: str, encoding: str, versions: dict
+) -> Upload:
+    """Record that ``user`` uploaded ``name``; only they may confirm it."""
+    data = data_path(name).read_bytes()
+    upload = Upload(
+        name=name,
+        owner_id=user.pk,
+        original_name=os.path.basename(original_name or "")[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        created=time.time(),
+        versions={str(k): v for k, v in versions.items()},
+    )
+    path = note_path(name)
+    path.write_text(json.dumps(asdict(upload), ensure_ascii=False))
+    os.chmod(path, 0o600)
+    return upload
+
+
+def upload_for(name: str, user) -> Upload:
+    """Return the upload ``name`` if ``user`` uploaded it; refuse it otherwise.
+
+    Another user's upload, a name that never existed and an expired one get the
+    same answer, so a forged name learns nothing.
+    """
+    try:
+        note = json.loads(note_path(name).read_text())
+    except (FileNotFoundError, ValueError) as exc:
+        raise UploadError(MISSING) from exc
+    upload = Upload(**note)
+    if upload.owner_id != user.pk:
+        raise UploadError(MISSING)
+    return upload
+
+
+def upload_remove(name: str) -> None:
+    """Delete an upload and its note."""
+    for path in (data_path(name), note_path(name)):
+        path.unlink(missing_ok=True)
+
+
+class UploadFileStorage(BaseStorage):
+    """django-import-export's temporary storage, kept as files in the shared folder."""
+
+    def save(self, data):
+        purge_abandoned()
+        if not self.name:
+            self.name = secrets.token_hex(16)
+        if isinstance(data, str):
+            data = data.encode(self.encoding or "utf-8")
+        path = data_path(self.name)
+        with open(path, "wb") as handle:
+            os.chmod(path, 0o600)
+            handle.write(data)
+
+    def read(self):
+        try:
+            data = data_path(self.name).read_bytes()
+        except FileNotFoundError as exc:
+            raise UploadError(MISSING) from exc
+        if "b" in (self.read_mode or "rb"):
+            return data
+        return data.decode(self.encoding or "utf-8")
+
+    def remove(self):
+        upload_remove(self.name)
