@@ -22,6 +22,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py setup_roles
 	$(BIN)/python manage.py seed_demo
 
 run: export DJANGO_DEBUG ?= 1

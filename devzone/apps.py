@@ -15,8 +15,16 @@ class DevzoneConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone import demo, filters, registry, resources
+        from django.contrib.auth.signals import user_logged_in
+
+        from devzone import demo, filters, middleware, registry, resources
         from devzone.reports import zone_figures
+
+        # At login, not on the first request after it: the login time is written
+        # with the session Django saves anyway.
+        user_logged_in.connect(
+            middleware.start_working_day, dispatch_uid="devzone_working_day"
+        )
 
         registry.register_demo("全区基础信息", demo.load_zone, order=0)
         datasets = [

@@ -11,6 +11,7 @@ import tempfile
 from urllib.parse import quote
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.cache import add_never_cache_headers
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -91,12 +92,22 @@ def content_disposition(filename):
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def as_download(response, filename):
+    """Return the response as an attachment that no browser or proxy keeps a copy of.
+
+    Downloads hold records, some with personal data: ``Cache-Control: no-store``
+    keeps them out of shared caches and the browser's cache on office computers.
+    """
+    response["Content-Disposition"] = content_disposition(filename)
+    add_never_cache_headers(response)
+    return response
+
+
 def csv_response(rows, filename):
     response = StreamingHttpResponse(
         csv_chunks(rows), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = content_disposition(filename)
-    return response
+    return as_download(response, filename)
 
 
 def xlsx_response(rows, filename, sheet_title="数据"):
@@ -104,8 +115,7 @@ def xlsx_response(rows, filename, sheet_title="数据"):
         xlsx_file(rows, sheet_title),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = content_disposition(filename)
-    return response
+    return as_download(response, filename)
 
 
 class CountingRows:

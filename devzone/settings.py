@@ -1,5 +1,6 @@
 """Settings for devzone, read from the environment (see README.md and .env.example)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -42,6 +43,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "devzone.apps.AdminConfig",
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -67,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "devzone.middleware.SessionExpiryMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "devzone.urls"
@@ -115,11 +120,21 @@ CACHES = {
     }
 }
 
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "admin:login"
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -161,8 +176,27 @@ DEVZONE_UPLOAD_DIR = Path(
 )
 DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
+# Login throttling (django-axes): five failures lock that username from that address
+# only, so colleagues behind the same office NAT can still log in. An administrator
+# unlocks it in the admin (访问尝试) or with `manage.py axes_reset_username`.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "devzone/lockout.html"
+# The lockout's log line names the username and address, so that it can be acted on.
+AXES_SENSITIVE_PARAMETERS = []
+AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
+# Reverse proxies in front of the application that append to X-Forwarded-For; with 0
+# the connection's address is used and the header is ignored (it can be forged).
+DEVZONE_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# A session ends 8 hours after login (a working day) or after 2 hours without a
+# request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+DEVZONE_SESSION_IDLE_SECONDS = 2 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

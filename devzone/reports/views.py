@@ -50,10 +50,9 @@ def annual_report(request):
         response = FileResponse(
             annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE
         )
-        response["Content-Disposition"] = exports.content_disposition(
-            f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
+        return exports.as_download(
+            response, f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
         )
-        return response
     years = sorted({year, *annual.report_years()}, reverse=True)
     context = admin_context(
         request,

@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".admin-password"
 
@@ -21,16 +23,20 @@ class Command(BaseCommand):
         if not password and PASSWORD_FILE.exists():
             password = PASSWORD_FILE.read_text(encoding="utf-8").strip()
         if not password:
-            password = secrets.token_urlsafe(12)
+            password = secrets.token_urlsafe(12)  # 16 characters
         if not os.environ.get("DJANGO_SUPERUSER_PASSWORD"):
             PASSWORD_FILE.write_text(password + "\n", encoding="utf-8")
             PASSWORD_FILE.chmod(0o600)
 
         User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created or not user.check_password(password):
+        user = User.objects.filter(username=username).first() or User(username=username)
+        if user.pk is None or not user.check_password(password):
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise CommandError(
+                    "管理员密码不符合要求：" + " ".join(error.messages)
+                ) from error
             user.set_password(password)
         user.is_staff = user.is_superuser = user.is_active = True
         user.save()
