@@ -21,10 +21,9 @@ ENTER = ("view", "add", "change", "import", "export")
 READ = ("view",)
 READ_EXPORT = ("view", "export")
 
-# Reserved for issue 9's import batches: when the model devzone.ImportBatch exists,
-# set this to ("devzone.undo_importbatch",). It is granted to every department below;
-# setup_roles refuses an unknown permission, so it cannot be declared any earlier.
-UNDO_IMPORT: tuple[str, ...] = ()
+# The departments read the import log and undo a batch of their own records (the
+# undo also needs change and delete on the batch's model).
+UNDO_IMPORT: tuple[str, ...] = ("devzone.view_importbatch", "devzone.undo_importbatch")
 
 RECORD_MODELS = (
     "devzone.community",

@@ -85,13 +85,13 @@ def test_setup_roles_refuses_a_permission_that_does_not_exist(db, monkeypatch):
     monkeypatch.setitem(
         roles.ROLES,
         roles.PARTY,
-        roles.ROLES[roles.PARTY] | {"devzone.undo_importbatch", "governance.fly_kite"},
+        roles.ROLES[roles.PARTY] | {"devzone.fly_balloon", "governance.fly_kite"},
     )
 
     with pytest.raises(CommandError) as error:
         call_command("setup_roles")
 
-    assert "devzone.undo_importbatch" in str(error.value)
+    assert "devzone.fly_balloon" in str(error.value)
     assert "governance.fly_kite" in str(error.value)
     assert not Group.objects.filter(name=roles.PARTY).exists()
 
