@@ -1,12 +1,15 @@
 """The ModelAdmin every record's admin is built on: import, export and their rules."""
 
+import datetime
 from urllib.parse import unquote_plus
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,6 +18,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.audit import history_entries
 from devzone.constraints import unique_conflicts
 from devzone.imports import (
     FORMATS,
@@ -49,11 +53,17 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         scope = Scope.of(request.user)
+        self.scoped = not scope.is_whole_zone
         if scope.is_whole_zone:
             return super().field_choices(field, request, model_admin)
         related = field.related_model
         queryset = scope.filter(related._default_manager.all())
         return [(obj.pk, str(obj)) for obj in queryset]
+
+    def has_output(self):
+        # A worker of one community gets a single choice, which Django would hide
+        # and then ignore: ?community=<another> would list their own rows instead.
+        return getattr(self, "scoped", False) or super().has_output()
 
 
 admin.FieldListFilter.register(
@@ -168,6 +178,86 @@ class UniqueRulesFormMixin:
                     self.add_error(target, message)
 
 
+class VersionCheckFormMixin:
+    """Refuse to save over a change someone else made after the form was opened.
+
+    The change page carries the record's version (its ``updated_at``) in a hidden
+    ``_version``; the row is locked while the version is compared, so of two staff
+    saving the same record the second is told what the first changed, and the first
+    change is kept.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk is None or not hasattr(instance, "updated_at"):
+            return cleaned
+        model = type(instance)
+        current = (
+            model._base_manager.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(
+                _("这条记录已被他人删除，您的修改没有保存。"), code="deleted"
+            )
+        sent = self.data.get("_version", "")
+        if sent == record_version(current):
+            return cleaned
+        raise ValidationError(
+            [
+                _(
+                    "保存失败：在您打开这条记录之后，它已被他人修改。您的修改没有保存，"
+                    "对方的修改已保留。请记下您的改动，重新打开记录后再修改。"
+                )
+            ]
+            + changes_since(instance, sent, self.masks),
+            code="stale",
+        )
+
+
+def record_version(changed_at):
+    """Return a record's version as the change page carries it."""
+    return changed_at.isoformat() if changed_at else ""
+
+
+def changes_since(instance, version, masks):
+    """Return, as lines, who changed what in a record after ``version``."""
+    try:
+        since = datetime.datetime.fromisoformat(version)
+    except ValueError:
+        since = None
+    lines = []
+    for entry in history_entries(
+        type(instance)._base_manager.get(pk=instance.pk), masks
+    ):
+        if since is not None and entry["date"] <= since:
+            continue
+        who = entry["user"] or _("系统")
+        changed = "；".join(
+            f"{label}：{old or '（空）'} → {new or '（空）'}"
+            for label, old, new in entry["changes"]
+        )
+        lines.append(
+            _("%(who)s 于 %(when)s %(action)s：%(changes)s")
+            % {
+                "who": who,
+                "when": timezone.localtime(entry["date"]).strftime("%Y-%m-%d %H:%M:%S"),
+                "action": entry["action"],
+                "changes": changed or "—",
+            }
+        )
+    return lines
+
+
+class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm):
+    """The form of every record's admin page."""
+
+    masks = {}
+
+
 class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
@@ -177,6 +267,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     ``personal_data_permission``; they cannot edit it, nor probe it with range lookups.
     """
 
+    form = ZoneModelForm
+    change_form_template = "admin/devzone/change_form.html"
     formats = FORMATS
     import_form_class = ZoneImportForm
     import_template_name = "admin/devzone/import.html"
@@ -198,11 +290,48 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         # change, history and delete views, actions, autocomplete and exports.
         return Scope.of(request.user).filter(super().get_queryset(request))
 
+    def history_view(self, request, object_id, extra_context=None):
+        """Show every change of the record with its old and new values, masked."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(_("记录不存在，或不在您的管辖范围内。"))
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        masked = self.masks_personal_data(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("修改历史：%(record)s") % {"record": obj},
+            "opts": self.model._meta,
+            "object": obj,
+            "masked": masked,
+            "entries": history_entries(obj, self.history_masks(request)),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/devzone/history.html", context)
+
+    def history_masks(self, request):
+        """Return {field name: mask} for the record's own personal fields."""
+        if not self.masks_personal_data(request):
+            return {}
+        return {
+            path: mask
+            for path, mask in self.get_personal_fields().items()
+            if "__" not in path
+        }
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if issubclass(form, UniqueRulesFormMixin):
-            return form
-        return type(form.__name__, (UniqueRulesFormMixin, form), {})
+        # What another user changed is shown masked like the rest of the page.
+        form.masks = self.history_masks(request)
+        return form
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None:
+            context["record_version"] = record_version(getattr(obj, "updated_at", None))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_personal_fields(self):
         if self.personal_fields is not None:

@@ -67,3 +67,71 @@ def tracked_fields(model):
         for field in model._meta.concrete_fields
         if field.name not in {"id", "created_at", "updated_at"}
     ]
+
+
+def display_value(field, value, mask=None):
+    """Return a stored value as the history page shows it."""
+    if value is None or value == "":
+        return ""
+    if mask is not None:
+        return mask(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def history_entries(record, masks):
+    """Return the record's history, oldest first, each with what it changed."""
+    model = type(record)
+    fields = tracked_fields(model)
+    related = {
+        field.attname: field
+        for field in fields
+        if field.is_relation and field.related_model is not None
+    }
+    rows = list(
+        record.history.select_related("history_user", "import_batch").order_by(
+            "history_date", "history_id"
+        )
+    )
+    # Foreign keys are shown by name: one query per related model, not per row.
+    names = {}
+    for attname, field in related.items():
+        ids = {getattr(row, attname) for row in rows} - {None}
+        names[attname] = {
+            obj.pk: str(obj)
+            for obj in field.related_model._base_manager.filter(pk__in=ids)
+        }
+    entries, previous = [], None
+    for row in rows:
+        changes = []
+        for field, old, new in changes_between(previous, row, fields):
+            if row.history_type == "-":
+                break
+            mask = masks.get(field.name)
+            if field.attname in names:
+                old, new = (
+                    names[field.attname].get(old, old),
+                    names[field.attname].get(new, new),
+                )
+            changes.append(
+                (
+                    str(field.verbose_name),
+                    display_value(field, old, mask),
+                    display_value(field, new, mask),
+                )
+            )
+        entries.append(
+            {
+                "date": row.history_date,
+                "user": row.history_user,
+                "action": ACTIONS.get(row.history_type, row.history_type),
+                "batch": row.import_batch,
+                "reason": row.history_change_reason,
+                "changes": changes,
+            }
+        )
+        previous = row
+    return entries

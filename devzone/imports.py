@@ -829,7 +829,7 @@ class ZoneResource(resources.ModelResource):
         self, instance, import_validation_errors=None, validate_unique=True
     ):
         errors = dict(import_validation_errors or {})
-        if not self.scope.allows(instance):
+        if not errors and not self.scope.allows(instance):
             # A row may neither create a record in another community nor move one.
             raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
         exclude = set(errors) | self.resolved_foreign_keys(instance)

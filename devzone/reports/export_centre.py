@@ -13,7 +13,14 @@ from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters import (
+    AllValuesFilter,
+    AllValuesMultipleFilter,
+    ChoiceFilter,
+    ModelChoiceFilter,
+    ModelMultipleChoiceFilter,
+    MultipleChoiceFilter,
+)
 
 from devzone import registry
 from devzone.scope import Scope, community_path
@@ -54,12 +61,34 @@ def scoped_filterset(dataset, data, user, request=None):
     queryset = scope.filter(dataset.model._default_manager.all())
     filterset = dataset.filterset(data, queryset=queryset, request=request)
     if not scope.is_whole_zone:
-        for filter_ in filterset.filters.values():
+        for name, filter_ in filterset.filters.items():
             if isinstance(filter_, ModelChoiceFilter | ModelMultipleChoiceFilter):
                 choices = filter_.get_queryset(request)
                 if community_path(choices.model) is not None:
                     filter_.queryset = scope.filter(choices)
+            elif isinstance(filter_, AllValuesFilter | AllValuesMultipleFilter):
+                # Offer only the values found in the user's own records.
+                filterset.filters[name] = scoped_values_filter(filter_, queryset)
     return filterset
+
+
+def scoped_values_filter(filter_, queryset):
+    """Return a choice filter like ``filter_`` offering the values of ``queryset``."""
+    values = (
+        queryset.exclude(**{f"{filter_.field_name}__isnull": True})
+        .order_by(filter_.field_name)
+        .values_list(filter_.field_name, flat=True)
+        .distinct()
+    )
+    choices = [(value, value) for value in values]
+    multiple = isinstance(filter_, AllValuesMultipleFilter)
+    cls = MultipleChoiceFilter if multiple else ChoiceFilter
+    return cls(
+        field_name=filter_.field_name,
+        lookup_expr=filter_.lookup_expr,
+        label=filter_.label,
+        choices=choices,
+    )
 
 
 def filter_parameters(form):

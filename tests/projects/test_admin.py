@@ -426,12 +426,14 @@ def test_change_form_masks_personal_data_without_the_permission(staff_client):
     assert "321181********019X" in html and "139****5678" in html
     assert "32118119700101019X" not in html and "13912345678" not in html
     # saving the form leaves the hidden numbers as they were
-    form = clerk.get(url).context["adminform"].form
+    page = clerk.get(url)
+    form = page.context["adminform"].form
     data = {
         name: ("" if value is None else value)
         for name, value in form.initial.items()
         if name in form.fields
     }
+    data["_version"] = page.context["record_version"]
     data.update(project=household.project.pk, community=household.community.pk)
     data.update(head_name="改名户主", signed_on="2021-04-01")
     assert clerk.post(url, data).status_code == 302
@@ -462,12 +464,14 @@ def test_moving_a_household_onto_a_taken_id_is_refused_not_a_crash(staff_client)
         "projects.view_relocationhousehold", "projects.change_relocationhousehold"
     )
     url = reverse("admin:projects_relocationhousehold_change", args=[household.pk])
-    form = client.get(url).context["adminform"].form
+    page = client.get(url)
+    form = page.context["adminform"].form
     data = {
         name: "" if value is None else value
         for name, value in form.initial.items()
         if name in form.fields
     }
+    data["_version"] = page.context["record_version"]
     # when they move the household into the project that already has that ID
     data["project"] = other.pk
     response = client.post(url, data)

@@ -396,7 +396,8 @@ def test_changelist_query_count_does_not_grow_with_rows(staff_client, perms, url
 def form_data(response):
     """Return the POST data the admin change form would send back unchanged."""
     adminform = response.context["adminform"]
-    data = {}
+    # The page's record version, as the browser sends it back (lost-update check).
+    data = {"_version": response.context.get("record_version", "")}
     for name in adminform.form.fields:
         value = adminform.form[name].value()
         if value is None:
