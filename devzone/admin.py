@@ -10,6 +10,7 @@ from devzone.models import (
     Community,
     ExportLog,
     ImportBatch,
+    PersonalDataAccess,
     StaffProfile,
 )
 from devzone.resources import (
@@ -164,3 +165,12 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
             % {"pk": batch.pk, **done},
             messages.SUCCESS,
         )
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
+    list_display = ["created_at", "user", "kind", "model", "target", "row_count"]
+    list_filter = ["kind", "model"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]

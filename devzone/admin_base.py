@@ -4,6 +4,7 @@ import datetime
 from urllib.parse import unquote_plus
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -29,11 +30,14 @@ from devzone.imports import (
     error_lines,
     import_counts,
 )
+from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
 from devzone.services import (
     export_log_create,
     import_batch_finish,
     import_batch_start,
+    personal_access_record,
+    personal_lookup_record,
 )
 from devzone.uploads import (
     UploadError,
@@ -42,7 +46,11 @@ from devzone.uploads import (
     upload_for,
     upload_remove,
 )
-from devzone.validators import mask_numbers_in_text, normalize_search_term
+from devzone.validators import (
+    contains_personal_number,
+    mask_numbers_in_text,
+    normalize_search_term,
+)
 
 ERROR_LINES_SHOWN = 50
 
@@ -110,7 +118,6 @@ class ScopedFormFieldsMixin:
 
 class ZoneImportForm(ImportForm):
     def clean_import_file(self):
-        from django.conf import settings
 
         upload = self.cleaned_data["import_file"]
         limit = settings.DEVZONE_IMPORT_MAX_BYTES
@@ -275,6 +282,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     personal_fields = None  # {field path: mask}; None: the Resource's
+    personal_derived_columns = ()  # columns that narrow a masked number down
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
@@ -357,9 +365,11 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)
-        return (
-            self.masked_names(columns) if self.masks_personal_data(request) else columns
-        )
+        if not self.masks_personal_data(request):
+            return columns
+        # An age beside a masked ID number narrows its hidden birth date to a year.
+        columns = [c for c in columns if c not in self.personal_derived_columns]
+        return self.masked_names(columns)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -380,16 +390,66 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
 
     def lookup_allowed(self, lookup, value, request=None):
         # ?id_number__startswith= would read a masked number digit by digit from the
-        # result counts: only an exact match is allowed without the permission.
+        # result counts, and ?id_number= would bypass the search's daily quota:
+        # without the permission a number is found only through the search box.
         if request is not None and self.masks_personal_data(request):
             for path in self.get_personal_fields():
-                if lookup.startswith(path + "__") and lookup != path + "__exact":
+                if lookup == path or lookup.startswith(path + "__"):
                     return False
         return super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(
-            request, queryset, normalize_search_term(search_term)
+        term = normalize_search_term(search_term)
+        if (
+            term
+            and self.masks_personal_data(request)
+            and contains_personal_number(term)
+            and not personal_lookup_record(
+                user=request.user, model=self.model, term=term
+            )
+        ):
+            messages.error(
+                request,
+                _(
+                    "今天按完整身份证号或电话查找的次数已用完（每天 %(limit)d 次），"
+                    "请明天再查，或请有权限的同事查找。"
+                )
+                % {"limit": settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY},
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, term)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and self.shows_personal_data(request):
+            personal_access_record(
+                user=request.user,
+                model=self.model,
+                kind=PersonalDataAccess.Kind.LIST,
+                target=mask_numbers_in_text(unquote_plus(request.GET.urlencode()))
+                or "全部",
+                row_count=len(changelist.result_list),
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if original is not None and self.shows_personal_data(request):
+            personal_access_record(
+                user=request.user,
+                model=self.model,
+                kind=PersonalDataAccess.Kind.RECORD,
+                target=original.pk,
+                row_count=1,
+            )
+        return response
+
+    def shows_personal_data(self, request):
+        """Return True if this admin shows the user full ID numbers or phones."""
+        return bool(self.get_personal_fields()) and not self.masks_personal_data(
+            request
         )
 
     def get_import_data_kwargs(self, **kwargs):

@@ -329,3 +329,43 @@ class ImportBatch(models.Model):
         from django.apps import apps
 
         return apps.get_model(self.model)
+
+
+class PersonalDataAccess(models.Model):
+    """One look at residents' full numbers, or one try to find a record by a number.
+
+    Holders of the personal-data permission leave a row for every list and record
+    they see unmasked; everyone else leaves one for each search or filter by a full
+    number, and is refused past ``DEVZONE_PERSONAL_LOOKUPS_PER_DAY`` of them.
+    """
+
+    class Kind(models.TextChoices):
+        LOOKUP = "lookup", _("按完整号码查找")
+        REFUSED = "refused", _("查找被拒绝（超出每日次数）")
+        LIST = "list", _("查看列表（未脱敏）")
+        RECORD = "record", _("查看记录（未脱敏）")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind)
+    model = models.CharField(_("模型"), max_length=100)
+    target = models.TextField(_("记录或条件"), blank=True, default="")
+    row_count = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(
+                fields=["user", "kind", "created_at"], name="devzone_pda_user_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display()} {self.target}"

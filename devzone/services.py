@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
@@ -9,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devzone.audit import tracked_fields
-from devzone.models import ExportLog, ImportBatch
+from devzone.models import ExportLog, ImportBatch, PersonalDataAccess
 from devzone.scope import Scope
+from devzone.validators import mask_numbers_in_text
 
 
 def export_log_create(
@@ -122,3 +124,40 @@ def import_batch_undo(*, batch: ImportBatch, user) -> dict:
     batch.undone_by = user
     batch.save(update_fields=["status", "undone_at", "undone_by"])
     return {"restored": restored, "removed": removed}
+
+
+def personal_lookup_record(*, user, model, term: str) -> bool:
+    """Record a search or filter by a full number; False if the day's quota is used.
+
+    A user who sees numbers masked could otherwise confirm a number by trying the
+    few candidates its mask leaves open. ``term`` is stored masked.
+    """
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = PersonalDataAccess.objects.filter(
+        user=user,
+        kind=PersonalDataAccess.Kind.LOOKUP,
+        created_at__gte=today,
+    ).count()
+    allowed = used < settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY
+    PersonalDataAccess.objects.create(
+        user=user,
+        kind=(
+            PersonalDataAccess.Kind.LOOKUP
+            if allowed
+            else PersonalDataAccess.Kind.REFUSED
+        ),
+        model=model._meta.label_lower,
+        target=mask_numbers_in_text(term)[:500],
+    )
+    return allowed
+
+
+def personal_access_record(*, user, model, kind, target="", row_count=None):
+    """Record that a user saw full numbers: a list (filter, rows) or a record."""
+    return PersonalDataAccess.objects.create(
+        user=user,
+        kind=kind,
+        model=model._meta.label_lower,
+        target=str(target)[:500],
+        row_count=row_count,
+    )

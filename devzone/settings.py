@@ -174,6 +174,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.uploads.UploadFileStorage"
 DEVZONE_UPLOAD_DIR = Path(
     os.environ.get("DEVZONE_UPLOAD_DIR", "").strip() or BASE_DIR / "var" / "uploads"
 )
+# Searches and filters by a full ID or phone number a user without the
+# personal-data permission may run a day (each one is logged).
+DEVZONE_PERSONAL_LOOKUPS_PER_DAY = int(
+    os.environ.get("DEVZONE_PERSONAL_LOOKUPS_PER_DAY", 20)
+)
 DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
 # Login throttling (django-axes): five failures lock that username from that address

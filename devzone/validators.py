@@ -203,3 +203,8 @@ def normalize_search_term(term):
             token = folded.replace("-", "").removeprefix("+86").upper()
         tokens.append(token)
     return " ".join(tokens)
+
+
+def contains_personal_number(text):
+    """Return True if the text holds a whole ID or phone number."""
+    return bool(ID_IN_TEXT.search(text) or PHONE_IN_TEXT.search(text))

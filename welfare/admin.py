@@ -68,6 +68,7 @@ class WelfareRecipientAdmin(ZoneAdmin):
         GenderFilter,
         AgeBandFilter,
     ]
+    personal_derived_columns = ["age"]
     search_fields = ["name", "=id_number", "=phone", "=guardian_phone"]
     search_help_text = _("按姓名、完整身份证号或完整电话号码搜索。")
     list_select_related = ["community"]

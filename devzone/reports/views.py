@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,7 @@ from devzone import exports, registry
 from devzone.models import ExportLog
 from devzone.reports import annual, export_centre
 from devzone.scope import Scope
-from devzone.services import export_log_create
+from devzone.services import export_log_create, personal_lookup_record
 
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
@@ -119,6 +120,15 @@ def export_dataset(request, key):
     valid = filterset.is_valid() and not errors
     if not valid and not errors:
         errors.append(_("筛选条件有误，请按提示修改。"))
+    if valid and not personal_filter_allowed(request, dataset, filterset):
+        valid = False
+        errors.append(
+            _(
+                "今天按完整身份证号或电话查找的次数已用完（每天 %(limit)d 次），"
+                "请明天再查，或请有权限的同事查找。"
+            )
+            % {"limit": settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY}
+        )
     if valid and file_format:
         return download(request, dataset, filterset, file_format)
     context = admin_context(
@@ -144,6 +154,24 @@ def export_dataset(request, key):
     status = 200 if valid else 400
     return render(
         request, "devzone/reports/export_dataset.html", context, status=status
+    )
+
+
+def personal_filter_allowed(request, dataset, filterset):
+    """Count a filter by a full number against the day's quota of a masked user."""
+    resource = export_resource(dataset, request.user)
+    if resource.unmasked:
+        return True
+    masks = export_centre.personal_masks(filterset, dataset.resource)
+    used = [
+        str(value)
+        for name, value in filterset.form.cleaned_data.items()
+        if name in masks and value not in (None, "")
+    ]
+    if not used:
+        return True
+    return personal_lookup_record(
+        user=request.user, model=dataset.model, term="；".join(used)
     )
 
 

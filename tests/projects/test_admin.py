@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from devzone.models import PersonalDataAccess
 from projects.models import InvestmentDeal, KeyProject, RelocationHousehold
 from tests.projects.factories import (
     AreaFactory,
@@ -220,8 +221,14 @@ def test_household_numbers_cannot_be_probed_by_range_lookups(staff_client):
     client = staff_client("projects.view_relocationhousehold")
     probe = client.get(reverse(HOUSEHOLD), {"id_number__startswith": "3211811970"})
     assert probe.status_code == 400
+    # an exact number typed into the address would bypass the search's daily quota
     exact = client.get(reverse(HOUSEHOLD), {"id_number": "32118119700101019X"})
-    assert len(shown(exact)) == 1
+    assert exact.status_code == 400
+    searched = client.get(reverse(HOUSEHOLD), {"q": "32118119700101019X"})
+    assert len(shown(searched)) == 1
+    lookup = PersonalDataAccess.objects.get()
+    assert lookup.kind == PersonalDataAccess.Kind.LOOKUP
+    assert lookup.target == "321181********019X"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from devzone.models import PersonalDataAccess
 from devzone.validators import mask_id_number, mask_phone
 from tests.spreadsheets import page_text
 from tests.welfare.factories import (
@@ -244,14 +245,37 @@ def test_records_refuse_range_lookups_on_the_recipients_id(staff_client):
     assert response.status_code == 400
 
 
-def test_exact_lookup_on_the_id_is_allowed(staff_client):
+def test_exact_id_is_found_through_the_search_only_within_a_daily_quota(
+    staff_client, settings
+):
+    # given a clerk who sees numbers masked, allowed two full-number lookups a day
+    settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY = 2
     target = WelfareRecipientFactory()
-
-    response = staff_client(*CLERK).get(
-        reverse(CHANGELIST), {"id_number": target.id_number}
+    client = staff_client(*CLERK)
+    # a lookup typed into the address is refused: it would bypass the quota
+    assert (
+        client.get(reverse(CHANGELIST), {"id_number": target.id_number}).status_code
+        == 400
     )
-
-    assert list(response.context["cl"].result_list) == [target]
+    # when they search by the full number three times
+    found = [
+        list(
+            client.get(reverse(CHANGELIST), {"q": target.id_number})
+            .context["cl"]
+            .result_list
+        )
+        for _ in range(3)
+    ]
+    # then the first two find the recipient, the third is refused with a message
+    assert found == [[target], [target], []]
+    refused = client.get(reverse(CHANGELIST), {"q": target.id_number})
+    assert "查找的次数已用完" in refused.content.decode()
+    # and every try is logged, masked
+    kinds = list(
+        PersonalDataAccess.objects.order_by("pk").values_list("kind", "target")
+    )
+    masked = target.id_number[:6] + "********" + target.id_number[-4:]
+    assert kinds == [("lookup", masked)] * 2 + [("refused", masked)] * 2
 
 
 def test_autocomplete_shows_names_not_id_numbers(staff_client, child):
@@ -576,3 +600,38 @@ def test_delete_confirmation_shows_no_full_id(staff_client, child):
     )
 
     assert_nothing_leaks(response.content.decode(), child)
+
+
+def test_a_masked_list_leaves_out_the_age_that_would_narrow_the_birth_date(
+    staff_client, make_staff, client, child
+):
+    clerk_page = staff_client(*CLERK).get(reverse(CHANGELIST))
+    assert "年龄" not in [str(h["text"]) for h in clerk_page.context["result_headers"]]
+    client.force_login(make_staff(*OFFICER, username="officer"))
+    officer_page = client.get(reverse(CHANGELIST))
+    assert "年龄" in [str(h["text"]) for h in officer_page.context["result_headers"]]
+
+
+def test_seeing_full_numbers_is_logged_with_the_filter_and_the_rows(
+    make_staff, client, child
+):
+    officer = make_staff(*OFFICER, username="officer")
+    client.force_login(officer)
+    client.get(reverse(CHANGELIST), {"status__exact": "active"})
+    client.get(change_url(child))
+    entries = list(
+        PersonalDataAccess.objects.order_by("pk").values_list(
+            "user__username", "kind", "target", "row_count"
+        )
+    )
+    assert entries == [
+        ("officer", "list", "status__exact=active", 1),
+        ("officer", "record", str(child.pk), 1),
+    ]
+
+
+def test_a_clerk_leaves_no_trace_of_full_numbers_seen(staff_client, child):
+    client = staff_client(*CLERK)
+    client.get(reverse(CHANGELIST))
+    client.get(change_url(child))
+    assert not PersonalDataAccess.objects.exists()

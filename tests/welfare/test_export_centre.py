@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from devzone.models import ExportLog
+from devzone.models import ExportLog, PersonalDataAccess
 from devzone.validators import mask_id_number, mask_phone
 from tests.spreadsheets import read_csv_download
 from tests.welfare.factories import (
@@ -88,3 +88,22 @@ def test_a_bad_filter_value_is_refused_not_widened(staff_client):
 
     assert response.status_code == 400
     assert not ExportLog.objects.exists()
+
+
+def test_filtering_by_full_numbers_counts_against_the_daily_quota(
+    staff_client, settings
+):
+    # given a clerk who sees numbers masked and may look up one number a day
+    settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY = 1
+    target = WelfareRecipientFactory()
+    client = staff_client(*EXPORTER)
+    # when they filter the export centre by a full ID number twice
+    first = client.get(RECIPIENTS, {"id_number": target.id_number})
+    second = client.get(RECIPIENTS, {"id_number": target.id_number, "format": "csv"})
+    # then the first finds the recipient, the second is refused without a file
+    assert first.status_code == 200 and first.context["page"].paginator.count == 1
+    assert second.status_code == 400
+    assert "查找的次数已用完" in second.content.decode()
+    assert list(
+        PersonalDataAccess.objects.order_by("pk").values_list("kind", flat=True)
+    ) == ["lookup", "refused"]
