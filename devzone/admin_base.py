@@ -26,6 +26,7 @@ from devzone.imports import (
     XLSX,
     ImportFileError,
     ImportRun,
+    NumberGuessingRefused,
     detected_encoding,
     error_lines,
     import_counts,
@@ -38,6 +39,7 @@ from devzone.services import (
     import_batch_start,
     personal_access_record,
     personal_lookup_record,
+    personal_lookup_refused,
 )
 from devzone.uploads import (
     UploadError,
@@ -493,6 +495,13 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        result = context.get("result")
+        for error in getattr(result, "base_errors", []):
+            if isinstance(error.error, NumberGuessingRefused):
+                # Logged here: the preview's own writes are rolled back.
+                personal_lookup_refused(
+                    user=request.user, model=self.model, term=str(error.error)
+                )
         form = context.get("form")
         upload = getattr(form, "cleaned_data", {}).get("import_file")
         name = getattr(upload, "tmp_storage_name", None)

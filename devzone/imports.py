@@ -16,8 +16,10 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export import resources, widgets
@@ -40,6 +42,10 @@ PREVIEW_ROWS = 100  # rows of an import's preview page
 
 class ImportFileError(Exception):
     """A file that cannot be imported at all; the message is shown to the user."""
+
+
+class NumberGuessingRefused(ImportFileError):
+    """A file refused as an attempt to guess masked numbers; it is logged."""
 
 
 def header_key(text):
@@ -689,6 +695,7 @@ class ZoneResource(resources.ModelResource):
         self.normalize_headers(dataset)
         self.prime_foreign_keys(dataset)
         self.refuse_duplicate_keys(dataset)
+        self.refuse_number_guessing(dataset)
         super().before_import(dataset, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
@@ -723,6 +730,40 @@ class ZoneResource(resources.ModelResource):
                 ]
             }
         )
+
+    def refuse_number_guessing(self, dataset):
+        """Refuse a masked user's file that tries candidates for a masked number.
+
+        Rows are matched by their key: whether a row would update a record or find
+        a recipient tells whether its number exists. A user who sees numbers masked
+        could import the few candidates a mask leaves open and read the answer off
+        the preview. Such a file has many "near misses": numbers that share their
+        mask with a stored number but differ from it. A real file has almost none.
+        """
+        if self.unmasked:
+            return
+        misses = 0
+        for name in self.get_import_id_fields():
+            mask = self.personal_fields.get(name)
+            field = self.fields[name]
+            if mask is None or field.column_name not in (dataset.headers or []):
+                continue
+            values = {
+                normalize_text(str(value)).upper()
+                for value in dataset[field.column_name]
+                if not is_blank(value)
+            }
+            if isinstance(field.widget, NaturalKeyWidget):
+                model, attribute = field.widget.model, field.widget.field
+            else:
+                model, attribute = self._meta.model, field.attribute
+            misses += near_misses(model, attribute, values, mask)
+        if misses > settings.DEVZONE_IMPORT_NEAR_MISSES:
+            raise NumberGuessingRefused(
+                f"文件中有 {misses} 个号码与已有记录的号码只在被遮盖的几位上不同。"
+                "为防止通过导入试探他人的完整号码，您无权查看完整号码时不能导入这样的文件；"
+                "请核对号码，或请有权限的同事导入。"
+            )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if all(is_blank(value) for value in row.values()):
@@ -1015,6 +1056,32 @@ class ZoneResource(resources.ModelResource):
                 )
                 for (field, widget), value in zip(renderers, values, strict=True)
             ]
+
+
+def near_misses(model, attribute, values, mask):
+    """Return how many of ``values`` share their mask with a different stored value."""
+    by_mask = defaultdict(set)
+    for value in values:
+        masked = mask(value)
+        if not masked.startswith("*") and not masked.endswith("*"):
+            by_mask[masked].add(value)
+    misses = 0
+    masks = list(by_mask)
+    for start in range(0, len(masks), LOOKUP_CHUNK // 10):
+        query = Q()
+        for masked in masks[start : start + LOOKUP_CHUNK // 10]:
+            prefix, suffix = masked.split("*", 1)[0], masked.rsplit("*", 1)[-1]
+            query |= Q(
+                **{f"{attribute}__startswith": prefix, f"{attribute}__endswith": suffix}
+            )
+        stored = model._default_manager.filter(query).values_list(attribute, flat=True)
+        stored_by_mask = defaultdict(set)
+        for value in stored:
+            stored_by_mask[mask(value)].add(value)
+        for masked in masks[start : start + LOOKUP_CHUNK // 10]:
+            if stored_by_mask[masked]:
+                misses += len(by_mask[masked] - stored_by_mask[masked])
+    return misses
 
 
 MASK_ID = mask_id_number

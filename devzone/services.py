@@ -152,6 +152,18 @@ def personal_lookup_record(*, user, model, term: str) -> bool:
     return allowed
 
 
+def personal_lookup_refused(*, user, model, term: str):
+    """Record a refused attempt to find records by guessing numbers."""
+    if getattr(user, "pk", None) is None:
+        return None
+    return PersonalDataAccess.objects.create(
+        user=user,
+        kind=PersonalDataAccess.Kind.REFUSED,
+        model=model._meta.label_lower,
+        target=mask_numbers_in_text(term)[:500],
+    )
+
+
 def personal_access_record(*, user, model, kind, target="", row_count=None):
     """Record that a user saw full numbers: a list (filter, rows) or a record."""
     return PersonalDataAccess.objects.create(

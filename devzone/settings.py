@@ -179,6 +179,9 @@ DEVZONE_UPLOAD_DIR = Path(
 DEVZONE_PERSONAL_LOOKUPS_PER_DAY = int(
     os.environ.get("DEVZONE_PERSONAL_LOOKUPS_PER_DAY", 20)
 )
+# Numbers in one import file that share their mask with a different stored number,
+# beyond which a user who sees numbers masked may not import it (number guessing).
+DEVZONE_IMPORT_NEAR_MISSES = int(os.environ.get("DEVZONE_IMPORT_NEAR_MISSES", 3))
 DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
 # Login throttling (django-axes): five failures lock that username from that address

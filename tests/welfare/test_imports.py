@@ -7,7 +7,8 @@ import pytest
 
 from devzone.demo import load_zone
 from devzone.imports import error_lines, import_counts, read_dataset
-from devzone.models import ImportBatch
+from devzone.models import ImportBatch, PersonalDataAccess
+from tests.factories import id_number_from
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -488,3 +489,58 @@ def test_ambiguous_record_is_named_on_the_admin_preview(staff_client, twice_regi
     ]
     assert hardship.id_number not in preview.content.decode()
     assert not AssistanceRecord.objects.exists()
+
+
+def candidates_for(stored):
+    """Return the other ID numbers a guesser would try: same mask, other birth dates."""
+    seq = int(stored.id_number[14:17])
+    day, found = datetime.date(1970, 1, 1), []
+    while day.year == 1970:
+        candidate = id_number_from(day, seq)
+        if candidate[-4:] == stored.id_number[-4:] and candidate != stored.id_number:
+            found.append(candidate)
+        day += datetime.timedelta(days=1)
+    return found
+
+
+def test_a_masked_user_cannot_guess_a_number_by_importing_its_candidates(
+    staff_client,
+):
+    # given a recipient whose ID a clerk sees only masked
+    stored = WelfareRecipientFactory(
+        id_number=make_id_number(datetime.date(1970, 5, 1))
+    )
+    guesses = [*candidates_for(stored), stored.id_number]
+    assert len(guesses) > 10
+    rows = [recipient_row(身份证号=number) for number in guesses]
+    client = staff_client(*IMPORTER)
+    # when they import every candidate, hoping the preview marks one "更新"
+    preview = upload(client, RECIPIENTS, "guess.csv", recipients_csv(*rows))
+    # then the file is refused before any row is matched, and the try is logged
+    text = page_text(preview)
+    assert "为防止通过导入试探他人的完整号码" in text
+    assert "更新 1 条" not in text and "confirm_form" not in preview.context
+    refused = PersonalDataAccess.objects.get()
+    assert refused.kind == PersonalDataAccess.Kind.REFUSED
+    assert WelfareRecipient.objects.count() == 1
+
+
+def test_a_holder_of_the_permission_may_import_such_a_file(staff_client):
+    stored = WelfareRecipientFactory(
+        id_number=make_id_number(datetime.date(1970, 5, 1))
+    )
+    rows = [recipient_row(身份证号=number) for number in candidates_for(stored)[:12]]
+    client = staff_client(*IMPORTER, "welfare.view_personal_data")
+    preview = upload(client, RECIPIENTS, "many.csv", recipients_csv(*rows))
+    assert f"新增 {len(rows)} 条" in page_text(preview)
+
+
+def test_one_new_resident_sharing_a_mask_is_not_taken_for_guessing(staff_client):
+    stored = WelfareRecipientFactory(
+        id_number=make_id_number(datetime.date(1970, 5, 1))
+    )
+    row = recipient_row(身份证号=candidates_for(stored)[0])
+    preview = upload(
+        staff_client(*IMPORTER), RECIPIENTS, "one.csv", recipients_csv(row)
+    )
+    assert "新增 1 条" in page_text(preview)
