@@ -238,11 +238,13 @@ def changes_since(instance, version, masks):
         since = datetime.datetime.fromisoformat(version)
     except ValueError:
         since = None
+    if since is not None and timezone.is_naive(since):
+        since = None  # not a version this page ever sent
     lines = []
-    for entry in history_entries(
-        type(instance)._base_manager.get(pk=instance.pk), masks
-    ):
-        if since is not None and entry["date"] <= since:
+    record = type(instance)._base_manager.get(pk=instance.pk)
+    for entry in history_entries(record, masks):
+        # Skip what the user saw: the changes up to the version the page carried.
+        if since is not None and entry["version"] and entry["version"] <= since:
             continue
         who = entry["user"] or _("系统")
         changed = "；".join(

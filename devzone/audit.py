@@ -126,6 +126,8 @@ def history_entries(record, masks):
         entries.append(
             {
                 "date": row.history_date,
+                # The record's own version after this change (its updated_at).
+                "version": getattr(row, "updated_at", None),
                 "user": row.history_user,
                 "action": ACTIONS.get(row.history_type, row.history_type),
                 "batch": row.import_batch,

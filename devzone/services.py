@@ -82,6 +82,11 @@ def import_batch_undo(*, batch: ImportBatch, user) -> dict:
             conflicts.append(
                 _("“%(record)s”在导入后已被修改或删除") % {"record": entry.instance}
             )
+        elif entry.history_type == "~" and len(by_record[entry.id]) < 2:
+            conflicts.append(
+                _("“%(record)s”导入前的内容没有留下记录，无法恢复")
+                % {"record": entry.instance}
+            )
         elif not scope.allows(record):
             conflicts.append(scope.refusal())
     if conflicts:
