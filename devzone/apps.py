@@ -17,7 +17,15 @@ class DevzoneConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from devzone import demo, filters, middleware, registry, resources
+        # devzone.checks registers the system checks by being imported.
+        from devzone import (  # noqa: F401
+            checks,
+            demo,
+            filters,
+            middleware,
+            registry,
+            resources,
+        )
         from devzone.reports import zone_figures
 
         # At login, not on the first request after it: the login time is written
@@ -26,40 +34,31 @@ class DevzoneConfig(AppConfig):
             middleware.start_working_day, dispatch_uid="devzone_working_day"
         )
 
-        registry.register_demo("全区基础信息", demo.load_zone, order=0)
-        datasets = [
-            (resources.CommunityResource, filters.CommunityFilterSet),
-            (resources.AreaResource, filters.AreaFilterSet),
-            (resources.AnnualIndicatorResource, filters.AnnualIndicatorFilterSet),
-            (resources.StaffProfileResource, filters.StaffProfileFilterSet),
-        ]
-        for order, (resource, filterset) in enumerate(datasets):
-            opts = resource._meta.model._meta
-            registry.register_dataset(
-                registry.Dataset(
-                    key=opts.label_lower,
-                    label=str(opts.verbose_name),
-                    model=resource._meta.model,
-                    resource=resource,
-                    filterset=filterset,
-                    order=order,
-                )
-            )
-        registry.register_report(
-            registry.ReportContribution(
-                section="development",
-                figures=zone_figures.indicator_figures,
-                charts=zone_figures.indicator_charts,
-                years=zone_figures.indicator_years,
-                order=900,
-            )
-        )
-        # Communities have no year: the share is today's, with no change to show.
-        registry.register_report(
-            registry.ReportContribution(
-                section="welfare",
-                figures=zone_figures.home_care_figures,
-                compare=False,
-                order=900,
-            )
+        registry.register_app(
+            self,
+            datasets=[
+                (resources.CommunityResource, filters.CommunityFilterSet),
+                (resources.AreaResource, filters.AreaFilterSet),
+                (resources.AnnualIndicatorResource, filters.AnnualIndicatorFilterSet),
+                (resources.StaffProfileResource, filters.StaffProfileFilterSet),
+            ],
+            sections=[registry.ReportSection("development", "发展动能", order=50)],
+            reports=[
+                registry.ReportContribution(
+                    section="development",
+                    figures=zone_figures.indicator_figures,
+                    charts=zone_figures.indicator_charts,
+                    years=zone_figures.indicator_years,
+                    order=900,
+                ),
+                # Communities have no year: the share is today's, with no change.
+                registry.ReportContribution(
+                    section="welfare",
+                    figures=zone_figures.home_care_figures,
+                    compare=False,
+                    order=900,
+                ),
+            ],
+            demo=demo.load_zone,
+            order=0,
         )

@@ -38,3 +38,21 @@ def resources_use_natural_keys(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@checks.register()
+def report_contributions_name_a_section(app_configs, **kwargs):
+    """Refuse a report contribution to a section no app registered."""
+    from devzone import registry
+
+    return [
+        checks.Error(
+            f"A report contribution ({contribution.figures.__qualname__}) names the "
+            f"section {contribution.section!r}, which no app registered.",
+            hint="Register the section with devzone.registry.register_app(sections=…).",
+            obj=contribution.figures,
+            id="devzone.E003",
+        )
+        for contribution in registry.report_contributions
+        if contribution.section not in registry.report_sections
+    ]

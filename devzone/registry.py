@@ -5,22 +5,34 @@ and the export centre and the annual report read what was registered.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 datasets = {}
 demo_loaders = []
+report_sections = {}
+report_contributions = []
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A downloadable set of records: its model, Resource and FilterSet."""
+    """A downloadable set of records: its model, Resource and FilterSet.
 
-    key: str
-    label: str
+    ``key`` and ``label`` default to the model's ``app_label.model_name`` and its
+    verbose name.
+    """
+
     model: type
     resource: type
     filterset: type
     order: int = 100
+    key: str = ""
+    label: str = ""
+
+    def __post_init__(self):
+        opts = self.model._meta
+        object.__setattr__(self, "key", self.key or opts.label_lower)
+        # A lazy label would break the file names built from it.
+        object.__setattr__(self, "label", str(self.label or opts.verbose_name))
 
     @property
     def view_permission(self):
@@ -38,9 +50,7 @@ class Dataset:
 
 
 def register_dataset(dataset):
-    """Make a dataset available to the export centre."""
-    # A lazy label would break the file names built from it.
-    dataset = replace(dataset, label=str(dataset.label))
+    """Make a dataset available to the export centre (again: replace it)."""
     datasets[dataset.key] = dataset
     return dataset
 
@@ -55,18 +65,29 @@ class DemoLoader:
 
 
 def register_demo(name, load, order=100):
-    """Add an app's demo data to ``manage.py seed_demo``."""
-    if all(loader.name != name for loader in demo_loaders):
-        demo_loaders.append(DemoLoader(name, load, order))
+    """Add an app's demo data to ``manage.py seed_demo`` (again: replace it)."""
+    demo_loaders[:] = [loader for loader in demo_loaders if loader.name != name]
+    demo_loaders.append(DemoLoader(name, load, order))
 
 
-SECTIONS = (
-    ("party", "党建引领"),
-    ("projects", "项目建设"),
-    ("environment", "生态环境"),
-    ("welfare", "民生福祉"),
-    ("development", "发展动能"),
-)
+@dataclass(frozen=True)
+class ReportSection:
+    """A section of the annual report; an app registers the sections it owns."""
+
+    key: str
+    title: str
+    order: int = 100
+
+
+def register_section(section):
+    """Add a section to the annual report (again: replace it)."""
+    report_sections[section.key] = section
+    return section
+
+
+def sections_in_order():
+    """Return the report's sections, lowest ``order`` first."""
+    return sorted(report_sections.values(), key=lambda s: (s.order, s.key))
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,7 @@ class ReportContribution:
 
     ``figures(year, scope)`` returns a list of Figure, ``charts(year, scope)`` a list
     of Chart, each counting only the records within the ``devzone.scope.Scope``;
-    ``section`` is one of the keys of SECTIONS. ``years()`` (optional) returns the
+    ``section`` is the key of a registered ReportSection. ``years()`` (optional) returns the
     years the app holds records for, so the report opens on the latest of them.
     ``compare=False`` marks figures that describe the present state rather than a
     year (e.g. a share of communities), which get no year-over-year change.
@@ -120,12 +141,47 @@ class ReportContribution:
     compare: bool = True
 
 
-report_contributions = []
-
-
 def register_report(contribution):
-    """Add figures and charts to a section of the annual report."""
-    if contribution.section not in dict(SECTIONS):
-        raise ValueError(f"Unknown report section: {contribution.section!r}")
+    """Add figures and charts to a section of the annual report (again: replace it).
+
+    The section may be registered by another app, later; a system check
+    (``devzone.E003``) refuses a contribution to a section nobody registered.
+    """
+    report_contributions[:] = [
+        c for c in report_contributions if c.figures is not contribution.figures
+    ]
     report_contributions.append(contribution)
     return contribution
+
+
+def register_app(
+    app_config,
+    *,
+    datasets=(),
+    sections=(),
+    reports=(),
+    demo=None,
+    order=100,
+):
+    """Plug an app into the zone's frames with one call from its ``ready()``.
+
+    ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export
+    centre lists them; ``sections`` the report sections the app owns; ``reports``
+    its ReportContributions; ``demo`` the function loading its demo data, run in
+    ``order`` by ``seed_demo``. Calling it twice changes nothing.
+    """
+    for index, (resource, filterset) in enumerate(datasets):
+        register_dataset(
+            Dataset(
+                model=resource._meta.model,
+                resource=resource,
+                filterset=filterset,
+                order=order + index,
+            )
+        )
+    for section in sections:
+        register_section(section)
+    for contribution in reports:
+        register_report(contribution)
+    if demo is not None:
+        register_demo(str(app_config.verbose_name), demo, order)

@@ -8,79 +8,43 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import (
-            Dataset,
-            ReportContribution,
-            register_dataset,
-            register_demo,
-            register_report,
-            report_contributions,
-        )
-        from governance import demo, filters, models, reports, resources
+        from devzone.registry import ReportContribution, ReportSection, register_app
+        from governance import demo, filters, reports, resources
 
-        for order, (model, label, resource, filterset) in enumerate(
-            [
+        register_app(
+            self,
+            datasets=[
+                (resources.PartyBranchResource, filters.PartyBranchFilterSet),
+                (resources.BranchRatingResource, filters.BranchRatingFilterSet),
+                (resources.VolunteerTeamResource, filters.VolunteerTeamFilterSet),
                 (
-                    models.PartyBranch,
-                    _("党支部"),
-                    resources.PartyBranchResource,
-                    filters.PartyBranchFilterSet,
-                ),
-                (
-                    models.BranchRating,
-                    _("星级评定"),
-                    resources.BranchRatingResource,
-                    filters.BranchRatingFilterSet,
-                ),
-                (
-                    models.VolunteerTeam,
-                    _("志愿服务队"),
-                    resources.VolunteerTeamResource,
-                    filters.VolunteerTeamFilterSet,
-                ),
-                (
-                    models.VolunteerActivity,
-                    _("志愿服务活动"),
                     resources.VolunteerActivityResource,
                     filters.VolunteerActivityFilterSet,
                 ),
                 (
-                    models.EnvironmentalCase,
-                    _("环境与城管案件"),
                     resources.EnvironmentalCaseResource,
                     filters.EnvironmentalCaseFilterSet,
                 ),
             ],
-            start=20,
-        ):
-            register_dataset(
-                Dataset(
-                    key=f"governance.{model._meta.model_name}",
-                    # The export centre joins the label into file names: plain text.
-                    label=str(label),
-                    model=model,
-                    resource=resource,
-                    filterset=filterset,
-                    order=order,
-                )
-            )
-        register_demo("党建与治理", demo.load, order=20)
-        if any(c.figures is reports.party_figures for c in report_contributions):
-            return
-        register_report(
-            ReportContribution(
-                section="party",
-                figures=reports.party_figures,
-                years=reports.party_years,
-                order=20,
-            )
-        )
-        register_report(
-            ReportContribution(
-                section="environment",
-                figures=reports.environment_figures,
-                charts=reports.environment_charts,
-                years=reports.environment_years,
-                order=20,
-            )
+            sections=[
+                ReportSection("party", "党建引领", order=10),
+                ReportSection("environment", "生态环境", order=30),
+            ],
+            reports=[
+                ReportContribution(
+                    section="party",
+                    figures=reports.party_figures,
+                    years=reports.party_years,
+                    order=20,
+                ),
+                ReportContribution(
+                    section="environment",
+                    figures=reports.environment_figures,
+                    charts=reports.environment_charts,
+                    years=reports.environment_years,
+                    order=20,
+                ),
+            ],
+            demo=demo.load,
+            order=20,
         )

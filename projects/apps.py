@@ -8,35 +8,25 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import (
-            Dataset,
-            register_dataset,
-            register_demo,
-            register_report,
-        )
+        from devzone.registry import ReportSection, register_app
         from projects import demo, filters, reports, resources
 
-        datasets = [
-            (resources.KeyProjectResource, filters.KeyProjectFilterSet),
-            (resources.InvestmentDealResource, filters.InvestmentDealFilterSet),
-            (resources.RelocationProjectResource, filters.RelocationProjectFilterSet),
-            (
-                resources.RelocationHouseholdResource,
-                filters.RelocationHouseholdFilterSet,
-            ),
-        ]
-        for order, (resource, filterset) in enumerate(datasets, start=11):
-            opts = resource._meta.model._meta
-            register_dataset(
-                Dataset(
-                    key=f"projects.{opts.model_name}",
-                    label=str(opts.verbose_name),
-                    model=resource._meta.model,
-                    resource=resource,
-                    filterset=filterset,
-                    order=order,
-                )
-            )
-        register_demo("项目建设", demo.load, order=10)
-        for contribution in reports.CONTRIBUTIONS:
-            register_report(contribution)
+        register_app(
+            self,
+            datasets=[
+                (resources.KeyProjectResource, filters.KeyProjectFilterSet),
+                (resources.InvestmentDealResource, filters.InvestmentDealFilterSet),
+                (
+                    resources.RelocationProjectResource,
+                    filters.RelocationProjectFilterSet,
+                ),
+                (
+                    resources.RelocationHouseholdResource,
+                    filters.RelocationHouseholdFilterSet,
+                ),
+            ],
+            sections=[ReportSection("projects", "项目建设", order=20)],
+            reports=reports.CONTRIBUTIONS,
+            demo=demo.load,
+            order=10,
+        )

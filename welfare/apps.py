@@ -8,41 +8,24 @@ class WelfareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import (
-            Dataset,
-            ReportContribution,
-            register_dataset,
-            register_demo,
-            register_report,
-        )
-        from welfare import demo, reports
-        from welfare.filters import AssistanceRecordFilterSet, WelfareRecipientFilterSet
-        from welfare.models import AssistanceRecord, WelfareRecipient
-        from welfare.resources import AssistanceRecordResource, WelfareRecipientResource
+        from devzone.registry import ReportContribution, ReportSection, register_app
+        from welfare import demo, filters, reports, resources
 
-        register_dataset(
-            Dataset(
-                key="welfare.welfarerecipient",
-                label="帮扶对象",
-                model=WelfareRecipient,
-                resource=WelfareRecipientResource,
-                filterset=WelfareRecipientFilterSet,
-                order=40,
-            )
-        )
-        register_dataset(
-            Dataset(
-                key="welfare.assistancerecord",
-                label="帮扶记录",
-                model=AssistanceRecord,
-                resource=AssistanceRecordResource,
-                filterset=AssistanceRecordFilterSet,
-                order=41,
-            )
-        )
-        register_demo("民生福祉", demo.load, order=30)
-        register_report(
-            ReportContribution(
-                section="welfare", figures=reports.figures, charts=reports.charts
-            )
+        register_app(
+            self,
+            datasets=[
+                (resources.WelfareRecipientResource, filters.WelfareRecipientFilterSet),
+                (
+                    resources.AssistanceRecordResource,
+                    filters.AssistanceRecordFilterSet,
+                ),
+            ],
+            sections=[ReportSection("welfare", "民生福祉", order=40)],
+            reports=[
+                ReportContribution(
+                    section="welfare", figures=reports.figures, charts=reports.charts
+                )
+            ],
+            demo=demo.load,
+            order=30,
         )

@@ -195,9 +195,9 @@ def build_report(year, scope=WHOLE_ZONE):
     A community worker's report counts only their communities' records.
     """
     sections = []
-    for key, title in registry.SECTIONS:
-        section = Section(key=key, title=title)
-        for contribution in contributions(key):
+    for registered in registry.sections_in_order():
+        section = Section(key=registered.key, title=registered.title)
+        for contribution in contributions(registered.key):
             section.rows.extend(contribution_rows(contribution, year, scope))
             section.charts.extend(
                 ChartView.layout(chart) for chart in contribution.charts(year, scope)

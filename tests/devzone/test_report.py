@@ -286,9 +286,25 @@ def test_an_apps_contribution_appears_in_its_own_section(staff_client, monkeypat
     assert "本部分暂无数据。" in page_text(response)
 
 
-def test_register_report_refuses_an_unknown_section():
-    with pytest.raises(ValueError, match="section"):
-        registry.register_report(ReportContribution(section="sports", figures=list))
+def test_a_new_section_needs_no_edit_in_devzone(
+    staff_client, monkeypatch, only_zone_contributions
+):
+    # given an app that registers a section of its own
+    monkeypatch.setattr(registry, "report_sections", dict(registry.report_sections))
+    registry.register_section(registry.ReportSection("sports", "全民健身", order=45))
+    only_zone_contributions.append(
+        ReportContribution(
+            section="sports",
+            figures=lambda year, scope: [
+                Figure(key="test.pitches", label="新建球场", value=3, unit="个")
+            ],
+        )
+    )
+    # then the report shows it between 民生福祉 and 发展动能
+    response = staff_client().get(REPORT, {"year": 2021})
+    titles = [section.title for section in response.context["sections"]]
+    assert titles[-3:] == ["民生福祉", "全民健身", "发展动能"]
+    assert "新建球场" in page_text(response)
 
 
 def test_charts_render_as_svg_with_their_bars_labels(
