@@ -7,13 +7,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
@@ -288,14 +291,17 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     personal_fields = None  # {field path: mask}; None: the Resource's
     personal_derived_columns = ()  # columns that narrow a masked number down
 
-    def __init__(self, model, admin_site):
-        super().__init__(model, admin_site)
-        for path, mask in self.get_personal_fields().items():
-            name = f"masked_{path}"
-            if not hasattr(type(self), name):
-                setattr(
-                    self, name, masked_display(path, mask, self.personal_label(path))
-                )
+    @cached_property
+    def masked_columns(self):
+        """Return {field path: column showing it masked}, one per personal field.
+
+        The columns are callables, which list_display, readonly_fields and
+        fieldsets accept as they are.
+        """
+        return {
+            path: masked_display(path, mask, self.personal_label(path))
+            for path, mask in self.get_personal_fields().items()
+        }
 
     def get_queryset(self, request):
         # The one gate of every admin path to a record: lists and their counts,
@@ -364,8 +370,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         ) and not self.has_personal_data_permission(request)
 
     def masked_names(self, names):
-        personal = self.get_personal_fields()
-        return [f"masked_{name}" if name in personal else name for name in names]
+        return [self.masked_columns.get(name, name) for name in names]
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)
@@ -389,7 +394,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and self.masks_personal_data(request):
-            readonly += [f"masked_{name}" for name in self.get_personal_fields()]
+            readonly += list(self.masked_columns.values())
         return readonly
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -621,7 +626,12 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         """
         try:
             changelist = self.get_changelist_instance(request)
-        except Exception:  # an invalid lookup: record what was asked, as it was asked
+        except (
+            IncorrectLookupParameters,
+            DisallowedModelAdminLookup,
+            FieldDoesNotExist,
+            ValidationError,
+        ):  # an invalid lookup: record what was asked, as it was asked
             return mask_numbers_in_text(unquote_plus(request.GET.urlencode())) or "全部"
         parts, described = [], set()
         for spec in changelist.filter_specs:
@@ -654,7 +664,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         for part in lookup.split("__"):
             try:
                 field = opts.get_field(part)
-            except Exception:
+            except FieldDoesNotExist:
                 if part in LOOKUP_WORDS:
                     suffix += LOOKUP_WORDS[part]
                 else:

@@ -1,5 +1,6 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from welfare.resources import (
     AssistanceRecordResource,
     WelfareRecipientResource,
 )
-from welfare.services import recipient_mark_exited
+from welfare.services import recipients_mark_exited
 
 
 class GenderFilter(admin.SimpleListFilter):
@@ -33,6 +34,12 @@ class AgeBandFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_age_band(self.value())
+
+
+class ExitedOnForm(forms.Form):
+    exited_on = forms.DateField(
+        label=_("退出日期"), initial=timezone.localdate, widget=AdminDateWidget
+    )
 
 
 class AssistanceRecordInline(admin.TabularInline):
@@ -123,22 +130,29 @@ class WelfareRecipientAdmin(ZoneAdmin):
     def paid_this_year(self, obj):
         return obj.paid_in_year
 
-    @admin.action(description=_("退出帮扶（退出日期为今天）"), permissions=["change"])
+    @admin.action(description=_("退出帮扶"), permissions=["change"])
     def mark_exited(self, request, queryset):
-        done = 0
-        for recipient in queryset:
-            try:
-                recipient_mark_exited(
-                    recipient=recipient, exited_on=timezone.localdate()
-                )
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                done += 1
-        if done:
-            messages.success(
-                request, _("已退出 %(count)d 名帮扶对象。") % {"count": done}
+        return self.action_with_form(
+            request,
+            queryset,
+            action="mark_exited",
+            form_class=ExitedOnForm,
+            title=_("退出帮扶"),
+            intro=_(
+                "以下 %(count)d 名帮扶对象将退出帮扶（状态改为“已退出”）。"
+                "任何一人不符合条件时，所有人都不会修改。"
             )
+            % {"count": len(queryset)},
+            submit=_("确认退出帮扶"),
+            describe=lambda recipient: (
+                f"{recipient.name}（{recipient.community}，"
+                f"{recipient.get_category_display()}，{recipient.get_status_display()}）"
+            ),
+            apply=lambda recipients, exited_on: recipients_mark_exited(
+                recipients=recipients, exited_on=exited_on
+            ),
+            done=_("已退出 %(count)d 名帮扶对象。"),
+        )
 
 
 @admin.register(AssistanceRecord)

@@ -10,17 +10,29 @@ from welfare.models import WelfareRecipient
 
 
 @transaction.atomic
-def recipient_mark_exited(
-    *, recipient: WelfareRecipient, exited_on: datetime.date
-) -> WelfareRecipient:
-    """Take a recipient off the register as of ``exited_on``."""
-    recipient = WelfareRecipient.objects.select_for_update().get(pk=recipient.pk)
-    if recipient.status == WelfareRecipient.Status.EXITED:
+def recipients_mark_exited(*, recipients, exited_on: datetime.date) -> int:
+    """Take recipients off the register as of ``exited_on``; all of them or none.
+
+    Refused (ValidationError, nothing saved) if any of them has already exited or
+    would exit before it was identified or after today.
+    """
+    problems, changed = [], []
+    for recipient in recipients.select_for_update():
+        if recipient.status == WelfareRecipient.Status.EXITED:
+            problems.append(_("%(name)s 已经退出") % {"name": recipient})
+            continue
+        recipient.status = WelfareRecipient.Status.EXITED
+        recipient.exited_on = exited_on
+        try:
+            recipient.full_clean()
+        except ValidationError as error:
+            problems.append(f"{recipient}：{'；'.join(error.messages)}")
+            continue
+        changed.append(recipient)
+    if problems:
         raise ValidationError(
-            _("%(name)s 已经退出，无需重复操作。") % {"name": recipient}
+            _("未作任何修改：%(problems)s。") % {"problems": "；".join(problems)}
         )
-    recipient.status = WelfareRecipient.Status.EXITED
-    recipient.exited_on = exited_on
-    recipient.full_clean()
-    recipient.save(update_fields=["status", "exited_on", "updated_at"])
-    return recipient
+    for recipient in changed:
+        recipient.save(update_fields=["status", "exited_on", "updated_at"])
+    return len(changed)

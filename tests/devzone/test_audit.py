@@ -276,7 +276,12 @@ def test_marking_a_recipient_exited_records_the_user(staff_client):
 
     response = client.post(
         reverse("admin:welfare_welfarerecipient_changelist"),
-        {"action": "mark_exited", "_selected_action": [recipient.pk]},
+        {
+            "action": "mark_exited",
+            "_selected_action": [recipient.pk],
+            "apply": "1",
+            "exited_on": timezone.localdate().isoformat(),
+        },
         follow=True,
     )
 

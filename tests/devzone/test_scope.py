@@ -314,7 +314,7 @@ def test_delete_selected_with_another_communitys_pk_spares_it(
 @pytest.mark.parametrize(
     ("label", "action", "extra"),
     [
-        (RECIPIENT, "mark_exited", {}),
+        (RECIPIENT, "mark_exited", {"apply": "1", "exited_on": "2021-06-01"}),
         (CASE, "close_cases", {"apply": "1", "closed_on": "2021-06-01"}),
         (HOUSEHOLD, "mark_vacated", {"apply": "1", "vacated_on": "2021-06-01"}),
     ],

@@ -543,25 +543,43 @@ def test_clerk_changing_category_to_a_taken_one_gets_a_message(staff_client):
     assert second.category == "disabled"
 
 
-def test_mark_exited_action(staff_client):
+def test_mark_exited_asks_for_the_date_and_changes_all_or_nothing(staff_client):
     recipient = WelfareRecipientFactory()
     already = WelfareRecipientFactory(
         status="exited", exited_on=datetime.date(2021, 12, 1)
     )
     client = staff_client(*CLERK)
+    selected = {"action": "mark_exited", "_selected_action": [recipient.pk, already.pk]}
 
-    response = client.post(
+    # the first step shows who will change and asks for the date
+    confirmation = client.post(reverse(CHANGELIST), selected)
+    assert "以下 2 名帮扶对象将退出帮扶" in page_text(confirmation)
+    # one of them has already exited: nobody changes
+    refused = client.post(
         reverse(CHANGELIST),
-        {"action": "mark_exited", "_selected_action": [recipient.pk, already.pk]},
+        {**selected, "apply": "1", "exited_on": "2022-01-05"},
         follow=True,
     )
-
+    assert "未作任何修改" in page_text(refused) and "已经退出" in page_text(refused)
     recipient.refresh_from_db()
-    assert recipient.status == "exited"
-    assert recipient.exited_on == timezone.localdate()
-    text = page_text(response)
-    assert "已退出 1 名帮扶对象。" in text
-    assert "已经退出，无需重复操作" in text
+    assert recipient.status == "active"
+    # without the one already gone, the other exits on the date chosen
+    done = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "mark_exited",
+            "_selected_action": [recipient.pk],
+            "apply": "1",
+            "exited_on": "2022-01-05",
+        },
+        follow=True,
+    )
+    assert "已退出 1 名帮扶对象。" in page_text(done)
+    recipient.refresh_from_db()
+    assert (recipient.status, recipient.exited_on) == (
+        "exited",
+        datetime.date(2022, 1, 5),
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from tests.welfare.factories import (
     make_id_number,
 )
 from welfare.models import AssistanceRecord, WelfareRecipient
-from welfare.services import recipient_mark_exited
+from welfare.services import recipients_mark_exited
 
 pytestmark = pytest.mark.django_db
 Category = WelfareRecipient.Category
@@ -226,20 +226,24 @@ def test_paid_in_year_sums_only_that_year():
 def test_mark_exited_sets_status_and_date():
     recipient = WelfareRecipientFactory()
 
-    recipient_mark_exited(recipient=recipient, exited_on=datetime.date(2021, 12, 1))
+    chosen = WelfareRecipient.objects.filter(pk=recipient.pk)
+    recipients_mark_exited(recipients=chosen, exited_on=datetime.date(2021, 12, 1))
 
     recipient.refresh_from_db()
     assert recipient.status == WelfareRecipient.Status.EXITED
     assert recipient.exited_on == datetime.date(2021, 12, 1)
     with pytest.raises(ValidationError, match="已经退出"):
-        recipient_mark_exited(recipient=recipient, exited_on=datetime.date(2021, 12, 2))
+        recipients_mark_exited(recipients=chosen, exited_on=datetime.date(2021, 12, 2))
 
 
 def test_mark_exited_refuses_a_date_before_identification():
     recipient = WelfareRecipientFactory()
 
     with pytest.raises(ValidationError):
-        recipient_mark_exited(recipient=recipient, exited_on=datetime.date(2020, 1, 1))
+        recipients_mark_exited(
+            recipients=WelfareRecipient.objects.filter(pk=recipient.pk),
+            exited_on=datetime.date(2020, 1, 1),
+        )
 
     recipient.refresh_from_db()
     assert recipient.status == WelfareRecipient.Status.ACTIVE
