@@ -82,14 +82,6 @@ class CommunityQuerySet(models.QuerySet):
         """Return the communities the user works in (all of them for zone-wide staff)."""
         return self.within(Scope.of(user))
 
-    def villages(self):
-        """Return the villages (村)."""
-        return self.filter(kind=Community.Kind.VILLAGE)
-
-    def neighbourhoods(self):
-        """Return the urban communities (社区)."""
-        return self.filter(kind=Community.Kind.COMMUNITY)
-
     def with_home_care_center(self):
         """Return communities with a home-care service centre built."""
         return self.filter(has_home_care_center=True)

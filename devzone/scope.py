@@ -71,7 +71,9 @@ class Scope:
         path = community_path(queryset.model)
         if path is None:
             return queryset
-        return queryset.filter(**{f"{path}__in": self.community_ids})
+        if path == "pk":
+            return queryset.filter(pk__in=self.community_ids)
+        return queryset.in_communities(self.community_ids)
 
     def allows(self, instance):
         """Return True if a record (as it would be saved) lies within the scope."""

@@ -205,7 +205,7 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
         "fine",
     ]
     list_filter = ["category", "status", "community", "river", OverdueFilter]
-    search_fields = ["case_number", "title", "party_concerned"]
+    search_fields = EnvironmentalCase.SEARCH_FIELDS
     date_hierarchy = "opened_on"
     autocomplete_fields = ["community"]
     list_select_related = ["community"]

@@ -1,7 +1,6 @@
 """FilterSets for the export centre: the same vocabulary as the admin's filters."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,9 +51,7 @@ class PartyBranchFilterSet(django_filters.FilterSet):
 
     def filter_rating_stars(self, queryset, name, value):
         year = self.form.cleaned_data.get("rating_year") or timezone.localdate().year
-        return queryset.filter(
-            ratings__year=int(year), ratings__stars__in=[int(v) for v in value]
-        )
+        return queryset.rated(year=int(year), stars=[int(v) for v in value])
 
 
 class BranchRatingFilterSet(django_filters.FilterSet):
@@ -133,11 +130,7 @@ class EnvironmentalCaseFilterSet(django_filters.FilterSet):
         fields = ["category", "status", "community", "river", "opened_on"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(case_number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(party_concerned__icontains=value)
-        )
+        return queryset.search(value)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset.not_overdue()

@@ -14,7 +14,6 @@ from projects.models import (
     RelocationHousehold,
     RelocationProject,
 )
-from projects.models.deals import BAND_30, BAND_50
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -164,22 +163,15 @@ def development_figures(year, scope=WHOLE_ZONE):
         count_figure(
             "development.deals_50_plus",
             "50亿元以上项目",
-            signed.band_50_plus(),
-            changelist_url(
-                InvestmentDeal, **signed_params, total_investment__gte=BAND_50
-            ),
+            signed.in_band("50_plus"),
+            changelist_url(InvestmentDeal, **signed_params, band="50_plus"),
             "个",
         ),
         count_figure(
             "development.deals_30_50",
             "30–50亿元项目",
-            signed.band_30_50(),
-            changelist_url(
-                InvestmentDeal,
-                **signed_params,
-                total_investment__gte=BAND_30,
-                total_investment__lt=BAND_50,
-            ),
+            signed.in_band("30_50"),
+            changelist_url(InvestmentDeal, **signed_params, band="30_50"),
             "个",
         ),
         count_figure(

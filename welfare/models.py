@@ -123,10 +123,6 @@ class WelfareRecipientQuerySet(CommunityScopedQuerySet):
         """Return recipients whose difficulty has the given cause."""
         return self.filter(cause=cause)
 
-    def active(self):
-        """Return recipients still on the register (在册)."""
-        return self.filter(status=WelfareRecipient.Status.ACTIVE)
-
     def on_register_at(self, day):
         """Return recipients identified by ``day`` and not yet exited on it."""
         return self.filter(identified_on__lte=day).filter(
@@ -329,10 +325,6 @@ class AssistanceRecordQuerySet(CommunityScopedQuerySet):
     def in_year(self, year):
         """Return the records dated in one year."""
         return self.filter(date__year=year)
-
-    def of_kind(self, *kinds):
-        """Return the records of the given kinds."""
-        return self.filter(kind__in=kinds)
 
 
 class AssistanceRecord(TimeStampedModel):

@@ -28,8 +28,9 @@ class PartyBranchQuerySet(CommunityScopedQuerySet):
         return self.filter(brand="")
 
     def rated(self, *, year, stars):
-        """Return branches rated ``stars`` in ``year``."""
-        return self.filter(ratings__year=year, ratings__stars=stars)
+        """Return branches rated ``stars`` (a number or several) in ``year``."""
+        stars = [stars] if isinstance(stars, int) else list(stars)
+        return self.filter(ratings__year=year, ratings__stars__in=stars)
 
     def unrated(self, *, year):
         """Return branches with no rating in ``year``."""

@@ -33,25 +33,15 @@ class InvestmentDealQuerySet(models.QuerySet):
         """Return the foreign-funded deals."""
         return self.filter(is_foreign=True)
 
-    def band_50_plus(self):
-        """Return the deals of 50 亿元 or more."""
-        return self.filter(total_investment__gte=BAND_50)
-
-    def band_30_50(self):
-        """Return the deals of 30 亿元 up to (not including) 50 亿元."""
-        return self.filter(total_investment__gte=BAND_30, total_investment__lt=BAND_50)
-
-    def band_10_30(self):
-        """Return the deals of 10 亿元 up to (not including) 30 亿元."""
-        return self.filter(total_investment__gte=BAND_10, total_investment__lt=BAND_30)
-
-    def band_under_10(self):
-        """Return the deals under 10 亿元."""
-        return self.filter(total_investment__lt=BAND_10)
-
     def in_band(self, band):
         """Return the deals of one amount band, by its key in AMOUNT_BANDS."""
-        return getattr(self, f"band_{band}")()
+        lower, upper = AMOUNT_BOUNDS[band]
+        deals = self
+        if lower is not None:
+            deals = deals.filter(total_investment__gte=lower)
+        if upper is not None:
+            deals = deals.filter(total_investment__lt=upper)
+        return deals
 
 
 # Key, label and (lower, upper) bounds in 万元 of each band, for filters and URLs.
@@ -61,6 +51,7 @@ AMOUNT_BANDS = [
     ("10_30", _("10–30 亿元"), (BAND_10, BAND_30)),
     ("under_10", _("10 亿元以下"), (None, BAND_10)),
 ]
+AMOUNT_BOUNDS = {key: bounds for key, _label, bounds in AMOUNT_BANDS}
 
 
 class InvestmentDeal(TimeStampedModel):

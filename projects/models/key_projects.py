@@ -29,12 +29,6 @@ class KeyProjectQuerySet(models.QuerySet):
         """Return the projects whose highest list is ``level``."""
         return self.filter(list_level=level)
 
-    def completed(self):
-        """Return the projects completed or in operation."""
-        return self.filter(
-            status__in=[KeyProject.Status.COMPLETED, KeyProject.Status.OPERATING]
-        )
-
 
 class KeyProject(TimeStampedModel):
     class Category(models.TextChoices):

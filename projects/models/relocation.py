@@ -101,17 +101,9 @@ class RelocationHouseholdQuerySet(CommunityScopedQuerySet):
         """Return the households of the relocation projects of one year."""
         return self.filter(project__year=year)
 
-    def pending(self):
-        """Return the households that have not signed an agreement."""
-        return self.filter(status=RelocationHousehold.Status.PENDING)
-
     def signed(self):
         """Return the households that have signed (whatever happened since)."""
         return self.exclude(status=RelocationHousehold.Status.PENDING)
-
-    def vacated(self):
-        """Return the households whose home is vacated, demolished or resettled."""
-        return self.filter(status__in=RelocationHousehold.VACATED_STATUSES)
 
     def total_area(self):
         """Return the relocated floor area of these households in m² (0 if none)."""

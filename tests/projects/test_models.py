@@ -192,9 +192,9 @@ def test_querysets_answer_which_rows():
     small = InvestmentDealFactory(total_investment=Decimal("99999.99"))
     ten = InvestmentDealFactory(total_investment=Decimal(100000))
     deals = InvestmentDeal.objects
-    assert list(deals.band_50_plus()) == [big]
-    assert set(deals.band_30_50()) == {mid, edge}
-    assert list(deals.band_10_30()) == [ten]
+    assert list(deals.in_band("50_plus")) == [big]
+    assert set(deals.in_band("30_50")) == {mid, edge}
+    assert list(deals.in_band("10_30")) == [ten]
     assert list(deals.in_band("under_10")) == [small]
     household = RelocationHouseholdFactory(floor_area=Decimal("100.5"))
     RelocationHouseholdFactory(
