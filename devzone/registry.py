@@ -54,6 +54,25 @@ class DemoLoader:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Generator:
+    """Invented rows of one model for ``manage.py generate_data --<option> N``."""
+
+    option: str
+    label: str
+    default: int
+    generate: Callable[[int], None]
+    order: int = 100
+
+
+generators = {}
+
+
+def register_generator(generator):
+    """Add an app's bulk data to ``manage.py generate_data``."""
+    generators[generator.option] = generator
+
+
 def register_demo(name, load, order=100):
     """Add an app's demo data to ``manage.py seed_demo``."""
     if all(loader.name != name for loader in demo_loaders):

@@ -10,13 +10,15 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         from devzone.registry import (
             Dataset,
+            Generator,
             ReportContribution,
             register_dataset,
             register_demo,
+            register_generator,
             register_report,
             report_contributions,
         )
-        from governance import demo, filters, models, reports, resources
+        from governance import bulk_data, demo, filters, models, reports, resources
 
         for order, (model, label, resource, filterset) in enumerate(
             [
@@ -65,6 +67,14 @@ class GovernanceConfig(AppConfig):
                 )
             )
         register_demo("党建与治理", demo.load, order=20)
+        register_generator(
+            Generator(
+                "activities", "志愿服务活动", 500_000, bulk_data.generate_activities, 20
+            )
+        )
+        register_generator(
+            Generator("cases", "环境与城管案件", 200_000, bulk_data.generate_cases, 21)
+        )
         if any(c.figures is reports.party_figures for c in report_contributions):
             return
         register_report(

@@ -10,11 +10,13 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from devzone.registry import (
             Dataset,
+            Generator,
             register_dataset,
             register_demo,
+            register_generator,
             register_report,
         )
-        from projects import demo, filters, reports, resources
+        from projects import bulk_data, demo, filters, reports, resources
 
         datasets = [
             (resources.KeyProjectResource, filters.KeyProjectFilterSet),
@@ -38,5 +40,8 @@ class ProjectsConfig(AppConfig):
                 )
             )
         register_demo("项目建设", demo.load, order=10)
+        register_generator(
+            Generator("households", "搬迁户", 1_000_000, bulk_data.generate_households)
+        )
         for contribution in reports.CONTRIBUTIONS:
             register_report(contribution)

@@ -10,12 +10,14 @@ class WelfareConfig(AppConfig):
     def ready(self):
         from devzone.registry import (
             Dataset,
+            Generator,
             ReportContribution,
             register_dataset,
             register_demo,
+            register_generator,
             register_report,
         )
-        from welfare import demo, reports
+        from welfare import bulk_data, demo, reports
         from welfare.filters import AssistanceRecordFilterSet, WelfareRecipientFilterSet
         from welfare.models import AssistanceRecord, WelfareRecipient
         from welfare.resources import AssistanceRecordResource, WelfareRecipientResource
@@ -41,6 +43,11 @@ class WelfareConfig(AppConfig):
             )
         )
         register_demo("民生福祉", demo.load, order=30)
+        register_generator(
+            Generator(
+                "recipients", "帮扶对象", 300_000, bulk_data.generate_recipients, 30
+            )
+        )
         register_report(
             ReportContribution(
                 section="welfare", figures=reports.figures, charts=reports.charts
