@@ -15,6 +15,12 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.changelist import (
+    CappedCountPaginator,
+    IndexedAllValuesFieldListFilter,
+    ZoneChangeList,
+    plain_column,
+)
 from devzone.constraints import unique_conflicts
 from devzone.imports import (
     FORMATS,
@@ -26,6 +32,7 @@ from devzone.imports import (
     import_counts,
 )
 from devzone.scope import Scope, community_path
+from devzone.search import IndexedSearch
 from devzone.services import (
     export_log_create,
     import_batch_finish,
@@ -63,6 +70,9 @@ admin.FieldListFilter.register(
     ),
     ScopedRelatedFieldListFilter,
     take_priority=True,
+)
+admin.FieldListFilter.register(
+    plain_column, IndexedAllValuesFieldListFilter, take_priority=True
 )
 
 
@@ -182,6 +192,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     import_template_name = "admin/devzone/import.html"
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedCountPaginator
     personal_fields = None  # {field path: mask}; None: the Resource's
 
     def __init__(self, model, admin_site):
@@ -258,10 +269,15 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                     return False
         return super().lookup_allowed(lookup, value, request)
 
+    def get_changelist(self, request, **kwargs):
+        return ZoneChangeList
+
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(
-            request, queryset, normalize_search_term(search_term)
-        )
+        term = normalize_search_term(search_term)
+        fields = self.get_search_fields(request)
+        if not (term and fields and IndexedSearch.handles(fields)):
+            return super().get_search_results(request, queryset, term)
+        return IndexedSearch(self.model, fields, queryset.db).filter(queryset, term)
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
