@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format demo clean
+.PHONY: run test install lint format demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The record lists, the report and the export centre at full size (PostgreSQL; fill
+# the database once with `manage.py generate_data`).
+bench: install
+	$(BIN)/python benchmarks/changelists.py
 
 lint: install
 	$(BIN)/ruff check --fix .

@@ -23,6 +23,12 @@ from import_export.forms import ImportForm
 
 from devzone import exports
 from devzone.audit import history_entries
+from devzone.changelist import (
+    CappedCountPaginator,
+    IndexedAllValuesFieldListFilter,
+    ZoneChangeList,
+    plain_column,
+)
 from devzone.constraints import unique_conflicts
 from devzone.imports import (
     FORMATS,
@@ -36,6 +42,7 @@ from devzone.imports import (
 )
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
+from devzone.search import IndexedSearch
 from devzone.services import (
     export_log_create,
     import_batch_finish,
@@ -86,6 +93,9 @@ admin.FieldListFilter.register(
     ),
     ScopedRelatedFieldListFilter,
     take_priority=True,
+)
+admin.FieldListFilter.register(
+    plain_column, IndexedAllValuesFieldListFilter, take_priority=True
 )
 
 
@@ -288,6 +298,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     import_template_name = "admin/devzone/import.html"
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedCountPaginator
     personal_fields = None  # {field path: mask}; None: the Resource's
     personal_derived_columns = ()  # columns that narrow a masked number down
 
@@ -407,6 +418,9 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                     return False
         return super().lookup_allowed(lookup, value, request)
 
+    def get_changelist(self, request, **kwargs):
+        return ZoneChangeList
+
     def get_search_results(self, request, queryset, search_term):
         term = normalize_search_term(search_term)
         if (
@@ -426,7 +440,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                 % {"limit": settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY},
             )
             return queryset.none(), False
-        return super().get_search_results(request, queryset, term)
+        fields = self.get_search_fields(request)
+        if not (term and fields and IndexedSearch.handles(fields)):
+            return super().get_search_results(request, queryset, term)
+        return IndexedSearch(self.model, fields, queryset.db).filter(queryset, term)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -64,6 +64,25 @@ class DemoLoader:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Generator:
+    """Invented rows of one model for ``manage.py generate_data --<option> N``."""
+
+    option: str
+    label: str
+    default: int
+    generate: Callable[[int], None]
+    order: int = 100
+
+
+generators = {}
+
+
+def register_generator(generator):
+    """Add an app's bulk data to ``manage.py generate_data``."""
+    generators[generator.option] = generator
+
+
 def register_demo(name, load, order=100):
     """Add an app's demo data to ``manage.py seed_demo`` (again: replace it)."""
     demo_loaders[:] = [loader for loader in demo_loaders if loader.name != name]
@@ -161,6 +180,7 @@ def register_app(
     sections=(),
     reports=(),
     demo=None,
+    generators=(),
     order=100,
 ):
     """Plug an app into the zone's frames with one call from its ``ready()``.
@@ -168,7 +188,8 @@ def register_app(
     ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export
     centre lists them; ``sections`` the report sections the app owns; ``reports``
     its ReportContributions; ``demo`` the function loading its demo data, run in
-    ``order`` by ``seed_demo``. Calling it twice changes nothing.
+    ``order`` by ``seed_demo``; ``generators`` its bulk data for ``generate_data``.
+    Calling it twice changes nothing.
     """
     for index, (resource, filterset) in enumerate(datasets):
         register_dataset(
@@ -185,3 +206,5 @@ def register_app(
         register_report(contribution)
     if demo is not None:
         register_demo(str(app_config.verbose_name), demo, order)
+    for generator in generators:
+        register_generator(generator)

@@ -8,8 +8,13 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import ReportContribution, ReportSection, register_app
-        from governance import demo, filters, reports, resources
+        from devzone.registry import (
+            Generator,
+            ReportContribution,
+            ReportSection,
+            register_app,
+        )
+        from governance import bulk_data, demo, filters, reports, resources
 
         register_app(
             self,
@@ -43,6 +48,18 @@ class GovernanceConfig(AppConfig):
                     charts=reports.environment_charts,
                     years=reports.environment_years,
                     order=20,
+                ),
+            ],
+            generators=[
+                Generator(
+                    "activities",
+                    "志愿服务活动",
+                    500_000,
+                    bulk_data.generate_activities,
+                    20,
+                ),
+                Generator(
+                    "cases", "环境与城管案件", 200_000, bulk_data.generate_cases, 21
                 ),
             ],
             demo=demo.load,

@@ -8,8 +8,8 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import ReportSection, register_app
-        from projects import demo, filters, reports, resources
+        from devzone.registry import Generator, ReportSection, register_app
+        from projects import bulk_data, demo, filters, reports, resources
 
         register_app(
             self,
@@ -27,6 +27,11 @@ class ProjectsConfig(AppConfig):
             ],
             sections=[ReportSection("projects", "项目建设", order=20)],
             reports=reports.CONTRIBUTIONS,
+            generators=[
+                Generator(
+                    "households", "搬迁户", 1_000_000, bulk_data.generate_households
+                )
+            ],
             demo=demo.load,
             order=10,
         )

@@ -106,13 +106,7 @@ class WelfareRecipientAdmin(ZoneAdmin):
 
     def get_queryset(self, request):
         year = timezone.localdate().year
-        # The aggregate groups rows, which drops Meta.ordering: restate it.
-        return (
-            super()
-            .get_queryset(request)
-            .with_paid_in_year(year)
-            .order_by(*WelfareRecipient._meta.ordering)
-        )
+        return super().get_queryset(request).with_paid_in_year(year)
 
     @admin.display(description=_("性别"))
     def gender(self, obj):

@@ -8,8 +8,13 @@ class WelfareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import ReportContribution, ReportSection, register_app
-        from welfare import demo, filters, reports, resources
+        from devzone.registry import (
+            Generator,
+            ReportContribution,
+            ReportSection,
+            register_app,
+        )
+        from welfare import bulk_data, demo, filters, reports, resources
 
         register_app(
             self,
@@ -24,6 +29,11 @@ class WelfareConfig(AppConfig):
             reports=[
                 ReportContribution(
                     section="welfare", figures=reports.figures, charts=reports.charts
+                )
+            ],
+            generators=[
+                Generator(
+                    "recipients", "帮扶对象", 300_000, bulk_data.generate_recipients, 30
                 )
             ],
             demo=demo.load,

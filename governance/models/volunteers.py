@@ -112,6 +112,8 @@ class VolunteerActivity(TimeStampedModel):
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务活动")
         ordering = ["-date", "team__name", "title"]
+        # The list reads the newest days first and sorts each day's few rows.
+        indexes = [models.Index(fields=["-date"], name="governance_activity_date")]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
             models.UniqueConstraint(

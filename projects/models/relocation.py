@@ -191,7 +191,10 @@ class RelocationHousehold(TimeStampedModel):
         indexes = [
             models.Index(
                 fields=["project", "head_name", "id"], name="projects_household_list"
-            )
+            ),
+            # The admin's exact search by number (devzone.search).
+            models.Index(fields=["id_number"], name="projects_household_id_number"),
+            models.Index(fields=["phone"], name="projects_household_phone"),
         ]
         default_permissions = DEFAULT_PERMISSIONS
         permissions = [
