@@ -1,0 +1,26 @@
+"""devzone: the records system of a county-level economic development zone.
+
+Where each rule lives — read this before you change one:
+
+- Which rows?             a QuerySet method on the model (``Household.objects.signed()``);
+                          admin filters, FilterSets, reports and report links call it.
+- Who may see which rows? ``devzone.scope.Scope`` (community scope), applied by
+                          ``ZoneAdmin.get_queryset``, the export centre, the report and
+                          the import Resource; QuerySets say where their community is.
+- What may be stored?     the model: field validators, then ``Meta.constraints``
+                          (``TimeStampedModel`` maps a constraint to its column);
+                          forms and imports both meet them.
+- A change with effects?  a function in the app's ``services.py``: keyword-only,
+                          atomic, all-or-nothing; admin actions call it.
+- Personal data?          the Resource's ``personal_fields`` and
+                          ``personal_data_permission`` (masking); lookups and views of
+                          full numbers through ``devzone.services`` (quota, log).
+- The trail?              ``devzone.audit`` (django-simple-history on every model);
+                          imports write it in bulk and name their ``ImportBatch``.
+- A spreadsheet?          ``devzone.imports`` (formats, widgets, ``ZoneResource``),
+                          uploads in ``devzone.uploads``, downloads in
+                          ``devzone.exports``.
+- Plugging an app in?     one ``devzone.registry.register_app(...)`` call in its
+                          ``AppConfig.ready()``; ``devzone`` never imports an app.
+- Roles?                  ``devzone.roles`` (data), applied by ``manage.py setup_roles``.
+"""
