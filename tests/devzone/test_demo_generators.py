@@ -1,0 +1,46 @@
+"""The committed demo and sample files are exactly what their generators write."""
+
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from devzone.demo.generators import FIXTURES_DIR, differences
+from devzone.management.commands import generate_demo
+
+
+def test_regenerated_files_equal_the_committed_ones(tmp_path):
+    # CSV byte for byte; XLSX cell by cell (openpyxl stamps the time of saving).
+    assert differences(tmp_path, FIXTURES_DIR) == []
+
+
+def test_check_lists_the_files_that_differ(tmp_path, monkeypatch):
+    committed = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR, committed)
+    changed = committed / "demo" / "welfare" / "recipients.csv"
+    changed.write_bytes(changed.read_bytes().replace("因病".encode(), "因灾".encode()))
+    (committed / "samples" / "welfare_recipients.xlsx").unlink()
+    monkeypatch.setattr(generate_demo, "FIXTURES_DIR", committed)
+
+    with pytest.raises(CommandError) as error:
+        call_command("generate_demo", "--check")
+
+    message = str(error.value)
+    assert "fixtures/demo/welfare/recipients.csv" in message
+    assert "fixtures/samples/welfare_recipients.xlsx" in message
+    assert "assistance_records.csv" not in message
+
+
+def test_generate_rewrites_a_changed_file(tmp_path, monkeypatch, capsys):
+    committed = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR, committed)
+    changed = committed / "demo" / "welfare" / "recipients.csv"
+    original = changed.read_bytes()
+    changed.write_bytes(b"")
+    monkeypatch.setattr(generate_demo, "FIXTURES_DIR", committed)
+
+    call_command("generate_demo")
+    call_command("generate_demo", "--check")
+
+    assert changed.read_bytes() == original
+    assert "fixtures/demo/welfare/recipients.csv" in capsys.readouterr().out
