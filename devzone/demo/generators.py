@@ -6,6 +6,8 @@ returns the paths it wrote. ``devzone`` finds the modules through the app regist
 never imports an app by name.
 """
 
+import shutil
+import tempfile
 from importlib import import_module
 from pathlib import Path
 
@@ -57,9 +59,19 @@ def same_contents(first: Path, second: Path) -> bool:
 
 
 def differences(generated: Path, committed: Path = FIXTURES_DIR) -> list[Path]:
-    """Regenerate every file into generated; return those that differ from committed."""
+    """Generate every file into generated; return those that differ from committed."""
     return [
         path
         for path in generate_all(generated)
         if not same_contents(generated / path, committed / path)
     ]
+
+
+def update(fixtures: Path = FIXTURES_DIR) -> list[Path]:
+    """Regenerate every file; copy into fixtures those whose data changed."""
+    with tempfile.TemporaryDirectory() as folder:
+        changed = differences(Path(folder), fixtures)
+        for path in changed:
+            (fixtures / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(folder) / path, fixtures / path)
+    return changed

@@ -37,10 +37,16 @@ def test_generate_rewrites_a_changed_file(tmp_path, monkeypatch, capsys):
     changed = committed / "demo" / "welfare" / "recipients.csv"
     original = changed.read_bytes()
     changed.write_bytes(b"")
+    workbook = committed / "samples" / "welfare_recipients.xlsx"
+    workbook_bytes = workbook.read_bytes()
     monkeypatch.setattr(generate_demo, "FIXTURES_DIR", committed)
 
     call_command("generate_demo")
     call_command("generate_demo", "--check")
 
     assert changed.read_bytes() == original
-    assert "fixtures/demo/welfare/recipients.csv" in capsys.readouterr().out
+    # A file whose data did not change is left alone, timestamps and all.
+    assert workbook.read_bytes() == workbook_bytes
+    out = capsys.readouterr().out
+    assert "fixtures/demo/welfare/recipients.csv" in out
+    assert "welfare_recipients.xlsx" not in out
