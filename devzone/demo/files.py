@@ -5,10 +5,12 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from import_export.resources import ModelResource
+
 Row = Mapping[str, object] | Sequence[object]
 
 
-def columns(resource_class) -> dict[str, str]:
+def columns(resource_class: type[ModelResource]) -> dict[str, str]:
     """Return the Resource's export columns as field name → header, in file order."""
     resource = resource_class()
     return dict(
@@ -35,7 +37,11 @@ def cells(row: Row, names: Iterable[str]) -> list:
 
 
 def write_csv(
-    path: Path, resource_class, rows: Iterable[Row], *, encoding: str = "utf-8-sig"
+    path: Path,
+    resource_class: type[ModelResource],
+    rows: Iterable[Row],
+    *,
+    encoding: str = "utf-8-sig",
 ) -> Path:
     """Write rows under the Resource's headers (UTF-8 with BOM unless told)."""
     header = columns(resource_class)
@@ -60,7 +66,7 @@ def spreadsheet_cell(value: object, *, number: bool, date: bool) -> object:
 
 def write_xlsx(
     path: Path,
-    resource_class,
+    resource_class: type[ModelResource],
     rows: Iterable[Row],
     *,
     numbers: Iterable[str] = (),
@@ -92,7 +98,7 @@ def write_xlsx(
     return path
 
 
-def read_csv(path: Path, resource_class) -> list[dict[str, str]]:
+def read_csv(path: Path, resource_class: type[ModelResource]) -> list[dict[str, str]]:
     """Return a CSV written with the Resource's headers as rows keyed by field name."""
     by_header = {header: name for name, header in columns(resource_class).items()}
     with open(path, newline="", encoding="utf-8-sig") as handle:

@@ -8,6 +8,7 @@ never imports an app by name.
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from django.utils.module_loading import module_has_submodule
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
 
-def generators() -> list:
+def generators() -> list[Callable[[Path], list[Path]]]:
     """Return the ``generate`` function of every installed app that has one."""
     found = []
     for config in apps.get_app_configs():

@@ -22,7 +22,9 @@ GIVEN_NAMES = (
 PHONE_PREFIXES = ("139", "138", "151", "158", "180", "187", "177")
 
 
-def day_between(rng: random.Random, first: datetime.date, last: datetime.date):
+def day_between(
+    rng: random.Random, first: datetime.date, last: datetime.date
+) -> datetime.date:
     """Return a day from first to last, both included."""
     return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
 
