@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from import_export.resources import ModelResource
+from openpyxl import Workbook
 
 Row = Mapping[str, object] | Sequence[object]
 
@@ -29,10 +30,12 @@ def text(value: object) -> str:
     return str(value)
 
 
-def cells(row: Row, names: Iterable[str]) -> list:
+def cells(row: Row, fields: Sequence[str]) -> list:
     """Return a row's cells in column order; a mapping is keyed by field name."""
     if isinstance(row, Mapping):
-        return [row[name] for name in names]
+        return [row[field] for field in fields]
+    if len(row) != len(fields):
+        raise ValueError(f"{len(row)} cells for {len(fields)} columns: {row!r}")
     return list(row)
 
 
@@ -49,7 +52,8 @@ def write_csv(
     with open(path, "w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)
         writer.writerow(header.values())
-        writer.writerows([text(cell) for cell in cells(row, header)] for row in rows)
+        fields = list(header)
+        writer.writerows([text(cell) for cell in cells(row, fields)] for row in rows)
     return path
 
 
@@ -73,9 +77,8 @@ def write_xlsx(
     dates: Iterable[str] = (),
 ) -> Path:
     """Write rows to one sheet under the Resource's headers; text cells as text."""
-    from openpyxl import Workbook
-
     header = columns(resource_class)
+    fields = list(header)
     numbers, dates = set(numbers), set(dates)
     workbook = Workbook()
     sheet = workbook.active
@@ -85,7 +88,7 @@ def write_xlsx(
         sheet.append(
             [
                 spreadsheet_cell(value, number=name in numbers, date=name in dates)
-                for name, value in zip(header, cells(row, header), strict=True)
+                for name, value in zip(fields, cells(row, fields), strict=True)
             ]
         )
     # Excel would turn a long ID number typed into a general cell into 3.21181E+17.

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import module_has_submodule
+from openpyxl import load_workbook
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -38,8 +39,6 @@ def generate_all(fixtures: Path = FIXTURES_DIR) -> list[Path]:
 
 def sheets(path: Path) -> list:
     """Return a workbook's sheets as titles with their cells' values and formats."""
-    from openpyxl import load_workbook
-
     workbook = load_workbook(path)
     return [
         (
