@@ -66,7 +66,8 @@ RIVERS_2021 = names(
     "大运河 九曲河 胡桥河 贺巷河 马陵河 普善河 联观河 六都河 张巷河 祈钦河"
 )
 RIVERS_2020 = [*RIVERS_2021[:5], "建山河"]
-# Category: (cases in 2021, cases in 2020, title).
+# Category: (cases in each of PLAN_YEARS, title).
+PLAN_YEARS = (2021, 2020)
 CASE_PLAN = {
     "市容整治": (45, 38, "市容市貌集中整治"),
     "占道经营": (326, 280, "占道经营"),
@@ -225,9 +226,10 @@ def adjust_people_served(rows, total):
         index += 1
 
 
-def planned_cases(people, year, column, rivers):
+def planned_cases(people, year, rivers):
     """Return the year's cases as (category, opened, community, river, party)."""
     rng = people.rng
+    column = PLAN_YEARS.index(year)
     plan = {category: counts[column] for category, counts in CASE_PLAN.items()}
     water_total = sum(plan[category] for category in WATER)
     river_cycle = [rivers[i % len(rivers)] for i in range(water_total)]
@@ -248,11 +250,11 @@ def planned_cases(people, year, column, rivers):
     return cases
 
 
-def case_rows(people, year, column, rivers):
+def case_rows(people, year, rivers):
     """Return the year's cases, numbered in order of opening."""
     rng = people.rng
     rows = []
-    cases = planned_cases(people, year, column, rivers)
+    cases = planned_cases(people, year, rivers)
     for number, (category, opened, community, river, party) in enumerate(cases, 1):
         deadline = opened + datetime.timedelta(days=rng.choice([7, 15, 30, 60]))
         roll = rng.random()
@@ -342,8 +344,8 @@ def generate(fixtures: Path) -> list[Path]:
     teams = team_rows(people)
     activities = activity_rows(people.rng, teams, 2020, 120)
     activities += activity_rows(people.rng, teams, 2021, 846, people_total=19_684)
-    cases = case_rows(people, 2020, 1, RIVERS_2020)
-    cases += case_rows(people, 2021, 0, RIVERS_2021)
+    cases = case_rows(people, 2020, RIVERS_2020)
+    cases += case_rows(people, 2021, RIVERS_2021)
     branch, rating = PartyBranchResource, BranchRatingResource
     case = EnvironmentalCaseResource
     return [
