@@ -1,5 +1,8 @@
 """Loading the demo data: each app's files in fixtures/demo/, through its Resources.
 
+The files are written by each app's ``demo_data`` module (``manage.py generate_demo``,
+see ``generators``) from the shared pieces in ``people``, ``places`` and ``files``.
+
 Demo data goes through the same import path as a user's spreadsheet, so it meets every
 rule an import meets, and loading it twice changes nothing (natural keys).
 """

@@ -1,0 +1,77 @@
+"""Every app's demo file generator (``<app>/demo_data.py``), run and checked together.
+
+An app's ``demo_data.generate(fixtures)`` writes its demo CSVs under
+``fixtures/demo/<app>/`` and its sample import files under ``fixtures/samples/``, and
+returns the paths it wrote. ``devzone`` finds the modules through the app registry and
+never imports an app by name.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import module_has_submodule
+from openpyxl import load_workbook
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+
+
+def generators() -> list[Callable[[Path], list[Path]]]:
+    """Return the ``generate`` function of every installed app that has one."""
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "demo_data"):
+            found.append(import_module(f"{config.name}.demo_data").generate)
+    return found
+
+
+def generate_all(fixtures: Path = FIXTURES_DIR) -> list[Path]:
+    """Write every app's demo and sample files under fixtures; return their paths."""
+    written = []
+    for generate in generators():
+        written.extend(path.relative_to(fixtures) for path in generate(fixtures))
+    return written
+
+
+def sheets(path: Path) -> list:
+    """Return a workbook's sheets as titles with their cells' values and formats."""
+    workbook = load_workbook(path)
+    return [
+        (
+            sheet.title,
+            [[(cell.value, cell.number_format) for cell in row] for row in sheet],
+        )
+        for sheet in workbook.worksheets
+    ]
+
+
+def same_contents(first: Path, second: Path) -> bool:
+    """Return True if two files hold the same data (XLSX compared cell by cell)."""
+    if not (first.exists() and second.exists()):
+        return False
+    if first.suffix == ".xlsx":
+        return sheets(first) == sheets(second)
+    return first.read_bytes() == second.read_bytes()
+
+
+def differences(generated: Path, committed: Path = FIXTURES_DIR) -> list[Path]:
+    """Generate every file into generated; return those that differ from committed."""
+    return [
+        path
+        for path in generate_all(generated)
+        if not same_contents(generated / path, committed / path)
+    ]
+
+
+def update(fixtures: Path = FIXTURES_DIR) -> list[Path]:
+    """Regenerate every file; copy into fixtures those whose data changed."""
+    with tempfile.TemporaryDirectory() as folder:
+        changed = differences(Path(folder), fixtures)
+        for path in changed:
+            (fixtures / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(folder) / path, fixtures / path)
+    return changed
