@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 # OWASP (CSV injection) and ASVS 1.2.10: a text cell starting with one of these can run
@@ -34,9 +35,25 @@ def unescape_formula(text):
     return text
 
 
+def xlsx_safe(value):
+    """Return a value XLSX can hold: text loses the control characters it cannot.
+
+    Such characters are refused on the way in; a value stored by an older path must
+    still not make every export that includes its row fail.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 class Echo:
     def write(self, value):
         return value
+
+
+def csv_safe(value):
+    """Return a value for a CSV cell; a NUL (which no reader accepts) is dropped."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def csv_chunks(rows):
@@ -45,7 +62,7 @@ def csv_chunks(rows):
     yield "\ufeff".encode()
     for row in rows:
         yield writer.writerow(
-            ["" if value is None else value for value in row]
+            ["" if value is None else csv_safe(value) for value in row]
         ).encode()
 
 
@@ -57,14 +74,14 @@ def xlsx_file(rows, sheet_title="数据"):
         if index == 0:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
                 cell.font = Font(bold=True)
                 cells.append(cell)
             sheet.append(cells)
             continue
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
             if isinstance(value, str):
                 # Text stays text: an ID or phone number is never turned into a number,
                 # and a leading "=" is never read as a formula.

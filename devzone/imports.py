@@ -30,7 +30,12 @@ from import_export.tmp_storages import CacheStorage
 from devzone.constraints import check_constraint_errors, unique_conflicts
 from devzone.exports import escape_formula, unescape_formula
 from devzone.fields import IdNumberField, PhoneField
-from devzone.validators import mask_id_number, mask_phone, normalize_text
+from devzone.validators import (
+    mask_id_number,
+    mask_phone,
+    normalize_phone,
+    normalize_text,
+)
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LOOKUP_CHUNK = 1000
@@ -205,7 +210,7 @@ class PhoneWidget(TextWidget):
             if not value.is_integer():
                 raise ValueError(f"「{value}」不是电话号码。")
             value = int(value)
-        text = normalize_text(unescape_formula(str(value))).replace("-", "")
+        text = normalize_phone(unescape_formula(str(value)))
         if re.fullmatch(r"[0-9]+\.0", text):
             text = text[:-2]
         return text
