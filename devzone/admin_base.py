@@ -5,7 +5,7 @@ from urllib.parse import unquote_plus
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,13 @@ from import_export.forms import ImportForm
 
 from devzone import exports
 from devzone.constraints import unique_conflicts
-from devzone.imports import FORMATS, XLSX, ImportFileError, import_counts
+from devzone.imports import (
+    FORMATS,
+    XLSX,
+    ImportFileError,
+    error_lines,
+    import_counts,
+)
 from devzone.services import export_log_create, import_log_create
 from devzone.validators import mask_numbers_in_text, normalize_search_term
 
@@ -213,11 +219,38 @@ class ZoneAdmin(ImportExportModelAdmin):
             )
 
     def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and not self.confirm_choices_valid(request):
+            messages.error(
+                request,
+                _(
+                    "确认导入的表单已被改动（格式或数据表无效），导入未执行：请重新上传文件。"
+                ),
+            )
+            return self.redirect_to_import(request)
         try:
             return super().process_import(request, **kwargs)
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
+
+    def confirm_choices_valid(self, request):
+        """Return True if the confirm form's hidden format and resource are choices.
+
+        The library turns them into list indexes: a tampered value is a 500 there.
+        """
+        choices = {
+            "format": len(self.get_import_formats()),
+            "resource": len(self.get_import_resource_classes(request)),
+        }
+        for name, count in choices.items():
+            value = request.POST.get(name, "")
+            if name == "resource" and value == "":
+                continue
+            if not (value.isascii() and value.isdigit() and int(value) < count):
+                return False
+        return True
 
     def redirect_to_import(self, request):
         from django.shortcuts import redirect
@@ -227,7 +260,11 @@ class ZoneAdmin(ImportExportModelAdmin):
 
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
-            messages.error(request, _("数据在确认前已变化，导入未执行，请重新上传。"))
+            messages.error(
+                request,
+                _("导入未执行，没有保存任何数据：%(errors)s")
+                % {"errors": "；".join(error_lines(result)[:20])},
+            )
             return self.redirect_to_import(request)
         counts = import_counts(result)
         import_log_create(
