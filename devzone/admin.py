@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.changelists import ZoneChangeListMixin
 from devzone.models import (
     AnnualIndicator,
     Area,
@@ -123,3 +127,18 @@ class ImportLogAdmin(ReadOnlyLogAdmin):
     search_fields = ["user__username", "dataset", "file_name"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
+
+
+# auth's own admins, with the changelist that refuses impossible lookups.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
+    pass

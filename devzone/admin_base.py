@@ -13,6 +13,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.admin_widgets import with_safe_autocomplete
+from devzone.changelists import ZoneChangeListMixin
 from devzone.constraints import unique_conflicts
 from devzone.imports import (
     FORMATS,
@@ -95,7 +97,7 @@ class UniqueRulesFormMixin:
                     self.add_error(target, message)
 
 
-class ZoneAdmin(ImportExportModelAdmin):
+class ZoneAdmin(ZoneChangeListMixin, ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
     Personal data (the Resource's ``personal_fields``, or the admin's own, which may
@@ -119,6 +121,10 @@ class ZoneAdmin(ImportExportModelAdmin):
                 setattr(
                     self, name, masked_display(path, mask, self.personal_label(path))
                 )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return with_safe_autocomplete(formfield) if formfield else formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -420,7 +426,7 @@ def logged_when_done(rows, log):
     export_log_create(row_count=rows.count, **log)
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+class ReadOnlyLogAdmin(ZoneChangeListMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
