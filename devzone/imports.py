@@ -42,6 +42,7 @@ from devzone.validators import (
     mask_phone,
     normalize_phone,
     normalize_text,
+    validate_plain_text,
 )
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
@@ -584,6 +585,10 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         wanted = list(
             {self.key_of(v) for v in values if not is_blank(v)} - set(self.cache)
         )
+        for key in [key for key in wanted if "\x00" in key]:
+            # PostgreSQL refuses a NUL even in a query; no stored key holds one.
+            self.cache[key] = None
+            wanted.remove(key)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
             found = self.model._default_manager.filter(**{f"{self.field}__in": chunk})
@@ -596,6 +601,10 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         if is_blank(value):
             return None
         key = self.key_of(value)
+        try:
+            validate_plain_text(key)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
         if key not in self.cache:
             self.prime([key])
         obj = self.cache[key]
@@ -649,7 +658,13 @@ class NaturalKeyInstanceLoader(ModelInstanceLoader):
         super().__init__(resource, dataset)
         self.instances = {}
         keys = [resource.row_key(row) for row in resource.dataset_rows(dataset)]
-        keys = [key for key in keys if key is not None]
+        # A key with a NUL is refused on its row; PostgreSQL refuses it in a query.
+        keys = [
+            key
+            for key in keys
+            if key is not None
+            and not any(isinstance(part, str) and "\x00" in part for part in key)
+        ]
         if not keys:
             return
         opts = resource._meta.model._meta

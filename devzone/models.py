@@ -174,6 +174,8 @@ class Area(TimeStampedModel):
     approved_on = models.DateField(_("批复日期"), null=True, blank=True)
     note = models.TextField(_("备注"), blank=True, default="")
 
+    past_date_fields = ("approved_on",)
+
     class Meta:
         verbose_name = verbose_name_plural = _("片区")
         ordering = ["name"]

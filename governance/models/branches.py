@@ -75,6 +75,8 @@ class PartyBranch(TimeStampedModel):
 
     NATURAL_KEY = "name"
 
+    past_date_fields = ("founded_on",)
+
     class Meta:
         verbose_name = verbose_name_plural = _("党支部")
         ordering = ["name"]

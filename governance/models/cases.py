@@ -115,6 +115,8 @@ class EnvironmentalCase(TimeStampedModel):
 
     NATURAL_KEY = "case_number"
 
+    past_date_fields = ("opened_on", "closed_on")
+
     class Meta:
         verbose_name = verbose_name_plural = _("环境与城管案件")
         ordering = ["-opened_on", "-case_number"]

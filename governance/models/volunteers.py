@@ -39,6 +39,8 @@ class VolunteerTeam(TimeStampedModel):
 
     NATURAL_KEY = "name"
 
+    past_date_fields = ("founded_on",)
+
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务队")
         ordering = ["name"]
@@ -103,6 +105,8 @@ class VolunteerActivity(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = VolunteerActivityQuerySet.as_manager()
+
+    past_date_fields = ("date",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务活动")

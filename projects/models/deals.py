@@ -118,6 +118,8 @@ class InvestmentDeal(TimeStampedModel):
         "projects_investmentdeal_signed_has_date": "signed_on",
     }
 
+    past_date_fields = ("signed_on",)
+
     class Meta:
         verbose_name = verbose_name_plural = _("招商项目")
         ordering = ["-year", "name"]

@@ -114,6 +114,8 @@ class KeyProject(TimeStampedModel):
         "projects_keyproject_year_range": "year",
     }
 
+    past_date_fields = ("started_on", "completed_on")
+
     class Meta:
         verbose_name = verbose_name_plural = _("重点项目")
         ordering = ["-year", "name"]

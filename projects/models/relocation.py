@@ -183,6 +183,8 @@ class RelocationHousehold(TimeStampedModel):
         "projects_household_vacated_has_date": "vacated_on",
     }
 
+    past_date_fields = ("signed_on", "vacated_on")
+
     class Meta:
         verbose_name = verbose_name_plural = _("搬迁户")
         # Ordered by columns one index serves: ordering by the project itself would
