@@ -171,19 +171,20 @@ def build_dataset(rows):
 CSV_REASONS = {
     "unexpected end of data": '引号没有闭合：从这一行起的英文双引号 " 到文件末尾都没有'
     "配对的结束引号",
-    '"," expected after \'"\'': "引号后面紧跟了其他字符：带引号的内容应整体用"
-    '英文双引号括起，内容中的双引号要写成两个（""）',
+    "',' expected after '\"'": "引号后面紧跟了其他字符：带引号的内容应整体用英文双引号"
+    '括起，内容中的双引号要写成两个（""）',
     "field larger than field limit": "有一个单元格的内容过长",
     "new-line character seen in unquoted field": "有未用引号括起的换行符",
+    "line contains NUL": "含有空字符（NUL），可能不是文本文件",
 }
 
 
 def csv_error_reason(error):
     text = str(error)
     for english, chinese in CSV_REASONS.items():
-        if text.startswith(english.split(" (")[0]):
+        if text.startswith(english):
             return chinese
-    return f"无法解析（{text}）"
+    return "无法按 CSV 格式解析这一行"
 
 
 def csv_rows(text):
@@ -827,7 +828,16 @@ class ZoneResource(resources.ModelResource):
                 return None
             if is_blank(value):
                 return None
-            key.append(value.pk if isinstance(value, models.Model) else value)
+            if isinstance(value, models.Model):
+                value = value.pk
+            else:
+                try:
+                    # A key no column can hold (2**70) is never looked up.
+                    opts = self._meta.model._meta
+                    opts.get_field(field.attribute).run_validators(value)
+                except (ValidationError, FieldDoesNotExist):
+                    return None
+            key.append(value)
         return tuple(key)
 
     def key_columns(self):
@@ -1059,7 +1069,10 @@ class ZoneResource(resources.ModelResource):
         super().save_instance(instance, is_create, row, **kwargs)
 
     def get_bulk_update_fields(self):
-        fields = super().get_bulk_update_fields()
+        # Only the model's own columns: a Resource may read columns it does not save
+        # (an assistance record's 帮扶对象类别), which bulk_update cannot write.
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        fields = [name for name in super().get_bulk_update_fields() if name in names]
         if hasattr(self._meta.model, "updated_at") and "updated_at" not in fields:
             fields.append("updated_at")
         return fields
