@@ -246,6 +246,9 @@ def normalize_search_term(term):
     A number typed with full-width digits, a lower-case x, dashes or +86 still finds
     the record: ID numbers and phones are stored normalised.
     """
+    # No stored text holds a control character, and PostgreSQL refuses a NUL even
+    # in a query: they are dropped from a search.
+    term = CONTROL_CHARACTERS.sub("", str(term))
     whole = normalize_text(term)
     if NUMBER_TOKEN.fullmatch(whole):
         # "139 1234 5678" is one number, not three words.

@@ -103,6 +103,19 @@ def test_no_admin_url_of_any_model_answers_with_a_server_error(
         data = {field.name: text for field in opts.concrete_fields}
         assert_answers(admin_client.post(add, data), f"add POST {text!r}")
 
+    # The autocomplete of each related field searches the related model's admin.
+    for field_name in model_admin.autocomplete_fields:
+        for term in ["\x00", "\x1b", "9" * 40]:
+            query = {
+                "term": term,
+                "app_label": opts.app_label,
+                "model_name": opts.model_name,
+                "field_name": field_name,
+            }
+            response = admin_client.get(reverse("admin:autocomplete"), query)
+            assert_answers(response, f"autocomplete {field_name} {term!r}")
+            assert response.status_code == 200, f"autocomplete {field_name}"
+
     if hasattr(model_admin, "import_action"):
         url = reverse(f"{base}_import")
         assert_answers(admin_client.get(url), "import GET")

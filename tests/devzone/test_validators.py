@@ -157,3 +157,9 @@ def test_every_written_form_of_a_mobile_is_one_stored_number(written):
 def test_fixed_lines_are_stored_with_their_area_code(written):
     assert normalize_phone(written) == "051186881234"
     validate_phone(written)
+
+
+def test_a_search_loses_its_control_characters():
+    from devzone.validators import normalize_search_term
+
+    assert normalize_search_term("高楼\x00社区\x1b") == "高楼社区"
