@@ -11,6 +11,8 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DataError, router, transaction
 
+from devzone.validators import CONTROL_CHARACTERS
+
 
 class ZoneChangeList(ChangeList):
     def get_filters(self, request):
@@ -40,7 +42,15 @@ class ZoneChangeList(ChangeList):
 
 
 class ZoneChangeListMixin:
-    """Use ZoneChangeList; for admins devzone does not write itself (auth's)."""
+    """Use ZoneChangeList, and search without control characters.
+
+    Every admin of the site uses it, auth's included: PostgreSQL refuses a NUL even
+    in a search pattern, which the changelist and the autocomplete both send.
+    """
 
     def get_changelist(self, request, **kwargs):
         return ZoneChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = CONTROL_CHARACTERS.sub("", search_term)
+        return super().get_search_results(request, queryset, term)
