@@ -1,9 +1,15 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.changelist import ZoneChangeListMixin
 from devzone.models import (
     AnnualIndicator,
     Area,
@@ -174,3 +180,32 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
+
+
+# auth's own admins, with the changelist that refuses impossible lookups.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
+    pass
+
+
+# django-axes' admins (lock-outs), likewise.
+for axes_model, axes_admin in [
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(axes_model):
+        admin.site.unregister(axes_model)
+        admin.site.register(
+            axes_model,
+            type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
+        )

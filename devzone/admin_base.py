@@ -22,11 +22,12 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.admin_widgets import with_safe_autocomplete
 from devzone.audit import history_entries
 from devzone.changelist import (
     CappedCountPaginator,
     IndexedAllValuesFieldListFilter,
-    ZoneChangeList,
+    ZoneChangeListMixin,
     plain_column,
 )
 from devzone.constraints import unique_conflicts
@@ -59,12 +60,13 @@ from devzone.uploads import (
     upload_remove,
 )
 from devzone.validators import (
+    CONTROL_CHARACTERS,
     contains_personal_number,
     mask_numbers_in_text,
     normalize_search_term,
 )
 
-ERROR_LINES_SHOWN = 50
+ERROR_LINES_SHOWN = 20
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -282,7 +284,7 @@ class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm
     masks = {}
 
 
-class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
+class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
     Personal data (the Resource's ``personal_fields``, or the admin's own, which may
@@ -348,6 +350,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
             for path, mask in self.get_personal_fields().items()
             if "__" not in path
         }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return with_safe_autocomplete(formfield) if formfield else formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -418,11 +424,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                     return False
         return super().lookup_allowed(lookup, value, request)
 
-    def get_changelist(self, request, **kwargs):
-        return ZoneChangeList
-
     def get_search_results(self, request, queryset, search_term):
-        term = normalize_search_term(search_term)
+        term = normalize_search_term(CONTROL_CHARACTERS.sub("", search_term))
         if (
             term
             and self.masks_personal_data(request)
@@ -545,6 +548,14 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     def process_import(self, request, **kwargs):
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if request.method == "POST" and not self.confirm_choices_valid(request):
+            messages.error(
+                request,
+                _(
+                    "确认导入的表单已被改动（格式或数据表无效），导入未执行：请重新上传文件。"
+                ),
+            )
+            return self.redirect_to_import(request)
         name = request.POST.get("import_file_name", "")
         try:
             upload = upload_for(name, request.user)
@@ -564,6 +575,23 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         finally:
             upload_remove(name)
 
+    def confirm_choices_valid(self, request):
+        """Return True if the confirm form's hidden format and resource are choices.
+
+        The library turns them into list indexes: a tampered value is a 500 there.
+        """
+        choices = {
+            "format": len(self.get_import_formats()),
+            "resource": len(self.get_import_resource_classes(request)),
+        }
+        for name, count in choices.items():
+            value = request.POST.get(name, "")
+            if name == "resource" and value == "":
+                continue
+            if not (value.isascii() and value.isdigit() and int(value) < count):
+                return False
+        return True
+
     def redirect_to_import(self, request):
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
@@ -572,9 +600,11 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
         if result.has_errors() or result.has_validation_errors():
             # Nothing of the file was written: the batch goes too.
             transaction.set_rollback(True)
-            messages.error(request, _("导入未执行，文件中的任何数据都没有保存："))
-            for line in error_lines(result)[:ERROR_LINES_SHOWN]:
-                messages.error(request, line)
+            messages.error(
+                request,
+                _("导入未执行，没有保存任何数据：%(errors)s")
+                % {"errors": "；".join(error_lines(result)[:ERROR_LINES_SHOWN])},
+            )
             return self.redirect_to_import(request)
         counts = import_counts(result)
         import_batch_finish(batch=request._devzone_import_run.batch, counts=counts)
@@ -730,7 +760,7 @@ def logged_when_done(rows, log):
     export_log_create(row_count=rows.count, **log)
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+class ReadOnlyLogAdmin(ZoneChangeListMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

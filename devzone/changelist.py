@@ -10,11 +10,15 @@ fetch the page's rows by key.
 """
 
 from django.contrib.admin import AllValuesFieldListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
-from django.db import connections, models
+from django.db import DataError, connections, models, router, transaction
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from devzone.validators import CONTROL_CHARACTERS
 
 COUNT_CAP = 10_000
 # Below this offset the ordinary query is as fast as the two-step one.
@@ -72,7 +76,41 @@ class CappedCountPaginator(Paginator):
         return self._get_page(self.object_list.filter(pk__in=keys), number, self)
 
 
-class ZoneChangeList(ChangeList):
+class SafeChangeList(ChangeList):
+    """A changelist that refuses impossible lookups as invalid filters, not 500s.
+
+    Django turns a lookup it cannot build into "invalid filter" (?e=1), but a value
+    it can build and not use fails later: a year 99999999999 overflows while the
+    query is compiled, 1e999999 overflows a decimal column when it is run.
+    """
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as exc:  # a date-hierarchy year past 9999
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        try:
+            # Compiling converts every lookup value for the database.
+            queryset.query.sql_with_params()
+        except (EmptyResultSet, FullResultSet):
+            pass
+        except (OverflowError, ValueError, ArithmeticError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+        return queryset
+
+    def get_results(self, request):
+        # A savepoint, so that a refused query leaves the request's transaction usable.
+        try:
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                super().get_results(request)
+        except DataError as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class ZoneChangeList(SafeChangeList):
     """The admin's changelist, saying when its count is an estimate or a floor."""
 
     @property
@@ -141,3 +179,18 @@ def plain_column(field):
         or field.flatchoices
         or isinstance(field, models.BooleanField | models.DateField)
     )
+
+
+class ZoneChangeListMixin:
+    """Use ZoneChangeList, and search without control characters.
+
+    Every admin of the site uses it, auth's included: PostgreSQL refuses a NUL even
+    in a search pattern, which the changelist and the autocomplete both send.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        return ZoneChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = CONTROL_CHARACTERS.sub("", search_term)
+        return super().get_search_results(request, queryset, term)

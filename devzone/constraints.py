@@ -4,7 +4,7 @@ Django checks each CheckConstraint of a record with a ``SELECT`` and each unique
 with another; an import of 100,000 rows would run them all 100,000 times. Here a
 CheckConstraint's condition is evaluated in Python when it uses only lookups whose
 SQL meaning is plain (comparisons, ``isnull``, ``in``, ``regex`` on the record's own
-fields), with SQL's three-valued logic: a condition that is NULL passes, as it does in
+fields, a date's ``year``), with SQL's three-valued logic: a condition that is NULL passes, as it does in
 the database. Anything else falls back to Django's own check. Unique rules are
 checked for a whole file at once (``unique_conflicts``).
 """
@@ -54,12 +54,21 @@ def field_value(instance, name):
     return getattr(instance, field.attname)
 
 
+TRANSFORMS = {"year": lambda value: value.year}
+
+
 def evaluate_lookup(instance, lookup, value):
     name, _, op = lookup.partition("__")
     op = op or "exact"
+    transform = None
+    first, _, rest = op.partition("__")
+    if first in TRANSFORMS:
+        transform, op = TRANSFORMS[first], rest or "exact"
     if "__" in op:
-        raise Unsupported  # a transform (year__gte) or a relation
+        raise Unsupported  # another transform, or a relation
     left = field_value(instance, name)
+    if transform is not None and left is not None:
+        left = transform(left)
     if op == "isnull":
         return (left is None) == bool(value)
     if op == "exact" and value is None:

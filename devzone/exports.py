@@ -14,6 +14,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 # OWASP (CSV injection) and ASVS 1.2.10: a text cell starting with one of these can run
@@ -35,9 +36,25 @@ def unescape_formula(text):
     return text
 
 
+def xlsx_safe(value):
+    """Return a value XLSX can hold: text loses the control characters it cannot.
+
+    Such characters are refused on the way in; a value stored by an older path must
+    still not make every export that includes its row fail.
+    """
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 class Echo:
     def write(self, value):
         return value
+
+
+def csv_safe(value):
+    """Return a value for a CSV cell; a NUL (which no reader accepts) is dropped."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def csv_chunks(rows):
@@ -46,7 +63,7 @@ def csv_chunks(rows):
     yield "\ufeff".encode()
     for row in rows:
         yield writer.writerow(
-            ["" if value is None else value for value in row]
+            ["" if value is None else csv_safe(value) for value in row]
         ).encode()
 
 
@@ -58,14 +75,14 @@ def xlsx_file(rows, sheet_title="数据"):
         if index == 0:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
                 cell.font = Font(bold=True)
                 cells.append(cell)
             sheet.append(cells)
             continue
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
             if isinstance(value, str):
                 # Text stays text: an ID or phone number is never turned into a number,
                 # and a leading "=" is never read as a formula.

@@ -43,3 +43,7 @@ class PhoneField(models.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return normalize_phone(value) if value else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalize_phone(value) if value else value

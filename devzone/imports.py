@@ -6,6 +6,7 @@ reads them, repairs what can be repaired, refuses what cannot with a message in 
 and names every column by its Chinese header.
 """
 
+import csv
 import dataclasses
 import datetime
 import io
@@ -29,15 +30,28 @@ from import_export.resources import Diff
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from devzone.constraints import check_constraint_errors, unique_conflicts
+from devzone.constraints import (
+    Unsupported,
+    check_constraint_errors,
+    evaluate,
+    referenced_fields,
+    unique_conflicts,
+)
 from devzone.exports import escape_formula, unescape_formula
 from devzone.fields import IdNumberField, PhoneField
 from devzone.scope import Scope
-from devzone.validators import mask_id_number, mask_phone, normalize_text
+from devzone.validators import (
+    mask_id_number,
+    mask_phone,
+    normalize_phone,
+    normalize_text,
+    validate_plain_text,
+)
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LOOKUP_CHUNK = 1000
 PREVIEW_ROWS = 100  # rows of an import's preview page
+PREVIEW_CHARS = 200  # characters of a cell on the preview page
 
 
 class ImportFileError(Exception):
@@ -80,6 +94,124 @@ def decode_csv(data):
     )
 
 
+def import_limit(name):
+    from django.conf import settings
+
+    return getattr(settings, f"DEVZONE_IMPORT_MAX_{name}")
+
+
+def shown(value, limit=40):
+    """Return a cell's value for a message: a long one is cut, not repeated whole."""
+    text = force_str(value)
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
+
+
+def build_dataset(rows):
+    """Return a dataset from ``(line, cells)`` pairs, the first being the header row.
+
+    Blank rows are left out (they are neither imported nor counted); the dataset's
+    ``row_numbers`` keeps each remaining row's number in the file, so messages still
+    name the row a person sees. The limits on rows, columns and cell length are
+    checked as the rows stream in, so a hostile file stops at its first excess.
+    """
+    max_rows = import_limit("ROWS")
+    max_columns = import_limit("COLUMNS")
+    max_chars = import_limit("CELL_CHARS")
+    dataset = tablib.Dataset()
+    dataset.row_numbers = []
+    width = None
+    for number, (line, cells) in enumerate(rows, start=1):
+        cells = list(cells)
+        if len(cells) > max_columns:
+            while cells and is_blank(cells[-1]):
+                cells.pop()
+            if len(cells) > max_columns:
+                raise ImportFileError(
+                    f"第 {line} 行有 {len(cells)} 列，超过了每个文件最多 {max_columns} "
+                    "列的限制：请删去多余的列后重新上传。"
+                )
+        for column, value in enumerate(cells, start=1):
+            if isinstance(value, str) and len(value) > max_chars:
+                raise ImportFileError(
+                    f"第 {line} 行第 {column} 列的单元格有 {len(value)} 个字符，"
+                    f"超过了单元格最多 {max_chars} 个字符的限制（Excel 的上限）："
+                    "请检查该单元格后重新上传。"
+                )
+        if width is None:
+            while cells and is_blank(cells[-1]):
+                cells.pop()
+            if not cells:
+                raise ImportFileError(
+                    "文件的第 1 行是空的：第 1 行应为表头（各列的名称），"
+                    "数据从第 2 行开始。"
+                )
+            width = len(cells)
+            dataset.headers = cells
+            continue
+        if all(is_blank(value) for value in cells):
+            continue
+        if len(cells) > width:
+            extra = cells[width:]
+            if any(not is_blank(value) for value in extra):
+                raise ImportFileError(
+                    f"第 {line} 行有 {len(cells)} 个单元格，而表头只有 {width} 列："
+                    "该行可能多了逗号（内容中有逗号时，应把整个内容用英文双引号括起），"
+                    "或表头少了列名。请改正后重新上传。"
+                )
+            cells = cells[:width]
+        cells += [None] * (width - len(cells))
+        if len(dataset.row_numbers) >= max_rows:
+            raise ImportFileError(
+                f"文件超过了每次最多导入 {max_rows} 行数据的限制：请分成几个文件导入。"
+            )
+        dataset.append(cells)
+        dataset.row_numbers.append(number)
+    if width is None:
+        raise ImportFileError("文件是空的：第 1 行应为表头，数据从第 2 行开始。")
+    if not dataset.row_numbers:
+        raise ImportFileError(
+            "文件只有表头，没有数据行：请从第 2 行起填写要导入的数据后重新上传。"
+        )
+    return dataset
+
+
+CSV_REASONS = {
+    "unexpected end of data": '引号没有闭合：从这一行起的英文双引号 " 到文件末尾都没有'
+    "配对的结束引号",
+    "',' expected after '\"'": "引号后面紧跟了其他字符：带引号的内容应整体用英文双引号"
+    '括起，内容中的双引号要写成两个（""）',
+    "field larger than field limit": "有一个单元格的内容过长",
+    "new-line character seen in unquoted field": "有未用引号括起的换行符",
+    "line contains NUL": "含有空字符（NUL），可能不是文本文件",
+}
+
+
+def csv_error_reason(error):
+    text = str(error)
+    for english, chinese in CSV_REASONS.items():
+        if text.startswith(english):
+            return chinese
+    return "无法按 CSV 格式解析这一行"
+
+
+def csv_rows(text):
+    """Yield ``(line, cells)`` of a CSV text; a malformed line is named and explained."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"CSV 文件第 {start} 行格式有误：{csv_error_reason(exc)}。"
+                "请在 Excel 或 WPS 中打开该文件检查这一行，改正后重新上传。"
+            ) from exc
+        yield start, cells
+        start = reader.line_num + 1
+
+
 class CSV(base_formats.CSV):
     """CSV read in any encoding Excel or WPS saves, written as UTF-8 with BOM."""
 
@@ -93,23 +225,83 @@ class CSV(base_formats.CSV):
         return True
 
     def create_dataset(self, in_stream):
-        text = decode_csv(in_stream)
-        try:
-            return tablib.import_set(text, format="csv")
-        except Exception as exc:
-            raise ImportFileError(f"CSV 文件格式有误，无法读取：{exc}") from exc
+        return build_dataset(csv_rows(decode_csv(in_stream)))
 
     def export_data(self, dataset, **kwargs):
         return ("\ufeff" + dataset.export("csv")).encode("utf-8")
 
 
+def check_xlsx_size(data):
+    """Refuse a workbook whose unpacked size, rows or columns exceed the limits.
+
+    The sizes come from the zip directory and the sheet's declared dimension, read
+    before any cell is parsed: a small file cannot make the server unpack or walk
+    a million rows.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(
+            "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿。"
+        ) from exc
+    limit = import_limit("UNPACKED_BYTES")
+    if unpacked > limit:
+        raise ImportFileError(
+            f"该 xlsx 文件解压后有 {unpacked / 2**20:.1f} MB，超过了 {limit // 2**20} MB "
+            "的限制：请删去多余的工作表、图片或空白格式，或分成几个文件导入。"
+        )
+
+
+def check_sheet_dimension(sheet):
+    max_rows, max_columns = import_limit("ROWS"), import_limit("COLUMNS")
+    rows, columns = sheet.max_row, sheet.max_column  # as declared; None if not
+    if rows is not None and rows > max_rows + 1:
+        raise ImportFileError(
+            f"工作表声明了 {rows} 行，超过了每次最多导入 {max_rows} 行数据的限制："
+            "请删去多余的行（包括只有格式的空行）或分成几个文件导入。"
+        )
+    if columns is not None and columns > max_columns:
+        raise ImportFileError(
+            f"工作表声明了 {columns} 列，超过了每个文件最多 {max_columns} 列的限制："
+            "请删去多余的列（包括只有格式的空列）后重新上传。"
+        )
+
+
+def xlsx_rows(sheet):
+    """Yield ``(row number, values)``, stopping at a row past the limit."""
+    max_rows = import_limit("ROWS")
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > 2 * max_rows + 1:
+            # Blank rows are not counted as data, but walking millions is refused.
+            raise ImportFileError(
+                f"工作表超过了 {2 * max_rows} 行（含空行）：请删去多余的空行后重新上传。"
+            )
+        yield number, row
+
+
 class XLSX(base_formats.XLSX):
-    """XLSX whose unreadable files are refused with a message."""
+    """XLSX checked for its size before parsing; unreadable files refused."""
 
     def create_dataset(self, in_stream):
+        import openpyxl
+
+        check_xlsx_size(in_stream)
         try:
-            return super().create_dataset(in_stream)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(in_stream), read_only=True, data_only=True
+            )
+            try:
+                sheet = workbook.active
+                if sheet is None or not hasattr(sheet, "iter_rows"):
+                    raise ImportFileError("该 xlsx 文件中没有可读取的工作表。")
+                check_sheet_dimension(sheet)
+                return build_dataset(xlsx_rows(sheet))
+            finally:
+                workbook.close()
+        except ImportFileError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds on a broken file
             raise ImportFileError(
                 "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿。"
             ) from exc
@@ -199,10 +391,10 @@ class IdNumberWidget(TextWidget):
         if is_blank(value):
             return ""
         if isinstance(value, (int, float, Decimal)):
-            raise ValueError(self.message % {"value": value})
+            raise ValueError(self.message % {"value": shown(value)})
         text = normalize_text(unescape_formula(str(value)))
         if NUMBER_LIKE.match(text):
-            raise ValueError(self.message % {"value": value})
+            raise ValueError(self.message % {"value": shown(value)})
         return text.upper()
 
 
@@ -212,9 +404,9 @@ class PhoneWidget(TextWidget):
             return ""
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError(f"「{value}」不是电话号码。")
+                raise ValueError(f"「{shown(value)}」不是电话号码。")
             value = int(value)
-        text = normalize_text(unescape_formula(str(value))).replace("-", "")
+        text = normalize_phone(unescape_formula(str(value)))
         if re.fullmatch(r"[0-9]+\.0", text):
             text = text[:-2]
         return text
@@ -233,17 +425,17 @@ class IntegerWidget(widgets.IntegerWidget):
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise ValueError(f"「{value}」不是整数。")
+            raise ValueError(f"「{shown(value)}」不是整数。")
         if isinstance(value, float):
             if not value.is_integer():
-                raise ValueError(f"「{value}」不是整数。")
+                raise ValueError(f"「{shown(value)}」不是整数。")
             return int(value)
         if isinstance(value, int):
             return value
         text = parse_number_text(value)
         if re.fullmatch(r"[+-]?[0-9]+(\.0+)?", text):
             return int(text.split(".")[0])
-        raise ValueError(f"「{value}」不是整数。")
+        raise ValueError(f"「{shown(value)}」不是整数。")
 
     def render(self, value, obj=None, **kwargs):
         return value
@@ -258,18 +450,18 @@ class DecimalWidget(widgets.DecimalWidget):
         if is_blank(value):
             return None
         if isinstance(value, bool):
-            raise ValueError(f"「{value}」不是数字。")
+            raise ValueError(f"「{shown(value)}」不是数字。")
         if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, (int, Decimal)):
-            return Decimal(value)
-        text = parse_number_text(value)
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"「{value}」不是数字。") from None
+            number = Decimal(repr(value))
+        elif isinstance(value, (int, Decimal)):
+            number = Decimal(value)
+        else:
+            try:
+                number = Decimal(parse_number_text(value))
+            except InvalidOperation:
+                raise ValueError(f"「{shown(value)}」不是数字。") from None
         if not number.is_finite():
-            raise ValueError(f"「{value}」不是数字。")
+            raise ValueError(f"「{shown(value)}」不是数字。")
         return number
 
     def render(self, value, obj=None, **kwargs):
@@ -302,7 +494,9 @@ def parse_date(value):
                 return datetime.date(*(int(part) for part in match.groups()))
             except ValueError:
                 break
-    raise ValueError(f"「{value}」不是有效日期，请写成 2021-03-05 或 2021年3月5日。")
+    raise ValueError(
+        f"「{shown(value)}」不是有效日期，请写成 2021-03-05 或 2021年3月5日。"
+    )
 
 
 def excel_serial_date(serial):
@@ -344,7 +538,7 @@ class BooleanWidget(widgets.BooleanWidget):
             return True
         if text in FALSE_WORDS:
             return False
-        raise ValueError(f"「{value}」应填“是”或“否”。")
+        raise ValueError(f"「{shown(value)}」应填“是”或“否”。")
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -363,12 +557,15 @@ class ChoiceWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
-            return ""
+            # An empty cell of a numeric choice (stars) is "no value", not "".
+            return "" if all(isinstance(v, str) for v in self.labels) else None
         try:
             return self.values[header_key(clean_text(value))]
         except KeyError:
             options = "、".join(self.labels.values())
-            raise ValueError(f"「{value}」不是有效选项，可选：{options}。") from None
+            raise ValueError(
+                f"「{shown(value)}」不是有效选项，可选：{options}。"
+            ) from None
 
     def render(self, value, obj=None, **kwargs):
         if value in (None, ""):
@@ -394,6 +591,10 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         wanted = list(
             {self.key_of(v) for v in values if not is_blank(v)} - set(self.cache)
         )
+        for key in [key for key in wanted if "\x00" in key]:
+            # PostgreSQL refuses a NUL even in a query; no stored key holds one.
+            self.cache[key] = None
+            wanted.remove(key)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
             found = self.model._default_manager.filter(**{f"{self.field}__in": chunk})
@@ -406,12 +607,16 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         if is_blank(value):
             return None
         key = self.key_of(value)
+        try:
+            validate_plain_text(key)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
         if key not in self.cache:
             self.prime([key])
         obj = self.cache[key]
         if obj is None:
             raise ValueError(
-                f"找不到「{key}」：请先在“{self.model._meta.verbose_name}”中添加。"
+                f"找不到「{shown(key)}」：请先在“{self.model._meta.verbose_name}”中添加。"
             )
         return obj
 
@@ -459,7 +664,13 @@ class NaturalKeyInstanceLoader(ModelInstanceLoader):
         super().__init__(resource, dataset)
         self.instances = {}
         keys = [resource.row_key(row) for row in resource.dataset_rows(dataset)]
-        keys = [key for key in keys if key is not None]
+        # A key with a NUL is refused on its row; PostgreSQL refuses it in a query.
+        keys = [
+            key
+            for key in keys
+            if key is not None
+            and not any(isinstance(part, str) and "\x00" in part for part in key)
+        ]
         if not keys:
             return
         opts = resource._meta.model._meta
@@ -503,6 +714,13 @@ class MaskedDiff(Diff):
 
     @staticmethod
     def masked(resource, values):
+        # A long note is cut in the preview: the page shows what a row is, not all.
+        values = [
+            shown(value, PREVIEW_CHARS)
+            if isinstance(value, str) and len(value) > PREVIEW_CHARS
+            else value
+            for value in values
+        ]
         if resource.unmasked or not resource.personal_fields:
             return values
         masks = [
@@ -617,7 +835,16 @@ class ZoneResource(resources.ModelResource):
                 return None
             if is_blank(value):
                 return None
-            key.append(value.pk if isinstance(value, models.Model) else value)
+            if isinstance(value, models.Model):
+                value = value.pk
+            else:
+                try:
+                    # A key no column can hold (2**70) is never looked up.
+                    opts = self._meta.model._meta
+                    opts.get_field(field.attribute).run_validators(value)
+                except (ValidationError, FieldDoesNotExist):
+                    return None
+            key.append(value)
         return tuple(key)
 
     def key_columns(self):
@@ -626,6 +853,11 @@ class ZoneResource(resources.ModelResource):
         )
 
     def normalize_headers(self, dataset):
+        """Rename the headers to the columns' names; refuse a file for another table.
+
+        Both what is missing and what is unknown are named in one message, before
+        any row is read: a file meant for another table gets one clear answer.
+        """
         by_key = {}
         for name, field in self.fields.items():
             if field.readonly:
@@ -639,25 +871,32 @@ class ZoneResource(resources.ModelResource):
                 continue
             column = by_key.get(header_key(header))
             if column is None:
-                unknown.append(force_str(header))
+                unknown.append(shown(header, 20))
                 headers.append(force_str(header))
                 continue
             if column in seen:
-                raise ImportFileError(f"表头中“{column}”出现了两次。")
+                raise ImportFileError(
+                    f"表头中“{column}”出现了两次：请删去其中一列后重新上传。"
+                )
             seen.add(column)
             headers.append(column)
-        if unknown:
-            raise ImportFileError(
-                f"无法识别的列：{'、'.join(unknown)}。"
-                f"可用的列：{'、'.join(f.column_name for f in self.get_import_fields())}。"
-            )
         missing = [
             self.fields[n].column_name
             for n in self.get_import_id_fields()
             if self.fields[n].column_name not in seen
         ]
-        if missing:
-            raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}。")
+        if unknown or missing:
+            problems = []
+            if missing:
+                problems.append(f"缺少必需的列：{'、'.join(missing)}")
+            if unknown:
+                problems.append(f"无法识别的列：{'、'.join(unknown)}")
+            table = self._meta.model._meta.verbose_name
+            raise ImportFileError(
+                f"表头与“{table}”的表格不符（{'；'.join(problems)}）。"
+                f"请确认上传的是“{table}”的表格，并按可用的列修改表头；"
+                f"可用的列：{'、'.join(f.column_name for f in self.get_import_fields())}。"
+            )
         dataset.headers = headers
 
     def prime_foreign_keys(self, dataset):
@@ -671,7 +910,8 @@ class ZoneResource(resources.ModelResource):
     def refuse_duplicate_keys(self, dataset):
         first_row = {}
         duplicates = defaultdict(list)
-        for number, row in enumerate(self.dataset_rows(dataset), start=2):
+        numbers = file_row_numbers(dataset)
+        for number, row in zip(numbers, self.dataset_rows(dataset), strict=False):
             key = self.row_key(row)
             if key is None:
                 continue
@@ -689,14 +929,14 @@ class ZoneResource(resources.ModelResource):
                 "每条记录只能出现一次，请合并后重新上传。"
             )
 
-    def before_import(self, dataset, **kwargs):
+    def check_file(self, dataset):
+        """Refuse a file that cannot be imported at all, before any row is read."""
         if not dataset.headers:
-            raise ImportFileError("文件没有表头行。")
+            raise ImportFileError("文件没有表头行：第 1 行应为各列的名称。")
         self.normalize_headers(dataset)
         self.prime_foreign_keys(dataset)
         self.refuse_duplicate_keys(dataset)
         self.refuse_number_guessing(dataset)
-        super().before_import(dataset, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         # Before the preview shows a single stored value: a row may not reach a
@@ -854,7 +1094,19 @@ class ZoneResource(resources.ModelResource):
 
     def import_data(self, dataset, *args, **kwargs):
         kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, *args, **kwargs)
+        try:
+            self.check_file(dataset)
+        except ImportFileError as exc:
+            if kwargs.get("raise_errors"):
+                raise
+            # The library would go on to read every row of a refused file.
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            result.append_base_error(self.get_error_result_class()(exc))
+            return result
+        result = super().import_data(dataset, *args, **kwargs)
+        result.file_row_numbers = file_row_numbers(dataset)
+        return result
 
     def resolved_foreign_keys(self, instance):
         """Return the foreign keys a NaturalKeyWidget found: they exist, no query needed."""
@@ -886,7 +1138,7 @@ class ZoneResource(resources.ModelResource):
             for field, messages in check_constraint_errors(instance, failed).items():
                 errors.setdefault(field, []).extend(messages)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(required_messages(instance, errors))
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if not is_create and hasattr(instance, "updated_at"):
@@ -901,7 +1153,10 @@ class ZoneResource(resources.ModelResource):
         super().save_instance(instance, is_create, row, **kwargs)
 
     def get_bulk_update_fields(self):
-        fields = super().get_bulk_update_fields()
+        # Only the model's own columns: a Resource may read columns it does not save
+        # (an assistance record's 帮扶对象类别), which bulk_update cannot write.
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        fields = [name for name in super().get_bulk_update_fields() if name in names]
         if hasattr(self._meta.model, "updated_at") and "updated_at" not in fields:
             fields.append("updated_at")
         return fields
@@ -955,6 +1210,34 @@ class ZoneResource(resources.ModelResource):
             "default_user": self.user if getattr(self.user, "pk", None) else None,
             "custom_historical_attrs": {"import_batch": batch} if batch else None,
         }
+
+    def handle_import_error(self, result, error, raise_errors=False):
+        # A database's refusal of a bulk write is put on the rows that caused it.
+        if result is not None and isinstance(error, DatabaseError):
+            instances = self.create_instances + self.update_instances
+            refusal = database_refusal(self._meta.model, error, instances)
+            if refusal is not None:
+                field, message, culprits = refusal
+                for instance in culprits:
+                    number, row = self.row_numbers[id(instance)]
+                    error_dict = self.errors_by_column(
+                        ValidationError({field: message})
+                    )
+                    result.append_invalid_row(number, row, error_dict)
+                if culprits:
+                    result.invalid_rows.sort(key=lambda invalid: invalid.number)
+                    return
+                error = DatabaseRefusal(
+                    f"{message}（{self.column_of(field)}）"
+                    "。数据可能在预览后被他人修改，没有保存任何数据：请重新上传文件。"
+                )
+        super().handle_import_error(result, error, raise_errors)
+
+    def column_of(self, field_name):
+        for field in self.fields.values():
+            if field.attribute == field_name:
+                return field.column_name
+        return field_name
 
     def refuse_unique_conflicts(self, result):
         """Report the rows that break a unique rule."""
@@ -1088,23 +1371,160 @@ MASK_ID = mask_id_number
 MASK_PHONE = mask_phone
 
 
+def required_messages(instance, errors):
+    """Return errors with Django's "这个值不能为 null" said as for a blank cell."""
+    result = {}
+    for name, messages in errors.items():
+        result[name] = []
+        for message in messages:
+            if getattr(message, "code", None) == "null":
+                try:
+                    text = instance._meta.get_field(name).error_messages["blank"]
+                except FieldDoesNotExist:
+                    text = message
+                message = ValidationError(text, code="blank")
+            result[name].append(message)
+    return result
+
+
+class DatabaseRefusal(Exception):
+    """A database's refusal, explained; the message is shown to the user."""
+
+
+CONSTRAINT_NAME = re.compile(r'constraint "([^"]+)"|CHECK constraint failed: (\w+)')
+COLUMN_NAMES = re.compile(
+    r"(?:UNIQUE|NOT NULL) constraint failed: ([\w.]+(?:, [\w.]+)*)"
+    r'|null value in column "(\w+)"|Key \(([^)]+)\)='
+)
+
+
+def database_refusal(model, error, instances):
+    """Return (field, rule in Chinese, offending instances) for a refused write.
+
+    The rule is read from the database's message (PostgreSQL and SQLite word it
+    differently) and matched to the model's own constraint or field; the rows that
+    break it are found in Python. None when the message names nothing known.
+    """
+    text = str(error)
+    opts = model._meta
+    mapping = getattr(model, "constraint_fields", {})
+    match = CONSTRAINT_NAME.search(text)
+    name = match and (match.group(1) or match.group(2))
+    for constraint in opts.constraints:
+        if constraint.name != name:
+            continue
+        message = force_str(constraint.get_violation_error_message())
+        if isinstance(constraint, models.CheckConstraint):
+            field = (
+                mapping.get(name) or sorted(referenced_fields(constraint.condition))[0]
+            )
+            culprits = []
+            for instance in instances:
+                try:
+                    if evaluate(instance, constraint.condition) is False:
+                        culprits.append(instance)
+                except Unsupported:
+                    continue
+            return field, message, culprits
+        field = mapping.get(name) or constraint.fields[0]
+        return field, message, duplicated(model, instances, constraint.fields)
+    match = COLUMN_NAMES.search(text)
+    columns = match and (match.group(1) or match.group(2) or match.group(3))
+    if not columns:
+        return None
+    names = [part.strip().split(".")[-1] for part in columns.split(",")]
+    fields = []
+    for column in names:
+        for field in opts.concrete_fields:
+            if field.column == column:
+                fields.append(field)
+    if not fields:
+        return None
+    if "NOT NULL" in text or "null value" in text:
+        field = fields[0]
+        culprits = [i for i in instances if getattr(i, field.attname) is None]
+        return field.name, "此项必填，不能为空。", culprits
+    labels = "、".join(str(f.verbose_name) for f in fields)
+    return (
+        fields[0].name,
+        f"{labels}与已有的记录重复。",
+        duplicated(model, instances, [f.name for f in fields]),
+    )
+
+
+def duplicated(model, instances, field_names):
+    """Return the instances whose values of the fields repeat an earlier one's."""
+    attnames = [model._meta.get_field(name).attname for name in field_names]
+    seen, culprits = set(), []
+    for instance in instances:
+        key = tuple(getattr(instance, attname) for attname in attnames)
+        if key in seen:
+            culprits.append(instance)
+        seen.add(key)
+    return culprits
+
+
 def error_text(error):
     """Return an error for a person: a database's own refusal gets a Chinese sentence."""
+    if isinstance(error, DatabaseRefusal):
+        return f"数据库拒绝保存：{error}"
     if isinstance(error, DatabaseError):
         return f"数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员：{error}"
     return force_str(error)
 
 
+def file_row_numbers(dataset):
+    """Return the row number in the file of each of the dataset's rows."""
+    numbers = getattr(dataset, "row_numbers", None)
+    if numbers is None or len(numbers) != len(dataset):
+        return list(range(2, len(dataset) + 2))
+    return numbers
+
+
+def row_ranges(numbers):
+    """Return row numbers as a person reads them: 3–48、50、52–53."""
+    numbers = sorted(set(numbers))
+    parts, start = [], None
+    for index, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+            parts.append(str(start) if start == number else f"{start}–{number}")
+            start = None
+    return "、".join(parts)
+
+
 def error_lines(result):
-    """Return every error of an import result as a line a person can act on."""
+    """Return every error of an import result as a line a person can act on.
+
+    The same message on many rows is one line naming them all ("第 3–48 行 · …"),
+    so a file with one mistake copied down a column does not give a thousand lines.
+    """
+    numbers = getattr(result, "file_row_numbers", None)
+
+    def file_row(number):
+        if numbers and 1 <= number <= len(numbers):
+            return numbers[number - 1]
+        return number + 1
+
     lines = [error_text(error.error) for error in result.base_errors]
+    grouped = {}  # (column, message) -> file rows, in the order first seen
     for number, errors in result.row_errors():
         for error in errors:
-            lines.append(f"第 {number + 1} 行：{error_text(error.error)}")
+            row = file_row(error.number or number)
+            grouped.setdefault((None, error_text(error.error)), []).append(row)
     for row in result.invalid_rows:
         for column, messages in row.error_dict.items():
             for message in messages:
-                lines.append(f"第 {row.number + 1} 行 · {column}：{message}")
+                grouped.setdefault((column, message), []).append(file_row(row.number))
+    entries = sorted(grouped.items(), key=lambda item: min(item[1]))
+    for (column, message), rows in entries:
+        where = f"第 {row_ranges(rows)} 行"
+        lines.append(
+            f"{where}：{message}"
+            if column is None
+            else f"{where} · {column}：{message}"
+        )
     return lines
 
 

@@ -3,11 +3,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, router
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
 from devzone.constraints import check_constraint_errors
 from devzone.scope import Scope
+from devzone.validators import validate_plain_text
 
 # Every record can be imported and exported; each needs its own permission.
 DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
@@ -19,15 +21,56 @@ class TimeStampedModel(models.Model):
     ``constraint_fields`` maps a constraint's name to the field its message belongs
     to. Django reports a CheckConstraint against the whole row; an import error line
     or a form can then not say which cell to correct.
+
+    ``clean_fields`` holds the two rules that concern every record's own cells, so
+    that admin forms and imports (both call ``full_clean``) meet the same rules,
+    defined once here rather than on each field: no text cell holds a control
+    character (devzone.validators.validate_plain_text), and no date in
+    ``past_date_fields`` (a day something happened) lies after today — a rule the
+    database cannot state, as "today" moves.
     """
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     constraint_fields = {}
+    past_date_fields = ()
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        today = None
+        for field in self._meta.concrete_fields:
+            if field.name in skip:
+                continue
+            value = getattr(self, field.attname)
+            try:
+                if isinstance(field, models.CharField | models.TextField):
+                    validate_plain_text(
+                        value, multiline=isinstance(field, models.TextField)
+                    )
+                elif field.name in self.past_date_fields and value is not None:
+                    today = today or timezone.localdate()
+                    if value > today:
+                        raise ValidationError(
+                            _("%(field)s不能晚于今天（%(today)s）。"),
+                            code="future_date",
+                            params={
+                                "field": field.verbose_name,
+                                "today": today.isoformat(),
+                            },
+                        )
+            except ValidationError as error:
+                errors.setdefault(field.name, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
 
     def validate_constraints(self, exclude=None):
         # CheckConstraints are evaluated in Python where their SQL meaning is plain
@@ -150,6 +193,7 @@ class Area(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     history = audit_history()
+    past_date_fields = ("approved_on",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("片区")

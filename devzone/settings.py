@@ -161,6 +161,17 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Uploads: a spreadsheet larger than this is refused before it is read.
 DEVZONE_IMPORT_MAX_BYTES = int(os.environ.get("DEVZONE_IMPORT_MAX_BYTES", 50 * 2**20))
+# What a file may hold once read: an XLSX is a zip, so its compressed size bounds
+# nothing. Checked from the zip directory and the sheet's dimension before parsing.
+DEVZONE_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("DEVZONE_IMPORT_MAX_UNPACKED_BYTES", 100 * 2**20)
+)
+DEVZONE_IMPORT_MAX_ROWS = int(os.environ.get("DEVZONE_IMPORT_MAX_ROWS", 200_000))
+DEVZONE_IMPORT_MAX_COLUMNS = int(os.environ.get("DEVZONE_IMPORT_MAX_COLUMNS", 100))
+# Excel's own limit for one cell.
+DEVZONE_IMPORT_MAX_CELL_CHARS = int(
+    os.environ.get("DEVZONE_IMPORT_MAX_CELL_CHARS", 32_767)
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

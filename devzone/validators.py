@@ -1,4 +1,5 @@
-"""Validators every app shares: resident ID numbers (GB 11643-1999), phones, masking."""
+"""Validators every app shares: plain text, resident ID numbers (GB 11643-1999), phones,
+masking."""
 
 import datetime
 import re
@@ -8,11 +9,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# C0 and C1 control characters, DEL included. Tab, CR and LF are allowed in multi-line
+# text (a TextField): a browser's textarea sends CR LF.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MULTILINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARACTERS = "10X98765432"
 ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 MOBILE_PATTERN = re.compile(r"1[3-9][0-9]{9}")
-# Mainland province-level region codes (the first two digits of a resident ID).
+# Province-level region codes (the first two digits of a resident ID). 81, 82 and 83 are
+# the residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证),
+# whose region code is the whole province: 810000, 820000, 830000.
 PROVINCE_CODES = frozenset(
     [
         "11",
@@ -52,6 +59,44 @@ PROVINCE_CODES = frozenset(
         "83",
     ]
 )
+RESIDENCE_PERMIT_REGIONS = frozenset(["810000", "820000", "830000"])
+
+
+def control_character_name(character):
+    """Return a control character as a person can look it up: U+000B."""
+    return f"U+{ord(character):04X}"
+
+
+def validate_plain_text(value, *, multiline=False):
+    """Raise ValidationError if the text holds a control character.
+
+    Such a character is invisible on screen, cannot be written to an XLSX file, and a
+    NUL is refused by PostgreSQL: it is always a copying accident.
+    """
+    if not isinstance(value, str):
+        return
+    pattern = MULTILINE_CONTROL_CHARACTERS if multiline else CONTROL_CHARACTERS
+    found = pattern.search(value)
+    if found is None:
+        return
+    if multiline:
+        message = _(
+            "含有不可见的控制字符（%(character)s，第 %(position)s 个字符）："
+            "除换行和制表符外不能有控制字符，请删除后重新填写。"
+        )
+    else:
+        message = _(
+            "含有不可见的控制字符（%(character)s，第 %(position)s 个字符）："
+            "不能有换行、制表符等控制字符，请删除后重新填写。"
+        )
+    raise ValidationError(
+        message,
+        code="control_character",
+        params={
+            "character": control_character_name(found.group()),
+            "position": found.start() + 1,
+        },
+    )
 
 
 def normalize_text(value):
@@ -103,7 +148,9 @@ def validate_id_number(value):
         raise ValidationError(
             _("身份证号只能由数字组成，最后一位可以是 X。"), code="id_characters"
         )
-    if number[:2] not in PROVINCE_CODES or number[2:6] == "0000":
+    if number[:2] not in PROVINCE_CODES or (
+        number[2:6] == "0000" and number[:6] not in RESIDENCE_PERMIT_REGIONS
+    ):
         raise ValidationError(
             _("身份证号前 6 位不是有效的行政区划代码。"), code="id_region"
         )
@@ -124,12 +171,19 @@ def validate_id_number(value):
         raise ValidationError(_("身份证号校验位错误，请核对号码。"), code="id_checksum")
 
 
+PHONE_PUNCTUATION = re.compile(r"[-()（）.]")
+# The country code, written as +86, 0086 or (+86); a mainland number never starts so.
+COUNTRY_CODE = re.compile(r"^(?:\+86|0086)")
+
+
 def normalize_phone(value):
-    """Return the phone number with full-width digits, spaces and dashes folded away."""
-    text = normalize_text(value).replace("-", "")
-    if text.startswith("+86"):
-        text = text[3:]
-    return text
+    """Return a phone number in its one stored form: ASCII digits only.
+
+    Full-width digits, spaces, dashes, brackets and the country code (+86, 0086) are
+    folded away, so "+86 139-1234-5678" and "13912345678" are the same number.
+    """
+    text = PHONE_PUNCTUATION.sub("", normalize_text(value))
+    return COUNTRY_CODE.sub("", text)
 
 
 def validate_mobile(value):
@@ -192,15 +246,18 @@ def normalize_search_term(term):
     A number typed with full-width digits, a lower-case x, dashes or +86 still finds
     the record: ID numbers and phones are stored normalised.
     """
+    # No stored text holds a control character, and PostgreSQL refuses a NUL even
+    # in a query: they are dropped from a search.
+    term = CONTROL_CHARACTERS.sub("", str(term))
     whole = normalize_text(term)
     if NUMBER_TOKEN.fullmatch(whole):
         # "139 1234 5678" is one number, not three words.
-        return whole.replace("-", "").removeprefix("+86").upper()
+        return normalize_phone(whole).upper()
     tokens = []
     for token in term.split():
         folded = normalize_text(token)
         if NUMBER_TOKEN.fullmatch(folded):
-            token = folded.replace("-", "").removeprefix("+86").upper()
+            token = normalize_phone(folded).upper()
         tokens.append(token)
     return " ".join(tokens)
 

@@ -149,7 +149,11 @@ class VolunteerTeamAdmin(ZoneAdmin):
 
     def get_queryset(self, request):
         year = timezone.localdate().year
-        return super().get_queryset(request).with_activity_figures(year)
+        # Meta.ordering does not apply to a grouped query: the autocomplete's pages
+        # need an order of their own.
+        return (
+            super().get_queryset(request).with_activity_figures(year).order_by("name")
+        )
 
     @admin.display(description=_("活动总数"), ordering="activity_total")
     def activity_count(self, obj):

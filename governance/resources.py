@@ -37,7 +37,7 @@ class StarsWidget(ChoiceWidget):
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
-            return ""
+            return super().clean(value, row, **kwargs)
         text = normalize_text(clean_text(value))
         if text and set(text) == {"★"}:
             text = str(len(text))

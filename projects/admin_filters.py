@@ -42,8 +42,21 @@ class RangeListFilter(admin.FieldListFilter):
                 raise IncorrectLookupParameters(
                     _("“%(value)s”不是数字。") % {"value": text}
                 )
+            if number and number.adjusted() >= self.integer_digits():
+                # No stored value is that large: PostgreSQL would refuse the query.
+                raise IncorrectLookupParameters(
+                    _("“%(value)s”超出了“%(field)s”的范围。")
+                    % {"value": text, "field": self.title}
+                )
             bounds[lookup] = number
         return queryset.filter(**bounds)
+
+    def integer_digits(self):
+        """Return how many digits the field holds before the decimal point."""
+        max_digits = getattr(self.field, "max_digits", None)
+        if max_digits is None:
+            return 19  # a 64-bit integer
+        return max_digits - self.field.decimal_places
 
     def choices(self, changelist):
         others = [

@@ -64,7 +64,11 @@ class InvestmentDealFilterSet(django_filters.FilterSet):
     )
     is_foreign = django_filters.BooleanFilter(label=_("外资项目"))
     signed_year = django_filters.NumberFilter(
-        label=_("签约年度"), method="filter_signed_year"
+        label=_("签约年度"),
+        method="filter_signed_year",
+        min_value=1,
+        max_value=9999,
+        decimal_places=0,
     )
     via_guidance_fund = django_filters.BooleanFilter(label=_("产业发展引导基金"))
     band = django_filters.ChoiceFilter(

@@ -213,6 +213,10 @@ class WelfareRecipient(TimeStampedModel):
     objects = WelfareRecipientQuerySet.as_manager()
 
     history = audit_history()
+    constraint_fields = {
+        "welfare_recipient_identified_in_batch_year": "identified_on",
+    }
+    past_date_fields = ("identified_on", "exited_on")
 
     class Meta:
         verbose_name = verbose_name_plural = _("帮扶对象")
@@ -257,6 +261,11 @@ class WelfareRecipient(TimeStampedModel):
                 | Q(exited_on__gte=F("identified_on")),
                 name="welfare_recipient_exit_after_identified",
                 violation_error_message=_("退出日期不能早于认定日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(identified_on__year=F("batch_year")),
+                name="welfare_recipient_identified_in_batch_year",
+                violation_error_message=_("认定日期应在认定年度之内。"),
             ),
             models.CheckConstraint(
                 condition=Q(household_size__gte=1, household_size__lte=30),

@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from devzone import registry
-from devzone.exports import escape_formula
+from devzone.exports import escape_formula, xlsx_safe
 from devzone.scope import WHOLE_ZONE
 
 CHART_WIDTH = 640
@@ -213,7 +213,7 @@ def report_workbook(sections):
     """Return a temporary file holding the report, one sheet per section."""
     workbook = Workbook(write_only=True)
     for section in sections:
-        sheet = workbook.create_sheet(title=section.title[:31])
+        sheet = workbook.create_sheet(title=xlsx_safe(section.title)[:31])
         header = []
         for text in REPORT_HEADERS:
             cell = WriteOnlyCell(sheet, value=text)
@@ -226,11 +226,11 @@ def report_workbook(sections):
             previous = as_decimal(row.previous_value)
             sheet.append(
                 [
-                    escape_formula(str(figure.label)),
+                    xlsx_safe(escape_formula(str(figure.label))),
                     rounded(value, figure.decimals)
                     if value is not None or figure.value is None
-                    else escape_formula(str(figure.value)),
-                    escape_formula(str(figure.unit)),
+                    else xlsx_safe(escape_formula(str(figure.value))),
+                    xlsx_safe(escape_formula(str(figure.unit))),
                     rounded(previous, figure.decimals),
                     rounded(row.change, figure.decimals),
                 ]

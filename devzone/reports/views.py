@@ -117,7 +117,11 @@ def export_dataset(request, key):
     file_format = request.GET.get("format", "")
     if file_format and file_format not in export_centre.FORMATS:
         errors.append(_("不支持的导出格式：%(format)s。") % {"format": file_format})
-    valid = filterset.is_valid() and not errors
+    try:
+        valid = filterset.is_valid() and not errors
+    except OverflowError:  # a key too large for the database, checked by a query
+        valid = False
+        errors.append(_("筛选条件中的编号超出范围，请从本页重新选择筛选条件。"))
     if not valid and not errors:
         errors.append(_("筛选条件有误，请按提示修改。"))
     if valid and not personal_filter_allowed(request, dataset, filterset):

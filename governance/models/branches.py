@@ -78,6 +78,7 @@ class PartyBranch(TimeStampedModel):
     NATURAL_KEY = "name"
 
     history = audit_history()
+    past_date_fields = ("founded_on",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("党支部")

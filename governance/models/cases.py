@@ -128,6 +128,7 @@ class EnvironmentalCase(TimeStampedModel):
     NATURAL_KEY = "case_number"
 
     history = audit_history()
+    past_date_fields = ("opened_on", "closed_on")
 
     class Meta:
         verbose_name = verbose_name_plural = _("环境与城管案件")

@@ -41,6 +41,7 @@ class VolunteerTeam(TimeStampedModel):
     NATURAL_KEY = "name"
 
     history = audit_history()
+    past_date_fields = ("founded_on",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务队")
@@ -108,6 +109,7 @@ class VolunteerActivity(TimeStampedModel):
     objects = VolunteerActivityQuerySet.as_manager()
 
     history = audit_history()
+    past_date_fields = ("date",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("志愿服务活动")

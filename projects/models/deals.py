@@ -111,6 +111,7 @@ class InvestmentDeal(TimeStampedModel):
     }
 
     history = audit_history()
+    past_date_fields = ("signed_on",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("招商项目")

@@ -110,6 +110,7 @@ class KeyProject(TimeStampedModel):
     }
 
     history = audit_history()
+    past_date_fields = ("started_on", "completed_on")
 
     class Meta:
         verbose_name = verbose_name_plural = _("重点项目")

@@ -182,6 +182,7 @@ class RelocationHousehold(TimeStampedModel):
     }
 
     history = audit_history()
+    past_date_fields = ("signed_on", "vacated_on")
 
     class Meta:
         verbose_name = verbose_name_plural = _("搬迁户")

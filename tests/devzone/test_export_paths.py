@@ -36,11 +36,16 @@ def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(key):
     from django.test.utils import CaptureQueriesContext
 
     from devzone.exports import csv_chunks
-    from devzone.imports import import_counts, read_dataset
+    from devzone.imports import ImportFileError, import_counts, read_dataset
 
     dataset = registry.datasets[key]
     queryset = dataset.model._default_manager.all()
     data = b"".join(csv_chunks(dataset.resource(unmasked=True).iter_rows(queryset)))
+    if not queryset.exists():
+        # An empty table's export is a header-only file, which an import refuses.
+        with pytest.raises(ImportFileError, match="只有表头"):
+            read_dataset(data, "export.csv")
+        return
 
     with CaptureQueriesContext(connection) as ctx:
         result = dataset.resource(unmasked=True).import_data(

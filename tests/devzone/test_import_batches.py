@@ -463,7 +463,7 @@ def test_confirm_after_someone_edited_a_previewed_record_is_refused(
 
     # then the whole file is refused, the row named, and nothing saved
     text = page_text(response)
-    assert "导入未执行，文件中的任何数据都没有保存" in text
+    assert "导入未执行，没有保存任何数据" in text
     assert "第 3 行 · 整行：预览后该行对应的记录已被他人修改" in text
     assert "第 2 行" not in text
     assert communities() == [("普善村", "321181400299", False)]

@@ -11,6 +11,7 @@ from devzone.validators import (
     mask_id_number,
     mask_phone,
     normalize_id_number,
+    normalize_phone,
     validate_id_number,
     validate_mobile,
     validate_phone,
@@ -114,3 +115,51 @@ def test_masking_keeps_first_six_and_last_four():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == ""
     assert mask_phone(None) == ""
+
+
+@pytest.mark.parametrize("region", ["810000", "820000", "830000"])
+def test_residence_permits_of_hong_kong_macao_and_taiwan_residents_pass(region):
+    # given the ID number of a 港澳台居民居住证, whose region is the whole province
+    number = make_id(f"{region}19900101123")
+
+    # then it is accepted; with a wrong check character it is still refused
+    validate_id_number(number)
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")
+    assert error_code(wrong) == "id_checksum"
+
+
+@pytest.mark.parametrize("region", ["320000", "110000", "840000"])
+def test_a_whole_province_is_no_region_outside_the_residence_permits(region):
+    assert error_code(make_id(f"{region}19900101123")) == "id_region"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "13912345678",
+        "139 1234 5678",
+        "139-1234-5678",
+        "+86 139 1234 5678",
+        "+86-13912345678",
+        "0086 13912345678",
+        "(+86)13912345678",
+        "１３９１２３４５６７８",
+    ],
+)
+def test_every_written_form_of_a_mobile_is_one_stored_number(written):
+    assert normalize_phone(written) == "13912345678"
+    validate_phone(written)
+
+
+@pytest.mark.parametrize(
+    "written", ["0511-8688 1234", "(0511)86881234", "051186881234"]
+)
+def test_fixed_lines_are_stored_with_their_area_code(written):
+    assert normalize_phone(written) == "051186881234"
+    validate_phone(written)
+
+
+def test_a_search_loses_its_control_characters():
+    from devzone.validators import normalize_search_term
+
+    assert normalize_search_term("高楼\x00社区\x1b") == "高楼社区"

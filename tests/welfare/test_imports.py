@@ -544,3 +544,31 @@ def test_one_new_resident_sharing_a_mask_is_not_taken_for_guessing(staff_client)
         staff_client(*IMPORTER), RECIPIENTS, "one.csv", recipients_csv(row)
     )
     assert "新增 1 条" in page_text(preview)
+
+
+@pytest.mark.parametrize("phone", ["+86 139 1234 5678", "0086-139-1234-5678"])
+def test_reimporting_a_phone_with_country_code_changes_nothing(phone):
+    # given a file whose phone is written with the country code
+    data = recipients_csv(recipient_row(联系电话=phone))
+    run_import(WelfareRecipientResource, data)
+    stored = WelfareRecipient.objects.get()
+    assert stored.phone == "13912345678"
+
+    # when the same file is imported again
+    again = run_import(WelfareRecipientResource, data)
+
+    # then the row is unchanged and its change time has not moved
+    assert import_counts(again) == {"new": 0, "update": 0, "skip": 1}
+    assert WelfareRecipient.objects.get().updated_at == stored.updated_at
+
+
+def test_a_residence_permit_number_imports():
+    number = make_id_number().replace("321181", "810000", 1)
+    from devzone.validators import id_check_character
+
+    number = number[:17] + id_check_character(number[:17])
+    result = run_import(
+        WelfareRecipientResource, recipients_csv(recipient_row(身份证号=number))
+    )
+    assert error_lines(result) == []
+    assert WelfareRecipient.objects.get().id_number == number
