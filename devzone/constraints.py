@@ -13,11 +13,81 @@ import re
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import router
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 LOOKUP_CHUNK = 1000
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+class FieldCheck(CheckConstraint):
+    """A CheckConstraint whose message belongs to one column, ``field``.
+
+    Django reports a CheckConstraint against the whole row; an import's error line
+    and a form need the cell to correct. The field travels with the constraint.
+    """
+
+    def __init__(self, *, field, **kwargs):
+        super().__init__(**kwargs)
+        self.field = field
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.field == getattr(other, "field", None)
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            raise ValidationError({self.field: error.error_list}) from error
+
+
+class FieldUnique(UniqueConstraint):
+    """A UniqueConstraint whose message belongs to one column, ``field``."""
+
+    def __init__(self, *, field, **kwargs):
+        super().__init__(**kwargs)
+        self.field = field
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs["field"] = self.field
+        return path, args, kwargs
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.field == getattr(other, "field", None)
+
+
+def error_field(constraint):
+    """Return the column a constraint's message belongs to (NON_FIELD_ERRORS: the row)."""
+    return getattr(constraint, "field", NON_FIELD_ERRORS)
+
+
+def year_range(field, *, name):
+    """Return the rule that a year lies between 2000 and 2100."""
+    return FieldCheck(
+        condition=Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX}),
+        name=name,
+        field=field,
+        violation_error_message=_("年度应在 %(min)s 到 %(max)s 之间。")
+        % {"min": YEAR_MIN, "max": YEAR_MAX},
+    )
+
+
+def non_negative(field, *, name, message, nullable=False):
+    """Return the rule that an amount or count is not negative."""
+    condition = Q(**{f"{field}__gte": 0})
+    if nullable:
+        condition = Q(**{f"{field}__isnull": True}) | condition
+    return FieldCheck(
+        condition=condition, name=name, field=field, violation_error_message=message
+    )
 
 
 class Unsupported(Exception):
@@ -138,14 +208,13 @@ def referenced_fields(condition):
 
 def check_constraint_errors(instance, exclude=None):
     """Return {field: [ValidationError]} for the CheckConstraints the instance breaks."""
-    mapping = getattr(instance, "constraint_fields", {})
     errors = defaultdict(list)
     for model, constraints in instance.get_constraints():
         for constraint in constraints:
             if not isinstance(constraint, CheckConstraint):
                 continue
             if not check_constraint_holds(constraint, model, instance, exclude):
-                errors[mapping.get(constraint.name, NON_FIELD_ERRORS)].append(
+                errors[error_field(constraint)].append(
                     ValidationError(
                         constraint.get_violation_error_message(),
                         code=constraint.violation_error_code,
@@ -157,7 +226,6 @@ def check_constraint_errors(instance, exclude=None):
 def unique_sets(model):
     """Yield (fields, condition, message, error field) for each unique rule of a model."""
     opts = model._meta
-    mapping = getattr(model, "constraint_fields", {})
     for field in opts.local_concrete_fields:
         if field.unique and not field.primary_key:
             message = field.error_messages["unique"] % {
@@ -172,7 +240,7 @@ def unique_sets(model):
     ]:
         if constraint.expressions or not constraint.fields:
             continue
-        field = mapping.get(constraint.name)
+        field = getattr(constraint, "field", None)
         if field is None:
             field = (
                 constraint.fields[0]

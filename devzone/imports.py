@@ -1407,7 +1407,6 @@ def database_refusal(model, error, instances):
     """
     text = str(error)
     opts = model._meta
-    mapping = getattr(model, "constraint_fields", {})
     match = CONSTRAINT_NAME.search(text)
     name = match and (match.group(1) or match.group(2))
     for constraint in opts.constraints:
@@ -1416,7 +1415,8 @@ def database_refusal(model, error, instances):
         message = force_str(constraint.get_violation_error_message())
         if isinstance(constraint, models.CheckConstraint):
             field = (
-                mapping.get(name) or sorted(referenced_fields(constraint.condition))[0]
+                getattr(constraint, "field", None)
+                or sorted(referenced_fields(constraint.condition))[0]
             )
             culprits = []
             for instance in instances:
@@ -1426,7 +1426,7 @@ def database_refusal(model, error, instances):
                 except Unsupported:
                     continue
             return field, message, culprits
-        field = mapping.get(name) or constraint.fields[0]
+        field = getattr(constraint, "field", None) or constraint.fields[0]
         return field, message, duplicated(model, instances, constraint.fields)
     match = COLUMN_NAMES.search(text)
     columns = match and (match.group(1) or match.group(2) or match.group(3))

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, router
 from django.db.models import Q
@@ -7,7 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
-from devzone.constraints import check_constraint_errors
+from devzone.constraints import (
+    FieldCheck,
+    FieldUnique,
+    check_constraint_errors,
+    error_field,
+    year_range,
+)
 from devzone.scope import Scope
 from devzone.validators import validate_plain_text
 
@@ -18,9 +24,9 @@ DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
 class TimeStampedModel(models.Model):
     """A record with creation and change times, whose constraint errors name a column.
 
-    ``constraint_fields`` maps a constraint's name to the field its message belongs
-    to. Django reports a CheckConstraint against the whole row; an import error line
-    or a form can then not say which cell to correct.
+    A constraint names its column itself (``devzone.constraints.FieldCheck`` and
+    ``FieldUnique``): Django reports a CheckConstraint against the whole row, and an
+    import's error line or a form could not say which cell to correct.
 
     ``clean_fields`` holds the two rules that concern every record's own cells, so
     that admin forms and imports (both call ``full_clean``) meet the same rules,
@@ -33,7 +39,6 @@ class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    constraint_fields = {}
     past_date_fields = ()
 
     class Meta:
@@ -84,10 +89,7 @@ class TimeStampedModel(models.Model):
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as error:
-                    field = self.constraint_fields.get(
-                        constraint.name, NON_FIELD_ERRORS
-                    )
-                    errors[field].extend(error.error_list)
+                    errors[error_field(constraint)].extend(error.error_list)
         if errors:
             raise ValidationError(dict(errors))
 
@@ -161,13 +163,15 @@ class Community(TimeStampedModel):
         ordering = ["name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="statistical_code",
                 fields=["statistical_code"],
                 condition=~Q(statistical_code=""),
                 name="devzone_community_code_unique",
                 violation_error_message=_("统计用区划代码已被其他村/社区使用。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="statistical_code",
                 condition=Q(statistical_code="")
                 | Q(statistical_code__regex=r"^[0-9]{12}$"),
                 name="devzone_community_code_12_digits",
@@ -200,7 +204,8 @@ class Area(TimeStampedModel):
         ordering = ["name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.CheckConstraint(
+            FieldCheck(
+                field="approved_on",
                 condition=Q(plan_status="approved", approved_on__isnull=False)
                 | (~Q(plan_status="approved") & Q(approved_on__isnull=True)),
                 name="devzone_area_approved_has_date",
@@ -236,16 +241,13 @@ class AnnualIndicator(TimeStampedModel):
         ordering = ["-year", "name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="name",
                 fields=["year", "name"],
                 name="devzone_indicator_year_name_unique",
                 violation_error_message=_("同一年度的指标名称不能重复。"),
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100),
-                name="devzone_indicator_year_range",
-                violation_error_message=_("年度应在 2000 到 2100 之间。"),
-            ),
+            year_range("year", name="devzone_indicator_year_range"),
         ]
 
     def __str__(self):

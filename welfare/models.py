@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
 from devzone.fields import IdNumberField, PhoneField
 from devzone.models import (
     DEFAULT_PERMISSIONS,
@@ -153,16 +154,31 @@ class WelfareRecipientQuerySet(CommunityScopedQuerySet):
         )
 
 
+class RecipientCategory(models.TextChoices):
+    HARDSHIP = "hardship", _("困难户")
+    SUBSISTENCE = "subsistence", _("低保户")
+    EXTREME_POVERTY = "extreme_poverty", _("特困供养")
+    LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
+    DISTRESSED_CHILD = "distressed_child", _("困境儿童")
+    ELDERLY_ALONE = "elderly_alone", _("空巢老人")
+    DISABLED = "disabled", _("残疾人")
+    VETERAN = "veteran", _("退役军人")
+
+
+class RecipientStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    EXITED = "exited", _("已退出")
+
+
+# Declared outside the model so that its Meta.constraints can name them.
+CHILD_CATEGORY_VALUES = (
+    RecipientCategory.LEFT_BEHIND_CHILD,
+    RecipientCategory.DISTRESSED_CHILD,
+)
+
+
 class WelfareRecipient(TimeStampedModel):
-    class Category(models.TextChoices):
-        HARDSHIP = "hardship", _("困难户")
-        SUBSISTENCE = "subsistence", _("低保户")
-        EXTREME_POVERTY = "extreme_poverty", _("特困供养")
-        LEFT_BEHIND_CHILD = "left_behind_child", _("留守儿童")
-        DISTRESSED_CHILD = "distressed_child", _("困境儿童")
-        ELDERLY_ALONE = "elderly_alone", _("空巢老人")
-        DISABLED = "disabled", _("残疾人")
-        VETERAN = "veteran", _("退役军人")
+    Category = RecipientCategory
 
     class Cause(models.TextChoices):
         ILLNESS = "illness", _("因病")
@@ -177,11 +193,9 @@ class WelfareRecipient(TimeStampedModel):
         THIRD = "third", _("第三批")
         FOURTH = "fourth", _("第四批")
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("在册")
-        EXITED = "exited", _("已退出")
+    Status = RecipientStatus
 
-    CHILD_CATEGORIES = (Category.LEFT_BEHIND_CHILD, Category.DISTRESSED_CHILD)
+    CHILD_CATEGORIES = CHILD_CATEGORY_VALUES
 
     name = models.CharField(_("姓名"), max_length=50)
     id_number = IdNumberField(_("身份证号"), db_index=True)
@@ -213,9 +227,6 @@ class WelfareRecipient(TimeStampedModel):
     objects = WelfareRecipientQuerySet.as_manager()
 
     history = audit_history()
-    constraint_fields = {
-        "welfare_recipient_identified_in_batch_year": "identified_on",
-    }
     past_date_fields = ("identified_on", "exited_on")
 
     class Meta:
@@ -235,48 +246,54 @@ class WelfareRecipient(TimeStampedModel):
         default_permissions = DEFAULT_PERMISSIONS
         permissions = [("view_personal_data", _("查看未脱敏的身份证号和电话"))]
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="id_number",
                 fields=["id_number", "category"],
                 name="welfare_recipient_id_category_unique",
                 violation_error_message=_("同一身份证号在同一帮扶类别中只能登记一次。"),
             ),
-            models.CheckConstraint(
-                condition=~Q(category__in=["left_behind_child", "distressed_child"])
-                | (~Q(guardian_name="") & ~Q(guardian_phone="")),
+            FieldCheck(
+                field="guardian_name",
+                condition=~Q(category__in=CHILD_CATEGORY_VALUES) | ~Q(guardian_name=""),
                 name="welfare_recipient_child_has_guardian",
-                violation_error_message=_(
-                    "留守儿童、困境儿童必须填写监护人和监护人电话。"
-                ),
+                violation_error_message=_("留守儿童、困境儿童必须填写监护人。"),
             ),
-            models.CheckConstraint(
-                condition=Q(status="exited", exited_on__isnull=False)
-                | (~Q(status="exited") & Q(exited_on__isnull=True)),
+            FieldCheck(
+                field="guardian_phone",
+                condition=~Q(category__in=CHILD_CATEGORY_VALUES)
+                | ~Q(guardian_phone=""),
+                name="welfare_recipient_child_has_guardian_phone",
+                violation_error_message=_("留守儿童、困境儿童必须填写监护人电话。"),
+            ),
+            FieldCheck(
+                field="exited_on",
+                condition=Q(status=RecipientStatus.EXITED, exited_on__isnull=False)
+                | (~Q(status=RecipientStatus.EXITED) & Q(exited_on__isnull=True)),
                 name="welfare_recipient_exited_has_date",
                 violation_error_message=_(
                     "已退出的帮扶对象必须填写退出日期，在册的不能填写。"
                 ),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="exited_on",
                 condition=Q(exited_on__isnull=True)
                 | Q(exited_on__gte=F("identified_on")),
                 name="welfare_recipient_exit_after_identified",
                 violation_error_message=_("退出日期不能早于认定日期。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="identified_on",
                 condition=Q(identified_on__year=F("batch_year")),
                 name="welfare_recipient_identified_in_batch_year",
                 violation_error_message=_("认定日期应在认定年度之内。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="household_size",
                 condition=Q(household_size__gte=1, household_size__lte=30),
                 name="welfare_recipient_household_size_range",
                 violation_error_message=_("家庭人口应在 1 到 30 人之间。"),
             ),
-            models.CheckConstraint(
-                condition=Q(batch_year__gte=2000, batch_year__lte=2100),
-                name="welfare_recipient_batch_year_range",
-                violation_error_message=_("认定年度应在 2000 到 2100 之间。"),
-            ),
+            year_range("batch_year", name="welfare_recipient_batch_year_range"),
         ]
 
     def __str__(self):
@@ -319,12 +336,10 @@ class WelfareRecipient(TimeStampedModel):
         return self.category in self.CHILD_CATEGORIES
 
     def clean(self):
+        # Rules the database cannot state: they read the birth date in the ID.
+        # (A child's guardian and the exit date are Meta.constraints.)
         errors = {}
         if self.is_child_category:
-            if not self.guardian_name:
-                errors["guardian_name"] = _("留守儿童、困境儿童必须填写监护人。")
-            if not self.guardian_phone:
-                errors["guardian_phone"] = _("留守儿童、困境儿童必须填写监护人电话。")
             age = self.age_on(self.identified_on) if self.identified_on else None
             if age is not None and age >= CHILD_AGE:
                 errors["id_number"] = _(
@@ -334,10 +349,6 @@ class WelfareRecipient(TimeStampedModel):
         birth = self.birth_date
         if self.identified_on and birth and self.identified_on < birth:
             errors["identified_on"] = _("认定日期早于身份证号中的出生日期。")
-        if self.status == self.Status.EXITED and not self.exited_on:
-            errors["exited_on"] = _("状态为“已退出”时必须填写退出日期。")
-        if self.status != self.Status.EXITED and self.exited_on:
-            errors["exited_on"] = _("只有“已退出”的帮扶对象才能填写退出日期。")
         if errors:
             raise ValidationError(errors)
 
@@ -376,6 +387,7 @@ class AssistanceRecord(TimeStampedModel):
     objects = AssistanceRecordQuerySet.as_manager()
 
     history = audit_history()
+    past_date_fields = ("date",)
 
     class Meta:
         verbose_name = verbose_name_plural = _("帮扶记录")
@@ -390,16 +402,12 @@ class AssistanceRecord(TimeStampedModel):
                     "同一帮扶对象同一天同一帮扶方式只能记录一次。"
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
+            non_negative(
+                "amount",
                 name="welfare_record_amount_nonneg",
-                violation_error_message=_("金额不能为负数。"),
+                message=_("金额不能为负数。"),
             ),
         ]
 
     def __str__(self):
         return f"{self.recipient} {self.date} {self.get_kind_display()}"
-
-    def clean(self):
-        if self.date and self.date > timezone.localdate():
-            raise ValidationError({"date": _("帮扶日期不能晚于今天。")})

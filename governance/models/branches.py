@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, non_negative, year_range
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -85,10 +86,10 @@ class PartyBranch(TimeStampedModel):
         ordering = ["name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.CheckConstraint(
-                condition=Q(member_count__gte=0),
+            non_negative(
+                "member_count",
                 name="governance_branch_members_nonneg",
-                violation_error_message=_("党员人数不能为负数。"),
+                message=_("党员人数不能为负数。"),
             ),
         ]
 
@@ -140,16 +141,13 @@ class BranchRating(TimeStampedModel):
                 name="governance_rating_branch_year_unique",
                 violation_error_message=_("该党支部在这一年度已有星级评定。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="stars",
                 condition=Q(stars__gte=1, stars__lte=5),
                 name="governance_rating_stars_1_to_5",
                 violation_error_message=_("星级应为 1 到 5 星。"),
             ),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100),
-                name="governance_rating_year_range",
-                violation_error_message=_("年度应在 2000 到 2100 之间。"),
-            ),
+            year_range("year", name="governance_rating_year_range"),
         ]
 
     def __str__(self):

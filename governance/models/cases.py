@@ -1,13 +1,12 @@
 """Environmental and city-management cases (环境与城管案件)."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, non_negative
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -115,7 +114,6 @@ class EnvironmentalCase(TimeStampedModel):
         max_digits=12,
         decimal_places=2,
         default=0,
-        validators=[MinValueValidator(0, _("罚款金额不能为负数。"))],
     )
     note = models.TextField(_("备注"), blank=True, default="")
 
@@ -145,7 +143,8 @@ class EnvironmentalCase(TimeStampedModel):
         ]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.CheckConstraint(
+            FieldCheck(
+                field="closed_on",
                 condition=Q(status="closed", closed_on__isnull=False)
                 | (~Q(status="closed") & Q(closed_on__isnull=True)),
                 name="governance_case_closed_has_date",
@@ -153,22 +152,25 @@ class EnvironmentalCase(TimeStampedModel):
                     "已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
                 ),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="closed_on",
                 condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
                 name="governance_case_closed_after_opened",
                 violation_error_message=_("办结日期不能早于立案日期。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="deadline",
                 condition=Q(deadline__isnull=True) | Q(deadline__gte=F("opened_on")),
                 name="governance_case_deadline_after_opened",
                 violation_error_message=_("整改期限不能早于立案日期。"),
             ),
-            models.CheckConstraint(
-                condition=Q(fine__gte=0),
+            non_negative(
+                "fine",
                 name="governance_case_fine_nonneg",
-                violation_error_message=_("罚款金额不能为负数。"),
+                message=_("罚款金额不能为负数。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="river",
                 condition=~Q(category__in=["river", "water_enterprise"]) | ~Q(river=""),
                 name="governance_case_water_has_river",
                 violation_error_message=_(
@@ -179,24 +181,6 @@ class EnvironmentalCase(TimeStampedModel):
 
     def __str__(self):
         return f"{self.case_number} {self.title}"
-
-    def clean(self):
-        # The constraints hold these rules; here they are reported against the column
-        # at fault, so an import or a form names the field to correct.
-        errors = {}
-        closed = self.status == self.Status.CLOSED
-        if closed and not self.closed_on:
-            errors["closed_on"] = _("已办结的案件必须填写办结日期。")
-        elif not closed and self.closed_on:
-            errors["closed_on"] = _("未办结的案件不能填写办结日期。")
-        elif self.closed_on and self.opened_on and self.closed_on < self.opened_on:
-            errors["closed_on"] = _("办结日期不能早于立案日期。")
-        if self.deadline and self.opened_on and self.deadline < self.opened_on:
-            errors["deadline"] = _("整改期限不能早于立案日期。")
-        if self.category in self.WATER_CATEGORIES and not self.river:
-            errors["river"] = _("河道整治和涉水企业整治案件必须填写所涉河道。")
-        if errors:
-            raise ValidationError(errors)
 
     @property
     def is_overdue(self):

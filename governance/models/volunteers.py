@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, non_negative
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -48,10 +49,10 @@ class VolunteerTeam(TimeStampedModel):
         ordering = ["name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.CheckConstraint(
-                condition=Q(member_count__gte=0),
+            non_negative(
+                "member_count",
                 name="governance_team_members_nonneg",
-                violation_error_message=_("队员人数不能为负数。"),
+                message=_("队员人数不能为负数。"),
             ),
         ]
 
@@ -123,7 +124,8 @@ class VolunteerActivity(TimeStampedModel):
                 name="governance_activity_team_date_title_unique",
                 violation_error_message=_("该服务队在同一天已有同名活动。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="volunteers",
                 condition=Q(volunteers__gte=0, people_served__gte=0),
                 name="governance_activity_counts_nonneg",
                 violation_error_message=_("参与志愿者和服务群众人次不能为负数。"),

@@ -1,14 +1,13 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
 from devzone.models import DEFAULT_PERMISSIONS, TimeStampedModel
-from projects.models.base import YEAR_RANGE
 
 # Amount bands of the annual review, in 万元 (1 亿元 = 10,000 万元).
 BAND_50 = Decimal(500000)
@@ -80,7 +79,6 @@ class InvestmentDeal(TimeStampedModel):
         _("总投资（万元）"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(0, _("总投资不能为负数。"))],
     )
     is_foreign = models.BooleanField(_("外资项目"), default=False)
     foreign_capital = models.DecimalField(
@@ -89,7 +87,6 @@ class InvestmentDeal(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, _("外资金额不能为负数。"))],
     )
     stage = models.CharField(
         _("推进阶段"), max_length=16, choices=Stage, default=Stage.NEGOTIATING
@@ -101,15 +98,6 @@ class InvestmentDeal(TimeStampedModel):
 
     objects = InvestmentDealQuerySet.as_manager()
 
-    constraint_fields = {
-        "projects_investmentdeal_name_year_unique": "name",
-        "projects_investmentdeal_year_range": "year",
-        "projects_investmentdeal_total_nonneg": "total_investment",
-        "projects_investmentdeal_foreign_capital_nonneg": "foreign_capital",
-        "projects_investmentdeal_foreign_capital_only_foreign": "foreign_capital",
-        "projects_investmentdeal_signed_has_date": "signed_on",
-    }
-
     history = audit_history()
     past_date_fields = ("signed_on",)
 
@@ -118,32 +106,32 @@ class InvestmentDeal(TimeStampedModel):
         ordering = ["-year", "name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="name",
                 fields=["name", "year"],
                 name="projects_investmentdeal_name_year_unique",
                 violation_error_message=_("同一统计年度已有同名的招商项目。"),
             ),
-            models.CheckConstraint(
-                condition=YEAR_RANGE,
-                name="projects_investmentdeal_year_range",
-                violation_error_message=_("年度应在 2000 到 2100 之间。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(total_investment__gte=0),
+            year_range("year", name="projects_investmentdeal_year_range"),
+            non_negative(
+                "total_investment",
                 name="projects_investmentdeal_total_nonneg",
-                violation_error_message=_("总投资不能为负数。"),
+                message=_("总投资不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=Q(foreign_capital__isnull=True) | Q(foreign_capital__gte=0),
+            non_negative(
+                "foreign_capital",
                 name="projects_investmentdeal_foreign_capital_nonneg",
-                violation_error_message=_("外资金额不能为负数。"),
+                message=_("外资金额不能为负数。"),
+                nullable=True,
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="foreign_capital",
                 condition=Q(is_foreign=True) | Q(foreign_capital__isnull=True),
                 name="projects_investmentdeal_foreign_capital_only_foreign",
                 violation_error_message=_("只有外资项目才能填写外资金额。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="signed_on",
                 condition=Q(stage__in=["signed", "landed"], signed_on__isnull=False)
                 | (~Q(stage__in=["signed", "landed"]) & Q(signed_on__isnull=True)),
                 name="projects_investmentdeal_signed_has_date",

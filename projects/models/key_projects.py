@@ -1,11 +1,10 @@
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
 from devzone.models import DEFAULT_PERMISSIONS, Area, TimeStampedModel
-from projects.models.base import YEAR_RANGE
 
 
 class KeyProjectQuerySet(models.QuerySet):
@@ -69,14 +68,12 @@ class KeyProject(TimeStampedModel):
         _("总投资（万元）"),
         max_digits=12,
         decimal_places=2,
-        validators=[MinValueValidator(0, _("总投资不能为负数。"))],
     )
     investment_this_year = models.DecimalField(
         _("本年完成投资（万元）"),
         max_digits=12,
         decimal_places=2,
         default=0,
-        validators=[MinValueValidator(0, _("本年完成投资不能为负数。"))],
     )
     area = models.ForeignKey(
         Area,
@@ -99,16 +96,6 @@ class KeyProject(TimeStampedModel):
 
     objects = KeyProjectQuerySet.as_manager()
 
-    constraint_fields = {
-        "projects_keyproject_name_year_unique": "name",
-        "projects_keyproject_total_nonneg": "total_investment",
-        "projects_keyproject_this_year_nonneg": "investment_this_year",
-        "projects_keyproject_this_year_within_total": "investment_this_year",
-        "projects_keyproject_completed_after_start": "completed_on",
-        "projects_keyproject_planned_after_start": "planned_completion",
-        "projects_keyproject_year_range": "year",
-    }
-
     history = audit_history()
     past_date_fields = ("started_on", "completed_on")
 
@@ -117,39 +104,39 @@ class KeyProject(TimeStampedModel):
         ordering = ["-year", "name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="name",
                 fields=["name", "year"],
                 name="projects_keyproject_name_year_unique",
                 violation_error_message=_("同一年度已有同名的重点项目。"),
             ),
-            models.CheckConstraint(
-                condition=YEAR_RANGE,
-                name="projects_keyproject_year_range",
-                violation_error_message=_("年度应在 2000 到 2100 之间。"),
-            ),
-            models.CheckConstraint(
-                condition=Q(total_investment__gte=0),
+            year_range("year", name="projects_keyproject_year_range"),
+            non_negative(
+                "total_investment",
                 name="projects_keyproject_total_nonneg",
-                violation_error_message=_("总投资不能为负数。"),
+                message=_("总投资不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=Q(investment_this_year__gte=0),
+            non_negative(
+                "investment_this_year",
                 name="projects_keyproject_this_year_nonneg",
-                violation_error_message=_("本年完成投资不能为负数。"),
+                message=_("本年完成投资不能为负数。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="investment_this_year",
                 condition=Q(investment_this_year__lte=F("total_investment")),
                 name="projects_keyproject_this_year_within_total",
                 violation_error_message=_("本年完成投资不能超过总投资。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="completed_on",
                 condition=Q(completed_on__isnull=True)
                 | Q(started_on__isnull=True)
                 | Q(completed_on__gte=F("started_on")),
                 name="projects_keyproject_completed_after_start",
                 violation_error_message=_("竣工日期不能早于开工日期。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="planned_completion",
                 condition=Q(planned_completion__isnull=True)
                 | Q(started_on__isnull=True)
                 | Q(planned_completion__gte=F("started_on")),

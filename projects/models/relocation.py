@@ -1,9 +1,9 @@
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
+from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
 from devzone.fields import IdNumberField, PhoneField
 from devzone.models import (
     DEFAULT_PERMISSIONS,
@@ -12,7 +12,6 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
-from projects.models.base import YEAR_RANGE
 
 
 class RelocationProjectQuerySet(CommunityScopedQuerySet):
@@ -68,10 +67,6 @@ class RelocationProject(TimeStampedModel):
     objects = RelocationProjectQuerySet.as_manager()
 
     NATURAL_KEY = "name"
-    constraint_fields = {
-        "projects_relocationproject_year_range": "year",
-        "projects_relocationproject_has_place": "community",
-    }
 
     history = audit_history()
 
@@ -80,12 +75,9 @@ class RelocationProject(TimeStampedModel):
         ordering = ["-year", "name"]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [
-            models.CheckConstraint(
-                condition=YEAR_RANGE,
-                name="projects_relocationproject_year_range",
-                violation_error_message=_("年度应在 2000 到 2100 之间。"),
-            ),
-            models.CheckConstraint(
+            year_range("year", name="projects_relocationproject_year_range"),
+            FieldCheck(
+                field="community",
                 condition=Q(community__isnull=False) | Q(area__isnull=False),
                 name="projects_relocationproject_has_place",
                 violation_error_message=_("请填写所在村/社区或所在片区（至少一项）。"),
@@ -143,13 +135,11 @@ class RelocationHousehold(TimeStampedModel):
     household_size = models.PositiveSmallIntegerField(
         _("家庭人口（人）"),
         default=1,
-        validators=[MinValueValidator(1, _("家庭人口至少为 1 人。"))],
     )
     floor_area = models.DecimalField(
         _("搬迁面积（平方米）"),
         max_digits=10,
         decimal_places=2,
-        validators=[MinValueValidator(0, _("搬迁面积不能为负数。"))],
     )
     compensation = models.DecimalField(
         _("补偿金额（元）"),
@@ -157,7 +147,6 @@ class RelocationHousehold(TimeStampedModel):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0, _("补偿金额不能为负数。"))],
     )
     status = models.CharField(
         _("搬迁状态"), max_length=16, choices=Status, default=Status.PENDING
@@ -170,16 +159,6 @@ class RelocationHousehold(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = RelocationHouseholdQuerySet.as_manager()
-
-    constraint_fields = {
-        "projects_household_id_unique_in_project": "id_number",
-        "projects_household_area_nonneg": "floor_area",
-        "projects_household_compensation_nonneg": "compensation",
-        "projects_household_size_positive": "household_size",
-        "projects_household_vacated_after_signed": "vacated_on",
-        "projects_household_signed_has_date": "signed_on",
-        "projects_household_vacated_has_date": "vacated_on",
-    }
 
     history = audit_history()
     past_date_fields = ("signed_on", "vacated_on")
@@ -202,38 +181,44 @@ class RelocationHousehold(TimeStampedModel):
             ("view_personal_data", _("查看搬迁户完整身份证号和电话")),
         ]
         constraints = [
-            models.UniqueConstraint(
+            FieldUnique(
+                field="id_number",
                 fields=["project", "id_number"],
                 name="projects_household_id_unique_in_project",
                 violation_error_message=_("该搬迁项目中已有相同身份证号的搬迁户。"),
             ),
-            models.CheckConstraint(
-                condition=Q(floor_area__gte=0),
+            non_negative(
+                "floor_area",
                 name="projects_household_area_nonneg",
-                violation_error_message=_("搬迁面积不能为负数。"),
+                message=_("搬迁面积不能为负数。"),
             ),
-            models.CheckConstraint(
-                condition=Q(compensation__isnull=True) | Q(compensation__gte=0),
+            non_negative(
+                "compensation",
                 name="projects_household_compensation_nonneg",
-                violation_error_message=_("补偿金额不能为负数。"),
+                message=_("补偿金额不能为负数。"),
+                nullable=True,
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="household_size",
                 condition=Q(household_size__gte=1),
                 name="projects_household_size_positive",
                 violation_error_message=_("家庭人口至少为 1 人。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="vacated_on",
                 condition=Q(vacated_on__isnull=True)
                 | Q(signed_on__isnull=False, vacated_on__gte=F("signed_on")),
                 name="projects_household_vacated_after_signed",
                 violation_error_message=_("腾空日期不能早于签约日期（须先签约）。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="signed_on",
                 condition=Q(status="pending") | Q(signed_on__isnull=False),
                 name="projects_household_signed_has_date",
                 violation_error_message=_("已签约及之后状态的搬迁户必须填写签约日期。"),
             ),
-            models.CheckConstraint(
+            FieldCheck(
+                field="vacated_on",
                 condition=~Q(status__in=["vacated", "demolished", "resettled"])
                 | Q(vacated_on__isnull=False),
                 name="projects_household_vacated_has_date",

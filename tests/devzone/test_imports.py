@@ -162,7 +162,7 @@ def test_database_constraint_errors_are_reported_per_row(admin_client):
     data = csv_bytes([["名称", "控规状态", "批复日期"], ["黄荻片区", "已批复", ""]])
     preview = upload(admin_client, AREA, "areas.csv", data)
     assert error_items(preview) == [
-        "第 2 行 · 整行：已批复的控规必须填写批复日期，未批复的不能填写。"
+        "第 2 行 · 批复日期：已批复的控规必须填写批复日期，未批复的不能填写。"
     ]
     assert Area.objects.count() == 0
 

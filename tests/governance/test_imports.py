@@ -164,7 +164,10 @@ def test_case_error_sample_names_each_bad_row_and_saves_nothing(
     assert "第 4 行 · 罚款金额（元）：罚款金额不能为负数。" in errors
     assert "第 5 行 · 河道：河道整治和涉水企业整治案件必须填写所涉河道。" in errors
     assert any(e.startswith("第 6 行 · 类别：「乱搭乱建」不是有效选项") for e in errors)
-    assert "第 7 行 · 办结日期：已办结的案件必须填写办结日期。" in errors
+    assert (
+        "第 7 行 · 办结日期：已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
+        in errors
+    )
     assert not EnvironmentalCase.objects.exists()
 
 

@@ -81,7 +81,9 @@ def test_case_numbers_are_unique():
 def test_closed_case_needs_a_closing_date():
     case = EnvironmentalCaseFactory.build(status=Status.CLOSED, closed_on=None)
     case.community.save()
-    assert messages_of(case)["closed_on"] == ["已办结的案件必须填写办结日期。"]
+    assert messages_of(case)["closed_on"] == [
+        "已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
+    ]
     with pytest.raises(IntegrityError), transaction.atomic():
         EnvironmentalCaseFactory(status=Status.CLOSED, closed_on=None)
 
@@ -91,7 +93,9 @@ def test_only_a_closed_case_has_a_closing_date():
         status=Status.RECTIFYING, closed_on=datetime.date(2021, 4, 1)
     )
     case.community.save()
-    assert messages_of(case)["closed_on"] == ["未办结的案件不能填写办结日期。"]
+    assert messages_of(case)["closed_on"] == [
+        "已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
+    ]
     with pytest.raises(IntegrityError), transaction.atomic():
         EnvironmentalCaseFactory(
             status=Status.FILED, closed_on=datetime.date(2021, 4, 1)

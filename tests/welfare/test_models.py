@@ -119,7 +119,7 @@ def test_one_recipient_per_id_number_and_category():
     with pytest.raises(ValidationError) as exc_info:
         twin.full_clean()
 
-    assert messages_of(exc_info)["__all__"] == [
+    assert messages_of(exc_info)["id_number"] == [
         "同一身份证号在同一帮扶类别中只能登记一次。"
     ]
     assert same_person_other_category.pk
@@ -139,7 +139,7 @@ def test_exited_recipient_has_an_exit_date_and_only_then():
     recipient.exited_on = datetime.date(2021, 12, 1)
     with pytest.raises(ValidationError) as exc_info:
         recipient.full_clean()
-    assert "才能填写退出日期" in messages_of(exc_info)["exited_on"][0]
+    assert "在册的不能填写" in messages_of(exc_info)["exited_on"][0]
 
     with pytest.raises(IntegrityError), transaction.atomic():
         WelfareRecipient.objects.bulk_create([recipient])
@@ -155,7 +155,7 @@ def test_exit_date_not_before_identification():
     with pytest.raises(ValidationError) as exc_info:
         recipient.full_clean()
 
-    assert messages_of(exc_info)["__all__"] == ["退出日期不能早于认定日期。"]
+    assert messages_of(exc_info)["exited_on"] == ["退出日期不能早于认定日期。"]
 
 
 def test_an_invalid_id_number_is_refused_in_chinese():
@@ -188,7 +188,7 @@ def test_amounts_are_never_negative():
 
     with pytest.raises(ValidationError) as exc_info:
         record.full_clean()
-    assert messages_of(exc_info)["__all__"] == ["金额不能为负数。"]
+    assert messages_of(exc_info)["amount"] == ["金额不能为负数。"]
     with pytest.raises(IntegrityError), transaction.atomic():
         AssistanceRecord.objects.bulk_create([record])
 
