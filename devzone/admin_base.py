@@ -283,6 +283,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     formats = FORMATS
     import_form_class = ZoneImportForm
     import_template_name = "admin/devzone/import.html"
+    change_list_template = "admin/devzone/change_list.html"
     list_per_page = 50
     show_full_result_count = False
     personal_fields = None  # {field path: mask}; None: the Resource's
@@ -623,6 +624,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
             changelist = self.get_changelist_instance(request)
         except Exception:  # an invalid lookup: record what was asked, as it was asked
             return mask_numbers_in_text(unquote_plus(request.GET.urlencode())) or "全部"
+        return self.describe_changelist(changelist) or "全部"
+
+    def describe_changelist(self, changelist):
+        """Return a changelist's filters and search in words, "" when there are none."""
         parts, described = [], set()
         for spec in changelist.filter_specs:
             used = getattr(spec, "used_parameters", None)
@@ -636,6 +641,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
             ]
             if chosen:
                 parts.append(f"{spec.title}：{'、'.join(chosen)}")
+            else:  # a filter of its own form (a range): name what it was given
+                described.difference_update(used)
         # A lookup typed into the address (or a date-hierarchy step) has no sidebar
         # filter: name its field.
         for lookup, values in changelist.get_filters_params().items():
@@ -646,7 +653,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                 parts.append(f"{self.lookup_label(lookup)}：{value}")
         if changelist.query:
             parts.append(f"搜索：{changelist.query}")
-        return mask_numbers_in_text("；".join(parts)) or "全部"
+        return mask_numbers_in_text("；".join(parts))
 
     def lookup_label(self, lookup):
         """Return a lookup such as ``project__year__gte`` in words: 搬迁项目·年度≥."""

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
+from devzone.admin_columns import state_text
 from governance import services
 from governance.models import (
     BranchRating,
@@ -83,7 +84,6 @@ class PartyBranchAdmin(ZoneAdmin):
         "name",
         "kind",
         "community",
-        "host_organisation",
         "secretary",
         "member_count",
         "brand",
@@ -197,12 +197,9 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
         "status",
         "community",
         "river",
-        "party_concerned",
         "opened_on",
         "deadline",
-        "closed_on",
         "overdue",
-        "fine",
     ]
     list_filter = ["category", "status", "community", "river", OverdueFilter]
     search_fields = ["case_number", "title", "party_concerned"]
@@ -211,9 +208,9 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
     list_select_related = ["community"]
     actions = ["close_cases"]
 
-    @admin.display(description=_("逾期"), boolean=True)
+    @admin.display(description=_("逾期"))
     def overdue(self, obj):
-        return obj.is_overdue
+        return state_text(obj.is_overdue, _("已逾期"), _("否"))
 
     @admin.action(description=_("办结所选案件"), permissions=["change"])
     def close_cases(self, request, queryset):
