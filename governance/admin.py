@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
 from devzone.admin_columns import state_text
+from devzone.admin_totals import TotalsAdmin
 from governance import services
 from governance.models import (
     BranchRating,
@@ -165,8 +167,13 @@ class VolunteerTeamAdmin(ZoneAdmin):
 
 
 @admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(ZoneAdmin):
+class VolunteerActivityAdmin(TotalsAdmin):
     resource_classes = [VolunteerActivityResource]
+    totals_noun = _("场活动")
+    totals = {
+        _("服务群众"): (Sum("people_served"), "人次"),
+        _("参与志愿者"): (Sum("volunteers"), "人次"),
+    }
     list_display = [
         "date",
         "title",

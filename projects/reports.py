@@ -14,7 +14,6 @@ from projects.models import (
     RelocationHousehold,
     RelocationProject,
 )
-from projects.models.deals import BAND_30, BAND_50
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -31,17 +30,27 @@ def in_ten_thousands(amount):
     return (Decimal(amount or 0) / TEN_THOUSAND).quantize(Decimal("0.01"))
 
 
-def count_figure(key, label, queryset, url, unit):
+def count_figure(key, label, queryset, url, unit, headline=False):
     count = queryset.count()
-    return Figure(key=key, label=label, value=count, unit=unit, url=url, rows=count)
+    return Figure(
+        key=key,
+        label=label,
+        value=count,
+        unit=unit,
+        url=url,
+        rows=count,
+        headline=headline,
+    )
 
 
 def project_figures(year, scope=WHOLE_ZONE):
     """Return the key project and relocation figures of one year."""
     industrial = KeyProject.objects.for_year(year).industrial()
-    base = {"year": year, "category": KeyProject.Category.INDUSTRIAL}
+    # Lookups the list's sidebar filters read (``year__exact``), so the list shows
+    # which filters the figure applied.
+    base = {"year__exact": year, "category__exact": KeyProject.Category.INDUSTRIAL}
     households = RelocationHousehold.objects.within(scope).for_year(year)
-    household_url = changelist_url(RelocationHousehold, project__year=year)
+    household_url = changelist_url(RelocationHousehold, project__year__exact=year)
     household_count = households.count()
     return [
         count_figure(
@@ -50,13 +59,14 @@ def project_figures(year, scope=WHOLE_ZONE):
             industrial,
             changelist_url(KeyProject, **base),
             "个",
+            headline=True,
         ),
         count_figure(
             "projects.key_continued",
             "续建",
             industrial.continued(),
             changelist_url(
-                KeyProject, **base, build_type=KeyProject.BuildType.CONTINUED
+                KeyProject, **base, build_type__exact=KeyProject.BuildType.CONTINUED
             ),
             "个",
         ),
@@ -64,7 +74,9 @@ def project_figures(year, scope=WHOLE_ZONE):
             "projects.key_new",
             "新建",
             industrial.new(),
-            changelist_url(KeyProject, **base, build_type=KeyProject.BuildType.NEW),
+            changelist_url(
+                KeyProject, **base, build_type__exact=KeyProject.BuildType.NEW
+            ),
             "个",
         ),
         count_figure(
@@ -72,7 +84,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "省级",
             industrial.on_list(KeyProject.ListLevel.PROVINCE),
             changelist_url(
-                KeyProject, **base, list_level=KeyProject.ListLevel.PROVINCE
+                KeyProject, **base, list_level__exact=KeyProject.ListLevel.PROVINCE
             ),
             "个",
         ),
@@ -81,7 +93,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "镇江市级",
             industrial.on_list(KeyProject.ListLevel.ZHENJIANG),
             changelist_url(
-                KeyProject, **base, list_level=KeyProject.ListLevel.ZHENJIANG
+                KeyProject, **base, list_level__exact=KeyProject.ListLevel.ZHENJIANG
             ),
             "个",
         ),
@@ -89,7 +101,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "projects.relocation_projects",
             "搬迁项目",
             RelocationProject.objects.for_year(year),
-            changelist_url(RelocationProject, year=year),
+            changelist_url(RelocationProject, year__exact=year),
             "个",
         ),
         Figure(
@@ -99,6 +111,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             unit="户",
             url=household_url,
             rows=household_count,
+            headline=True,
         ),
         Figure(
             key="projects.relocation_area",
@@ -136,7 +149,7 @@ def project_charts(year, scope=WHOLE_ZONE):
     ]
 
 
-def sum_figure(key, label, queryset, url):
+def sum_figure(key, label, queryset, url, headline=False):
     summary = queryset.aggregate(total=Sum("total_investment"), rows=Count("pk"))
     return Figure(
         key=key,
@@ -146,6 +159,7 @@ def sum_figure(key, label, queryset, url):
         url=url,
         rows=summary["rows"],
         decimals=2,
+        headline=headline,
     )
 
 
@@ -156,30 +170,29 @@ def development_figures(year, scope=WHOLE_ZONE):
     signed_params = {"signed_on__year": year}
     signed_url = changelist_url(InvestmentDeal, **signed_params)
     mature_url = changelist_url(
-        InvestmentDeal, year=year, stage=InvestmentDeal.Stage.MATURE
+        InvestmentDeal, year__exact=year, stage__exact=InvestmentDeal.Stage.MATURE
     )
     return [
         count_figure("development.deals_signed", "签约项目", signed, signed_url, "个"),
-        sum_figure("development.deals_signed_total", "签约总额", signed, signed_url),
+        sum_figure(
+            "development.deals_signed_total",
+            "签约总额",
+            signed,
+            signed_url,
+            headline=True,
+        ),
         count_figure(
             "development.deals_50_plus",
             "50亿元以上项目",
             signed.band_50_plus(),
-            changelist_url(
-                InvestmentDeal, **signed_params, total_investment__gte=BAND_50
-            ),
+            changelist_url(InvestmentDeal, **signed_params, band="50_plus"),
             "个",
         ),
         count_figure(
             "development.deals_30_50",
             "30–50亿元项目",
             signed.band_30_50(),
-            changelist_url(
-                InvestmentDeal,
-                **signed_params,
-                total_investment__gte=BAND_30,
-                total_investment__lt=BAND_50,
-            ),
+            changelist_url(InvestmentDeal, **signed_params, band="30_50"),
             "个",
         ),
         count_figure(

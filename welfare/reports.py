@@ -50,6 +50,7 @@ def figures(year, scope=WHOLE_ZONE):
             unit="户",
             url=recipient_changelist(**lookups),
             rows=difficulty,
+            headline=True,
         ),
         Figure(
             key="welfare.difficulty_second_batch_illness",
