@@ -2,8 +2,11 @@
 
 from decimal import Decimal
 
+from django.contrib import admin
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -65,3 +68,53 @@ def total_text(value, unit):
 
 
 COUNT_UNITS = {"人次", "人", "户", "个", "件", "次"}
+
+
+class StatsYearMixin:
+    """A list whose yearly columns count one year: 统计年度, chosen in its filters.
+
+    The year is the one asked for (``?stats_year=``) among ``stats_years()``, else
+    the latest year holding records, so the 2021 data never reads 0 in 2026.
+    """
+
+    def stats_years(self):
+        """Return the years holding records, in any order."""
+        return []
+
+    def stats_year(self, request):
+        years = sorted(set(self.stats_years()), reverse=True)
+        asked = request.GET.get(StatsYearFilter.parameter_name, "")
+        if asked.isdigit() and int(asked) in years:
+            return int(asked)
+        return years[0] if years else timezone.localdate().year
+
+
+class StatsYearFilter(admin.SimpleListFilter):
+    """Choose the year a list's yearly columns count; it filters no rows."""
+
+    title = _("统计年度")
+    parameter_name = "stats_year"
+
+    def __init__(self, request, params, model, model_admin):
+        self.year = model_admin.stats_year(request)  # lookups() reads it
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        years = sorted({*model_admin.stats_years(), self.year}, reverse=True)
+        return [(str(year), _("%(year)d 年") % {"year": year}) for year in years]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        return queryset
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": value == str(self.year),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: value}
+                ),
+                "display": label,
+            }

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
-from devzone.admin_columns import state_text
+from devzone.admin_columns import StatsYearFilter, StatsYearMixin, state_text
 from devzone.admin_totals import TotalsAdmin
 from governance import services
 from governance.models import (
@@ -26,15 +26,20 @@ from governance.resources import (
 
 
 class CurrentYearStarsFilter(admin.SimpleListFilter):
-    title = _("本年度星级")
+    title = _("统计年度星级")
     parameter_name = "current_stars"
     unrated = "none"
+
+    def __init__(self, request, params, model, model_admin):
+        self.year = model_admin.stats_year(request)
+        self.title = _("%(year)d 年星级") % {"year": self.year}
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return [*reversed(BranchRating.Stars.choices), (self.unrated, _("未评定"))]
 
     def queryset(self, request, queryset):
-        year = timezone.localdate().year
+        year = self.year
         if self.value() == self.unrated:
             return queryset.unrated(year=year)
         if self.value() in {str(value) for value in BranchRating.Stars.values}:
@@ -80,7 +85,7 @@ class BranchRatingInline(admin.TabularInline):
 
 
 @admin.register(PartyBranch)
-class PartyBranchAdmin(ZoneAdmin):
+class PartyBranchAdmin(StatsYearMixin, ZoneAdmin):
     resource_classes = [PartyBranchResource]
     list_display = [
         "name",
@@ -91,11 +96,20 @@ class PartyBranchAdmin(ZoneAdmin):
         "brand",
         "latest_rating",
     ]
-    list_filter = ["kind", "community", CurrentYearStarsFilter, HasBrandFilter]
+    list_filter = [
+        "kind",
+        "community",
+        StatsYearFilter,
+        CurrentYearStarsFilter,
+        HasBrandFilter,
+    ]
     search_fields = ["name", "host_organisation", "secretary", "brand"]
     autocomplete_fields = ["community"]
     list_select_related = ["community"]
     inlines = [BranchRatingInline]
+
+    def stats_years(self):
+        return BranchRating.objects.values_list("year", flat=True).distinct()
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_latest_rating()
@@ -136,7 +150,7 @@ class BranchRatingAdmin(ZoneAdmin):
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(ZoneAdmin):
+class VolunteerTeamAdmin(StatsYearMixin, ZoneAdmin):
     resource_classes = [VolunteerTeamResource]
     list_display = [
         "name",
@@ -148,20 +162,26 @@ class VolunteerTeamAdmin(ZoneAdmin):
         "people_served_this_year",
     ]
     search_fields = ["name", "parent_unit", "leader"]
+    list_filter = [StatsYearFilter]
+
+    def stats_years(self):
+        return [day.year for day in VolunteerActivity.objects.dates("date", "year")]
 
     def get_queryset(self, request):
-        year = timezone.localdate().year
+        year = self.stats_year(request)
         return super().get_queryset(request).with_activity_figures(year)
 
     @admin.display(description=_("活动总数"), ordering="activity_total")
     def activity_count(self, obj):
         return obj.activity_total
 
-    @admin.display(description=_("本年活动"), ordering="activity_year_total")
+    @admin.display(description=_("统计年度活动"), ordering="activity_year_total")
     def activity_year_count(self, obj):
         return obj.activity_year_total
 
-    @admin.display(description=_("本年服务群众（人次）"), ordering="people_served_year")
+    @admin.display(
+        description=_("统计年度服务群众（人次）"), ordering="people_served_year"
+    )
     def people_served_this_year(self, obj):
         return obj.people_served_year
 
