@@ -19,6 +19,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.admin_export import ZoneExportForm
 from devzone.audit import history_entries
 from devzone.constraints import unique_conflicts
 from devzone.imports import (
@@ -32,6 +33,7 @@ from devzone.imports import (
     import_counts,
 )
 from devzone.models import PersonalDataAccess
+from devzone.reports.export_centre import sanitise_filename
 from devzone.scope import Scope, community_path
 from devzone.services import (
     export_log_create,
@@ -283,6 +285,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     formats = FORMATS
     import_form_class = ZoneImportForm
     import_template_name = "admin/devzone/import.html"
+    export_template_name = "admin/devzone/export.html"
+    export_form_class = ZoneExportForm
     change_list_template = "admin/devzone/change_list.html"
     list_per_page = 50
     show_full_result_count = False
@@ -672,9 +676,33 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                 opts = field.related_model._meta
         return "·".join(words) + suffix
 
+    def init_request_context_data(self, request, form):
+        context = super().init_request_context_data(request, form)
+        context.update(
+            title=_("导出%(name)s") % {"name": self.model._meta.verbose_name},
+            export_filters=self.describe_filters(request),
+            export_row_count=self.get_export_queryset(request).count(),
+            export_masked=self.masks_personal_data(request),
+        )
+        return context
+
     def get_export_filename(self, request, queryset, file_format):
+        """Return e.g. ``搬迁户_已签约_练湖新城社区_20261130.xlsx``."""
         today = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.model._meta.verbose_name}_{today}.{file_format.get_extension()}"
+        described = self.describe_filters(request)
+        values = [
+            part.split("：", 1)[-1]
+            for part in described.split("；")
+            if described != "全部"
+        ]
+        stem = "_".join(
+            [
+                str(self.model._meta.verbose_name),
+                *(sanitise_filename(value) for value in values),
+                today,
+            ]
+        )
+        return f"{stem}.{file_format.get_extension()}"
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         # Replaces the library's in-memory export with a streamed one (flat memory).
