@@ -10,9 +10,10 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path as url_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -22,6 +23,7 @@ from devzone import exports
 from devzone.admin_export import ZoneExportForm
 from devzone.audit import history_entries
 from devzone.constraints import unique_conflicts
+from devzone.import_templates import column_rules, template_workbook
 from devzone.imports import (
     FORMATS,
     XLSX,
@@ -57,6 +59,7 @@ from devzone.validators import (
 )
 
 ERROR_LINES_SHOWN = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -121,6 +124,36 @@ class ScopedFormFieldsMixin:
 
 
 class ZoneImportForm(ImportForm):
+    """The upload: a CSV or XLSX file, its format read from its name, not asked."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.import_formats = formats
+        self.fields["import_file"].label = _("选择文件")
+        self.fields["import_file"].help_text = _(
+            "XLSX，或 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）；格式和编码自动识别。"
+        )
+        self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["format"].required = False
+        self.fields["format"].widget = forms.HiddenInput(
+            attrs={"class": "guess_format"}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None and not cleaned.get("format"):
+            extension = upload.name.rsplit(".", 1)[-1].lower()
+            for index, file_format in enumerate(self.import_formats):
+                if file_format().get_extension() == extension:
+                    cleaned["format"] = str(index)
+                    break
+            else:
+                self.add_error(
+                    "import_file", _("只能导入 .xlsx 或 .csv 文件，请另存为其中一种。")
+                )
+        return cleaned
+
     def clean_import_file(self):
 
         upload = self.cleaned_data["import_file"]
@@ -301,6 +334,33 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
                 setattr(
                     self, name, masked_display(path, mask, self.personal_label(path))
                 )
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            url_path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_rules(self, request):
+        """Return the columns of this record's import with their rules."""
+        resource_class = self.get_import_resource_classes(request)[0]
+        return column_rules(resource_class, Scope.of(request.user))
+
+    def import_template_view(self, request):
+        """Download the import template: headers, an example row, the rules."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        title = str(self.model._meta.verbose_name)
+        response = FileResponse(
+            template_workbook(title, self.import_rules(request)),
+            content_type=XLSX_CONTENT_TYPE,
+        )
+        return exports.as_download(response, f"{title}_导入模板.xlsx")
 
     def get_queryset(self, request):
         # The one gate of every admin path to a record: lists and their counts,
@@ -502,6 +562,13 @@ class ZoneAdmin(ScopedFormFieldsMixin, ImportExportModelAdmin):
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        if context:
+            context["title"] = _("导入%(name)s") % {
+                "name": self.model._meta.verbose_name
+            }
+            context["import_rules"] = self.import_rules(request)
+            resource_class = self.get_import_resource_classes(request)[0]
+            context["import_key_columns"] = resource_class().key_columns()
         result = context.get("result")
         for error in getattr(result, "base_errors", []):
             if isinstance(error.error, NumberGuessingRefused):

@@ -25,3 +25,11 @@ def preview_rows(rows):
 @register.simple_tag
 def preview_limit():
     return PREVIEW_ROWS
+
+
+@register.filter
+def preview_cell(value):
+    """Return a preview cell; an empty one is empty, not the word "None"."""
+    if value is None or str(value).strip() in {"None", ""}:
+        return ""
+    return value
