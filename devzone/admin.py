@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.admin_columns import NumberColumn
 from devzone.models import (
     AnnualIndicator,
     Area,
@@ -68,7 +69,13 @@ class AreaAdmin(ZoneAdmin):
 @admin.register(AnnualIndicator)
 class AnnualIndicatorAdmin(ZoneAdmin):
     resource_classes = [AnnualIndicatorResource]
-    list_display = ["year", "name", "value", "unit", "source"]
+    list_display = [
+        "year",
+        "name",
+        NumberColumn(AnnualIndicator, "value", decimals=None),
+        "unit",
+        "source",
+    ]
     list_filter = ["year", "unit"]
     search_fields = ["name"]
 

@@ -59,7 +59,7 @@ def party_figures(year, scope=WHOLE_ZONE):
                 label=label,
                 value=count,
                 unit="个",
-                url=changelist("branchrating", year__exact=year, stars__exact=stars),
+                url=changelist("branchrating", year=year, stars__exact=stars),
                 rows=count,
             )
         )

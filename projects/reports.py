@@ -46,11 +46,11 @@ def count_figure(key, label, queryset, url, unit, headline=False):
 def project_figures(year, scope=WHOLE_ZONE):
     """Return the key project and relocation figures of one year."""
     industrial = KeyProject.objects.for_year(year).industrial()
-    # Lookups the list's sidebar filters read (``year__exact``), so the list shows
-    # which filters the figure applied.
-    base = {"year__exact": year, "category__exact": KeyProject.Category.INDUSTRIAL}
+    # Lookups the list's sidebar filters read (``category__exact`` for a choice,
+    # ``year`` for a plain number), so its panel shows which filters apply.
+    base = {"year": year, "category__exact": KeyProject.Category.INDUSTRIAL}
     households = RelocationHousehold.objects.within(scope).for_year(year)
-    household_url = changelist_url(RelocationHousehold, project__year__exact=year)
+    household_url = changelist_url(RelocationHousehold, project__year=year)
     household_count = households.count()
     return [
         count_figure(
@@ -101,7 +101,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "projects.relocation_projects",
             "搬迁项目",
             RelocationProject.objects.for_year(year),
-            changelist_url(RelocationProject, year__exact=year),
+            changelist_url(RelocationProject, year=year),
             "个",
         ),
         Figure(
@@ -170,7 +170,7 @@ def development_figures(year, scope=WHOLE_ZONE):
     signed_params = {"signed_on__year": year}
     signed_url = changelist_url(InvestmentDeal, **signed_params)
     mature_url = changelist_url(
-        InvestmentDeal, year__exact=year, stage__exact=InvestmentDeal.Stage.MATURE
+        InvestmentDeal, year=year, stage__exact=InvestmentDeal.Stage.MATURE
     )
     return [
         count_figure("development.deals_signed", "签约项目", signed, signed_url, "个"),

@@ -40,7 +40,7 @@ def indicator_figures(year, scope=WHOLE_ZONE):
             label=indicator.name,
             value=indicator.value,
             unit=indicator.unit,
-            url=changelist_url(AnnualIndicator, year__exact=year, name=indicator.name),
+            url=changelist_url(AnnualIndicator, year=year, name=indicator.name),
             rows=1,
             decimals=indicator_decimals(indicator),
             headline=indicator.unit == "亿元",
