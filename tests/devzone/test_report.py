@@ -486,3 +486,18 @@ def test_a_figure_without_a_number_still_reaches_the_workbook(
         ("文字", "'+好", None, None, None),
         ("暂无", None, "个", None, None),
     ]
+
+
+def test_the_staff_guide_is_shown_with_its_screenshots(staff_client):
+    client = staff_client()
+
+    guide = client.get(reverse("reports:guide"))
+    shot = client.get(reverse("reports:guide_screenshot", args=["index.png"]))
+    probe = client.get(reverse("reports:guide_screenshot", args=["..%2Fsettings.py"]))
+
+    html = guide.content.decode()
+    assert (
+        "<h2" in html and "导入表格" in html and 'src="screenshots/index.png"' in html
+    )
+    assert shot["Content-Type"] == "image/png"
+    assert probe.status_code == 404
