@@ -102,7 +102,9 @@ def shoot(base, password):
             args=ARGS,
             env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"},
         )
-        context = browser.new_context(viewport=OFFICE, locale="zh-CN", base_url=base)
+        context = browser.new_context(
+            viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+        )
         page = context.new_page()
         page.goto("/admin/login/")
         page.screenshot(path=OUT / "login.png")
@@ -166,7 +168,9 @@ def shoot(base, password):
         )
         page.screenshot(path=OUT / "export-centre.png")
 
-        phone = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=base)
+        phone = browser.new_context(
+            viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+        )
         phone.add_cookies(context.cookies())
         small = phone.new_page()
         small.goto("/reports/annual/?year=2021")

@@ -83,7 +83,11 @@ def browser():
 def page(browser, site):
     """Return a fresh tab at office size, in Chinese, that knows the site's URL."""
     context = browser.new_context(
-        viewport=OFFICE, locale="zh-CN", accept_downloads=True, base_url=site
+        viewport=OFFICE,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        accept_downloads=True,
+        base_url=site,
     )
     context.set_default_timeout(15_000)
     tab = context.new_page()
