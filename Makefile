@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format demo clean bench
+.PHONY: run test e2e browser screenshots install lint format demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,22 @@ test: install
 # the database once with `manage.py generate_data`).
 bench: install
 	$(BIN)/python benchmarks/changelists.py
+# The system's Chromium and the CJK fonts the browser tests and screenshots need;
+# installed with apt when missing (as root, e.g. in CI).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list :lang=zh | grep -q .; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "Chromium and fonts-noto-cjk are missing: run make e2e as root, or: sudo apt-get install -y chromium fonts-noto-cjk poppler-utils" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	fi
+
+# Browser tests (tests/e2e): each a clerk's task, in Chromium at 1366×768 and 390 px.
+e2e: install browser
+	$(BIN)/pytest -m e2e tests/e2e
+
+# The README's and the guide's screenshots, from the demo data (docs/screenshots/).
+screenshots: install browser
+	$(BIN)/python docs/take_screenshots.py
 
 lint: install
 	$(BIN)/ruff check --fix .

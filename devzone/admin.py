@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.admin_columns import NumberColumn
 from devzone.changelist import ZoneChangeListMixin
 from devzone.models import (
     AnnualIndicator,
@@ -74,7 +75,13 @@ class AreaAdmin(ZoneAdmin):
 @admin.register(AnnualIndicator)
 class AnnualIndicatorAdmin(ZoneAdmin):
     resource_classes = [AnnualIndicatorResource]
-    list_display = ["year", "name", "value", "unit", "source"]
+    list_display = [
+        "year",
+        "name",
+        NumberColumn(AnnualIndicator, "value", decimals=None),
+        "unit",
+        "source",
+    ]
     list_filter = ["year", "unit"]
     search_fields = ["name"]
 

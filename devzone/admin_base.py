@@ -12,9 +12,10 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path as url_path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
 from devzone import exports
+from devzone.admin_export import ZoneExportForm
 from devzone.admin_widgets import with_safe_autocomplete
 from devzone.audit import history_entries
 from devzone.changelist import (
@@ -31,6 +33,7 @@ from devzone.changelist import (
     plain_column,
 )
 from devzone.constraints import unique_conflicts
+from devzone.import_templates import column_rules, template_workbook
 from devzone.imports import (
     FORMATS,
     XLSX,
@@ -42,6 +45,7 @@ from devzone.imports import (
     import_counts,
 )
 from devzone.models import PersonalDataAccess
+from devzone.reports.export_centre import sanitise_filename
 from devzone.scope import Scope, community_path
 from devzone.search import IndexedSearch
 from devzone.services import (
@@ -67,6 +71,7 @@ from devzone.validators import (
 )
 
 ERROR_LINES_SHOWN = 20
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -134,6 +139,36 @@ class ScopedFormFieldsMixin:
 
 
 class ZoneImportForm(ImportForm):
+    """The upload: a CSV or XLSX file, its format read from its name, not asked."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.import_formats = formats
+        self.fields["import_file"].label = _("选择文件")
+        self.fields["import_file"].help_text = _(
+            "XLSX，或 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）；格式和编码自动识别。"
+        )
+        self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["format"].required = False
+        self.fields["format"].widget = forms.HiddenInput(
+            attrs={"class": "guess_format"}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None and not cleaned.get("format"):
+            extension = upload.name.rsplit(".", 1)[-1].lower()
+            for index, file_format in enumerate(self.import_formats):
+                if file_format().get_extension() == extension:
+                    cleaned["format"] = str(index)
+                    break
+            else:
+                self.add_error(
+                    "import_file", _("只能导入 .xlsx 或 .csv 文件，请另存为其中一种。")
+                )
+        return cleaned
+
     def clean_import_file(self):
 
         upload = self.cleaned_data["import_file"]
@@ -298,6 +333,9 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
     formats = FORMATS
     import_form_class = ZoneImportForm
     import_template_name = "admin/devzone/import.html"
+    export_template_name = "admin/devzone/export.html"
+    export_form_class = ZoneExportForm
+    change_list_template = "admin/devzone/change_list.html"
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -315,6 +353,33 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             path: masked_display(path, mask, self.personal_label(path))
             for path, mask in self.get_personal_fields().items()
         }
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            url_path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_rules(self, request):
+        """Return the columns of this record's import with their rules."""
+        resource_class = self.get_import_resource_classes(request)[0]
+        return column_rules(resource_class, Scope.of(request.user))
+
+    def import_template_view(self, request):
+        """Download the import template: headers, an example row, the rules."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        title = str(self.model._meta.verbose_name)
+        response = FileResponse(
+            template_workbook(title, self.import_rules(request)),
+            content_type=XLSX_CONTENT_TYPE,
+        )
+        return exports.as_download(response, f"{title}_导入模板.xlsx")
 
     def get_queryset(self, request):
         # The one gate of every admin path to a record: lists and their counts,
@@ -522,6 +587,13 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
     def import_action(self, request, **kwargs):
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
+        if context:
+            context["title"] = _("导入%(name)s") % {
+                "name": self.model._meta.verbose_name
+            }
+            context["import_rules"] = self.import_rules(request)
+            resource_class = self.get_import_resource_classes(request)[0]
+            context["import_key_columns"] = resource_class().key_columns()
         result = context.get("result")
         for error in getattr(result, "base_errors", []):
             if isinstance(error.error, NumberGuessingRefused):
@@ -680,6 +752,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             ValidationError,
         ):  # an invalid lookup: record what was asked, as it was asked
             return mask_numbers_in_text(unquote_plus(request.GET.urlencode())) or "全部"
+        return self.describe_changelist(changelist) or "全部"
+
+    def describe_changelist(self, changelist):
+        """Return a changelist's filters and search in words, "" when there are none."""
         parts, described = [], set()
         for spec in changelist.filter_specs:
             used = getattr(spec, "used_parameters", None)
@@ -693,6 +769,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             ]
             if chosen:
                 parts.append(f"{spec.title}：{'、'.join(chosen)}")
+            else:  # a filter of its own form (a range): name what it was given
+                described.difference_update(used)
         # A lookup typed into the address (or a date-hierarchy step) has no sidebar
         # filter: name its field.
         for lookup, values in changelist.get_filters_params().items():
@@ -703,7 +781,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                 parts.append(f"{self.lookup_label(lookup)}：{value}")
         if changelist.query:
             parts.append(f"搜索：{changelist.query}")
-        return mask_numbers_in_text("；".join(parts)) or "全部"
+        return mask_numbers_in_text("；".join(parts))
 
     def lookup_label(self, lookup):
         """Return a lookup such as ``project__year__gte`` in words: 搬迁项目·年度≥."""
@@ -722,9 +800,33 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                 opts = field.related_model._meta
         return "·".join(words) + suffix
 
+    def init_request_context_data(self, request, form):
+        context = super().init_request_context_data(request, form)
+        context.update(
+            title=_("导出%(name)s") % {"name": self.model._meta.verbose_name},
+            export_filters=self.describe_filters(request),
+            export_row_count=self.get_export_queryset(request).count(),
+            export_masked=self.masks_personal_data(request),
+        )
+        return context
+
     def get_export_filename(self, request, queryset, file_format):
+        """Return e.g. ``搬迁户_已签约_练湖新城社区_20261130.xlsx``."""
         today = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.model._meta.verbose_name}_{today}.{file_format.get_extension()}"
+        described = self.describe_filters(request)
+        values = [
+            part.split("：", 1)[-1]
+            for part in described.split("；")
+            if described != "全部"
+        ]
+        stem = "_".join(
+            [
+                str(self.model._meta.verbose_name),
+                *(sanitise_filename(value) for value in values),
+                today,
+            ]
+        )
+        return f"{stem}.{file_format.get_extension()}"
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         # Replaces the library's in-memory export with a streamed one (flat memory).

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 # OWASP (CSV injection) and ASVS 1.2.10: a text cell starting with one of these can run
 # as a formula in Excel or WPS; the leading apostrophe makes it plain text.
@@ -67,12 +68,27 @@ def csv_chunks(rows):
         ).encode()
 
 
+def column_width(header):
+    """Return a column's width in characters for its header: wide enough for an ID."""
+    if "身份证" in header:
+        return 22
+    wide = sum(2 if ord(char) > 0x2E80 else 1 for char in header)
+    return min(max(wide + 2, 12), 40)
+
+
 def xlsx_file(rows, sheet_title="数据"):
     """Return a temporary file holding rows as an XLSX workbook, header row in bold."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "、", sheet_title)[:31])
+    # The header stays in view, and columns are wide enough to read without
+    # dragging: set from the header before any row is written (write-only mode).
+    sheet.freeze_panes = "A2"
     for index, row in enumerate(rows):
         if index == 0:
+            for column, value in enumerate(row, start=1):
+                sheet.column_dimensions[get_column_letter(column)].width = column_width(
+                    str(value)
+                )
             cells = []
             for value in row:
                 cell = WriteOnlyCell(sheet, value=xlsx_safe(value))

@@ -116,6 +116,7 @@ class Figure:
     ``url`` opens the admin changelist filtered to exactly the records behind the
     figure; ``rows`` is how many rows that changelist shows (for a count it equals
     ``value``; for a sum or a distinct count it is the number of records summed).
+    ``headline`` puts the figure among the few the report opens with.
     """
 
     key: str
@@ -125,6 +126,7 @@ class Figure:
     url: str = ""
     rows: int | None = None
     decimals: int = 0
+    headline: bool = False
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,7 @@ USE_I18N = True
 USE_TZ = True
 # django-filter ships its catalogue as zh_CN, which zh-hans never loads; ours does.
 LOCALE_PATHS = [BASE_DIR / "devzone" / "locale"]
+FORMAT_MODULE_PATH = ["devzone.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,12 +1,21 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from devzone.health import healthz
 
+
+def favicon(request):
+    """Answer browsers asking for /favicon.ico with the admin's icon."""
+    return HttpResponsePermanentRedirect(static("devzone/favicon.svg"))
+
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
 ]

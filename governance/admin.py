@@ -1,10 +1,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
+from devzone.admin_columns import StatsYearFilter, StatsYearMixin, state_text
+from devzone.admin_totals import TotalsAdmin
 from governance import services
 from governance.models import (
     BranchRating,
@@ -23,15 +26,20 @@ from governance.resources import (
 
 
 class CurrentYearStarsFilter(admin.SimpleListFilter):
-    title = _("本年度星级")
+    title = _("统计年度星级")
     parameter_name = "current_stars"
     unrated = "none"
+
+    def __init__(self, request, params, model, model_admin):
+        self.year = model_admin.stats_year(request)
+        self.title = _("%(year)d 年星级") % {"year": self.year}
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return [*reversed(BranchRating.Stars.choices), (self.unrated, _("未评定"))]
 
     def queryset(self, request, queryset):
-        year = timezone.localdate().year
+        year = self.year
         if self.value() == self.unrated:
             return queryset.unrated(year=year)
         if self.value() in {str(value) for value in BranchRating.Stars.values}:
@@ -77,23 +85,31 @@ class BranchRatingInline(admin.TabularInline):
 
 
 @admin.register(PartyBranch)
-class PartyBranchAdmin(ZoneAdmin):
+class PartyBranchAdmin(StatsYearMixin, ZoneAdmin):
     resource_classes = [PartyBranchResource]
     list_display = [
         "name",
         "kind",
         "community",
-        "host_organisation",
         "secretary",
         "member_count",
         "brand",
         "latest_rating",
     ]
-    list_filter = ["kind", "community", CurrentYearStarsFilter, HasBrandFilter]
+    list_filter = [
+        "kind",
+        "community",
+        StatsYearFilter,
+        CurrentYearStarsFilter,
+        HasBrandFilter,
+    ]
     search_fields = ["name", "host_organisation", "secretary", "brand"]
     autocomplete_fields = ["community"]
     list_select_related = ["community"]
     inlines = [BranchRatingInline]
+
+    def stats_years(self):
+        return BranchRating.objects.values_list("year", flat=True).distinct()
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_latest_rating()
@@ -134,7 +150,7 @@ class BranchRatingAdmin(ZoneAdmin):
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(ZoneAdmin):
+class VolunteerTeamAdmin(StatsYearMixin, ZoneAdmin):
     resource_classes = [VolunteerTeamResource]
     list_display = [
         "name",
@@ -146,9 +162,13 @@ class VolunteerTeamAdmin(ZoneAdmin):
         "people_served_this_year",
     ]
     search_fields = ["name", "parent_unit", "leader"]
+    list_filter = [StatsYearFilter]
+
+    def stats_years(self):
+        return [day.year for day in VolunteerActivity.objects.dates("date", "year")]
 
     def get_queryset(self, request):
-        year = timezone.localdate().year
+        year = self.stats_year(request)
         # Meta.ordering does not apply to a grouped query: the autocomplete's pages
         # need an order of their own.
         return (
@@ -159,18 +179,25 @@ class VolunteerTeamAdmin(ZoneAdmin):
     def activity_count(self, obj):
         return obj.activity_total
 
-    @admin.display(description=_("本年活动"), ordering="activity_year_total")
+    @admin.display(description=_("统计年度活动"), ordering="activity_year_total")
     def activity_year_count(self, obj):
         return obj.activity_year_total
 
-    @admin.display(description=_("本年服务群众（人次）"), ordering="people_served_year")
+    @admin.display(
+        description=_("统计年度服务群众（人次）"), ordering="people_served_year"
+    )
     def people_served_this_year(self, obj):
         return obj.people_served_year
 
 
 @admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(ZoneAdmin):
+class VolunteerActivityAdmin(TotalsAdmin):
     resource_classes = [VolunteerActivityResource]
+    totals_noun = _("场活动")
+    totals = {
+        _("服务群众"): (Sum("people_served"), "人次"),
+        _("参与志愿者"): (Sum("volunteers"), "人次"),
+    }
     list_display = [
         "date",
         "title",
@@ -201,12 +228,9 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
         "status",
         "community",
         "river",
-        "party_concerned",
         "opened_on",
         "deadline",
-        "closed_on",
         "overdue",
-        "fine",
     ]
     list_filter = ["category", "status", "community", "river", OverdueFilter]
     search_fields = EnvironmentalCase.SEARCH_FIELDS
@@ -215,9 +239,9 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
     list_select_related = ["community"]
     actions = ["close_cases"]
 
-    @admin.display(description=_("逾期"), boolean=True)
+    @admin.display(description=_("逾期"))
     def overdue(self, obj):
-        return obj.is_overdue
+        return state_text(obj.is_overdue, _("已逾期"), _("否"))
 
     @admin.action(description=_("办结所选案件"), permissions=["change"])
     def close_cases(self, request, queryset):

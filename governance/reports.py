@@ -59,7 +59,7 @@ def party_figures(year, scope=WHOLE_ZONE):
                 label=label,
                 value=count,
                 unit="个",
-                url=changelist("branchrating", year=year, stars=stars),
+                url=changelist("branchrating", year=year, stars__exact=stars),
                 rows=count,
             )
         )
@@ -85,6 +85,7 @@ def party_figures(year, scope=WHOLE_ZONE):
             unit="场次",
             url=activity_url,
             rows=activity_count,
+            headline=True,
         )
     )
     figures.append(
@@ -111,7 +112,9 @@ def environment_figures(year, scope=WHOLE_ZONE):
             value=counts.get(category.value, 0),
             unit=unit,
             url=changelist(
-                "environmentalcase", category=category.value, opened_on__year=year
+                "environmentalcase",
+                category__exact=category.value,
+                opened_on__year=year,
             ),
             rows=counts.get(category.value, 0),
         )

@@ -1,13 +1,15 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
+from devzone.admin_columns import NumberColumn
+from devzone.admin_totals import TotalsAdmin
 from projects import services
 from projects.admin_filters import AmountBandFilter, RangeListFilter, SignedYearFilter
 from projects.models import (
@@ -24,31 +26,6 @@ from projects.resources import (
 )
 
 
-class TotalsAdmin(ZoneAdmin):
-    """A changelist that shows, above its rows, the sums of the rows filtered."""
-
-    change_list_template = "admin/projects/change_list_totals.html"
-    totals = {}  # label -> aggregate expression
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        context = getattr(response, "context_data", None) or {}
-        changelist = context.get("cl")
-        if changelist is not None and self.totals:
-            sums = changelist.queryset.aggregate(
-                rows=Count("pk"),
-                **{f"total_{i}": expr for i, expr in enumerate(self.totals.values())},
-            )
-            context["totals"] = {
-                "rows": sums["rows"],
-                "items": [
-                    (label, f"{sums[f'total_{i}'] or 0:,.2f}")
-                    for i, label in enumerate(self.totals)
-                ],
-            }
-        return response
-
-
 @admin.register(KeyProject)
 class KeyProjectAdmin(TotalsAdmin):
     resource_classes = [KeyProjectResource]
@@ -59,11 +36,9 @@ class KeyProjectAdmin(TotalsAdmin):
         "list_level",
         "build_type",
         "status",
-        "total_investment",
-        "investment_this_year",
+        NumberColumn(KeyProject, "total_investment"),
+        NumberColumn(KeyProject, "investment_this_year"),
         "area",
-        "developer",
-        "leader",
     ]
     list_filter = [
         "category",
@@ -78,9 +53,10 @@ class KeyProjectAdmin(TotalsAdmin):
     date_hierarchy = "started_on"
     autocomplete_fields = ["area"]
     list_select_related = ["area"]
+    totals_noun = _("个项目")
     totals = {
-        _("总投资（万元）"): Sum("total_investment"),
-        _("本年完成投资（万元）"): Sum("investment_this_year"),
+        _("总投资"): (Sum("total_investment"), "万元"),
+        _("本年完成投资"): (Sum("investment_this_year"), "万元"),
     }
     fieldsets = [
         (
@@ -124,12 +100,10 @@ class InvestmentDealAdmin(TotalsAdmin):
         "year",
         "industry",
         "stage",
-        "total_investment",
+        NumberColumn(InvestmentDeal, "total_investment"),
         "is_foreign",
-        "foreign_capital",
+        NumberColumn(InvestmentDeal, "foreign_capital"),
         "signed_on",
-        "via_guidance_fund",
-        "investor",
     ]
     list_filter = [
         "stage",
@@ -141,9 +115,10 @@ class InvestmentDealAdmin(TotalsAdmin):
         "year",
     ]
     search_fields = ["name", "investor"]
+    totals_noun = _("个项目")
     totals = {
-        _("总投资（万元）"): Sum("total_investment"),
-        _("外资金额（万美元）"): Sum("foreign_capital"),
+        _("总投资"): (Sum("total_investment"), "万元"),
+        _("外资金额"): (Sum("foreign_capital"), "万美元"),
     }
 
 
@@ -204,9 +179,7 @@ class RelocationHouseholdAdmin(ZoneAdmin):
         "id_number",
         "phone",
         "project",
-        "community",
-        "household_size",
-        "floor_area",
+        NumberColumn(RelocationHousehold, "floor_area"),
         "status",
         "signed_on",
         "vacated_on",

@@ -30,15 +30,25 @@ def in_ten_thousands(amount):
     return (Decimal(amount or 0) / TEN_THOUSAND).quantize(Decimal("0.01"))
 
 
-def count_figure(key, label, queryset, url, unit):
+def count_figure(key, label, queryset, url, unit, headline=False):
     count = queryset.count()
-    return Figure(key=key, label=label, value=count, unit=unit, url=url, rows=count)
+    return Figure(
+        key=key,
+        label=label,
+        value=count,
+        unit=unit,
+        url=url,
+        rows=count,
+        headline=headline,
+    )
 
 
 def project_figures(year, scope=WHOLE_ZONE):
     """Return the key project and relocation figures of one year."""
     industrial = KeyProject.objects.for_year(year).industrial()
-    base = {"year": year, "category": KeyProject.Category.INDUSTRIAL}
+    # Lookups the list's sidebar filters read (``category__exact`` for a choice,
+    # ``year`` for a plain number), so its panel shows which filters apply.
+    base = {"year": year, "category__exact": KeyProject.Category.INDUSTRIAL}
     households = RelocationHousehold.objects.within(scope).for_year(year)
     household_url = changelist_url(RelocationHousehold, project__year=year)
     household_count = households.count()
@@ -49,13 +59,14 @@ def project_figures(year, scope=WHOLE_ZONE):
             industrial,
             changelist_url(KeyProject, **base),
             "个",
+            headline=True,
         ),
         count_figure(
             "projects.key_continued",
             "续建",
             industrial.continued(),
             changelist_url(
-                KeyProject, **base, build_type=KeyProject.BuildType.CONTINUED
+                KeyProject, **base, build_type__exact=KeyProject.BuildType.CONTINUED
             ),
             "个",
         ),
@@ -63,7 +74,9 @@ def project_figures(year, scope=WHOLE_ZONE):
             "projects.key_new",
             "新建",
             industrial.new(),
-            changelist_url(KeyProject, **base, build_type=KeyProject.BuildType.NEW),
+            changelist_url(
+                KeyProject, **base, build_type__exact=KeyProject.BuildType.NEW
+            ),
             "个",
         ),
         count_figure(
@@ -71,7 +84,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "省级",
             industrial.on_list(KeyProject.ListLevel.PROVINCE),
             changelist_url(
-                KeyProject, **base, list_level=KeyProject.ListLevel.PROVINCE
+                KeyProject, **base, list_level__exact=KeyProject.ListLevel.PROVINCE
             ),
             "个",
         ),
@@ -80,7 +93,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             "镇江市级",
             industrial.on_list(KeyProject.ListLevel.ZHENJIANG),
             changelist_url(
-                KeyProject, **base, list_level=KeyProject.ListLevel.ZHENJIANG
+                KeyProject, **base, list_level__exact=KeyProject.ListLevel.ZHENJIANG
             ),
             "个",
         ),
@@ -98,6 +111,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             unit="户",
             url=household_url,
             rows=household_count,
+            headline=True,
         ),
         Figure(
             key="projects.relocation_area",
@@ -135,7 +149,7 @@ def project_charts(year, scope=WHOLE_ZONE):
     ]
 
 
-def sum_figure(key, label, queryset, url):
+def sum_figure(key, label, queryset, url, headline=False):
     summary = queryset.aggregate(total=Sum("total_investment"), rows=Count("pk"))
     return Figure(
         key=key,
@@ -145,6 +159,7 @@ def sum_figure(key, label, queryset, url):
         url=url,
         rows=summary["rows"],
         decimals=2,
+        headline=headline,
     )
 
 
@@ -155,11 +170,17 @@ def development_figures(year, scope=WHOLE_ZONE):
     signed_params = {"signed_on__year": year}
     signed_url = changelist_url(InvestmentDeal, **signed_params)
     mature_url = changelist_url(
-        InvestmentDeal, year=year, stage=InvestmentDeal.Stage.MATURE
+        InvestmentDeal, year=year, stage__exact=InvestmentDeal.Stage.MATURE
     )
     return [
         count_figure("development.deals_signed", "签约项目", signed, signed_url, "个"),
-        sum_figure("development.deals_signed_total", "签约总额", signed, signed_url),
+        sum_figure(
+            "development.deals_signed_total",
+            "签约总额",
+            signed,
+            signed_url,
+            headline=True,
+        ),
         count_figure(
             "development.deals_50_plus",
             "50亿元以上项目",

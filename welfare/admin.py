@@ -5,6 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ZoneAdmin
+from devzone.admin_columns import (
+    NumberColumn,
+    StatsYearFilter,
+    StatsYearMixin,
+    grouped,
+)
 from devzone.validators import mask_id_number, mask_phone
 from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
 from welfare.resources import (
@@ -50,7 +56,7 @@ class AssistanceRecordInline(admin.TabularInline):
 
 
 @admin.register(WelfareRecipient)
-class WelfareRecipientAdmin(ZoneAdmin):
+class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
     list_display = [
         "name",
@@ -74,6 +80,7 @@ class WelfareRecipientAdmin(ZoneAdmin):
         "status",
         GenderFilter,
         AgeBandFilter,
+        StatsYearFilter,
     ]
     personal_derived_columns = ["age"]
     search_fields = ["name", "=id_number", "=phone", "=guardian_phone"]
@@ -104,8 +111,11 @@ class WelfareRecipientAdmin(ZoneAdmin):
         (_("帮扶措施"), {"fields": ["measures", "note"]}),
     ]
 
+    def stats_years(self):
+        return [day.year for day in AssistanceRecord.objects.dates("date", "year")]
+
     def get_queryset(self, request):
-        year = timezone.localdate().year
+        year = self.stats_year(request)
         return super().get_queryset(request).with_paid_in_year(year)
 
     @admin.display(description=_("性别"))
@@ -120,9 +130,9 @@ class WelfareRecipientAdmin(ZoneAdmin):
     def batch_label(self, obj):
         return f"{obj.batch_year} {obj.get_batch_display()}"
 
-    @admin.display(description=_("本年帮扶金额（元）"), ordering="paid_in_year")
+    @admin.display(description=_("统计年度帮扶金额（元）"), ordering="paid_in_year")
     def paid_this_year(self, obj):
-        return obj.paid_in_year
+        return grouped(obj.paid_in_year)
 
     @admin.action(description=_("退出帮扶"), permissions=["change"])
     def mark_exited(self, request, queryset):
@@ -159,7 +169,7 @@ class AssistanceRecordAdmin(ZoneAdmin):
         "community",
         "category",
         "kind",
-        "amount",
+        NumberColumn(AssistanceRecord, "amount"),
         "recorded_by",
     ]
     list_filter = [
@@ -179,6 +189,10 @@ class AssistanceRecordAdmin(ZoneAdmin):
         "recipient__phone": mask_phone,
         "recipient__guardian_phone": mask_phone,
     }
+
+    @admin.display(description=_("身份证号"), ordering="recipient__id_number")
+    def recipient__id_number(self, obj):
+        return obj.recipient.id_number
 
     @admin.display(description=_("村/社区"), ordering="recipient__community__name")
     def community(self, obj):

@@ -31,7 +31,7 @@ def figures(year, scope=WHOLE_ZONE):
     )
     lookups = {
         "category__exact": Category.HARDSHIP,
-        "batch_year__exact": year,
+        "batch_year": year,
         "batch__exact": Batch.SECOND,
     }
     difficulty = second_batch.count()
@@ -50,6 +50,7 @@ def figures(year, scope=WHOLE_ZONE):
             unit="户",
             url=recipient_changelist(**lookups),
             rows=difficulty,
+            headline=True,
         ),
         Figure(
             key="welfare.difficulty_second_batch_illness",
@@ -66,7 +67,7 @@ def figures(year, scope=WHOLE_ZONE):
             unit="人",
             url=recipient_changelist(
                 category__in=",".join(WelfareRecipient.CHILD_CATEGORIES),
-                batch_year__exact=year,
+                batch_year=year,
             ),
             rows=child_count,
         ),

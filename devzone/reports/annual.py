@@ -39,11 +39,11 @@ def as_decimal(value):
 
 
 def format_number(value, decimals=0):
-    """Return a figure's value as shown: fixed decimals, half up, no grouping."""
+    """Return a figure's value as shown: fixed decimals, half up, thousands grouped."""
     number = as_decimal(value)
     if number is None:
         return "—" if value is None else str(value)
-    return f"{number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
+    return f"{number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):,f}"
 
 
 def is_empty(value):
@@ -57,6 +57,11 @@ class FigureRow:
 
     figure: registry.Figure
     previous: registry.Figure | None = None
+
+    @property
+    def links_value(self):
+        """Return True if the figure counts the rows its link opens."""
+        return as_decimal(self.figure.value) == self.figure.rows
 
     @property
     def value_text(self):
@@ -187,6 +192,11 @@ def contribution_rows(contribution, year, scope):
         return [FigureRow(figure) for figure in figures]
     by_key = {figure.key: figure for figure in previous}
     return [FigureRow(figure, by_key.get(figure.key)) for figure in figures]
+
+
+def headlines(sections):
+    """Return the rows the report opens with: each section's headline figures."""
+    return [row for section in sections for row in section.rows if row.figure.headline]
 
 
 def build_report(year, scope=WHOLE_ZONE):

@@ -9,6 +9,7 @@ import datetime
 import re
 from decimal import Decimal
 
+from django import forms
 from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -21,6 +22,8 @@ from django_filters import (
     ModelMultipleChoiceFilter,
     MultipleChoiceFilter,
 )
+from django_filters.fields import DateRangeField
+from django_filters.widgets import RangeWidget
 
 from devzone import registry
 from devzone.scope import Scope, community_path
@@ -29,6 +32,7 @@ from devzone.validators import mask_numbers_in_text
 # Parameters the export centre reads itself, beside the dataset's filters.
 CONTROL_PARAMETERS = {"page", "format"}
 FORMATS = ("csv", "xlsx")
+CHECKBOX_CHOICES_MAX = 40
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 FILENAME_MAX = 120
 # A resident ID number or a mobile number typed into a filter is never written into
@@ -69,7 +73,30 @@ def scoped_filterset(dataset, data, user, request=None):
             elif isinstance(filter_, AllValuesFilter | AllValuesMultipleFilter):
                 # Offer only the values found in the user's own records.
                 filterset.filters[name] = scoped_values_filter(filter_, queryset)
+    friendly_widgets(filterset.form)
     return filterset
+
+
+def friendly_widgets(form):
+    """Give a filter form the widgets a clerk can use: ticks and date pickers.
+
+    A short list of choices becomes checkboxes instead of a multi-select that
+    needs Ctrl; each end of a date range gets the browser's date picker and a
+    label of its own (起 / 止).
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.SelectMultiple) and not isinstance(
+            widget, forms.CheckboxSelectMultiple
+        ):
+            choices = list(field.choices)
+            if len(choices) <= CHECKBOX_CHOICES_MAX:
+                field.widget = forms.CheckboxSelectMultiple(choices=choices)
+        elif isinstance(widget, RangeWidget):
+            for subwidget, end in zip(widget.widgets, ("起", "止"), strict=False):
+                subwidget.attrs["aria-label"] = f"{force_str(field.label)}（{end}）"
+                if isinstance(field, DateRangeField):
+                    subwidget.input_type = "date"
 
 
 def scoped_values_filter(filter_, queryset):

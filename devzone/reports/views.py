@@ -62,7 +62,9 @@ def annual_report(request):
         year=year,
         years=years,
         sections=sections,
+        headlines=annual.headlines(sections),
         scope=scope,
+        today=timezone.localdate(),
     )
     return render(request, "devzone/reports/annual_report.html", context)
 

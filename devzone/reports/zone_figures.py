@@ -43,6 +43,7 @@ def indicator_figures(year, scope=WHOLE_ZONE):
             url=changelist_url(AnnualIndicator, year=year, name=indicator.name),
             rows=1,
             decimals=indicator_decimals(indicator),
+            headline=indicator.unit == "亿元",
         )
         for indicator in AnnualIndicator.objects.for_year(year).order_by("pk")
     ]

@@ -1,8 +1,11 @@
+import re
+
 from django import template
 
 from devzone.imports import PREVIEW_ROWS, error_lines, import_counts
 
 register = template.Library()
+TAGS = re.compile(r"<[^>]+>")
 
 
 @register.simple_tag
@@ -25,3 +28,12 @@ def preview_rows(rows):
 @register.simple_tag
 def preview_limit():
     return PREVIEW_ROWS
+
+
+@register.filter
+def preview_cell(value):
+    """Return a preview cell; an empty one is empty, not the word "None"."""
+    # The library's diff wraps an empty value as <span>None</span>.
+    if value is None or TAGS.sub("", str(value)).strip() in {"None", ""}:
+        return ""
+    return value

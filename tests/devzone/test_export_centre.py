@@ -569,3 +569,18 @@ def test_submitting_the_blank_form_exports_everything(admin_client, db):
     assert page.context["description"] == "全部"
     assert len(read_csv_download(download)) == 1 + 2
     assert filename_of(download) == quote(f"村-社区_{today()}.csv")
+
+
+def test_chinese_dates_are_accepted_and_pickers_offered(staff_client):
+    client = staff_client("devzone.view_area", "devzone.export_area")
+    url = reverse("reports:export_dataset", args=["devzone.area"])
+
+    written = client.get(url, {"approved_on_after": "2021年1月1日"})
+    wrong = client.get(url, {"approved_on_after": "2021年13月1日"})
+
+    assert written.status_code == 200
+    assert "批复日期：2021-01-01 起" in written.content.decode()
+    assert wrong.status_code == 400
+    html = written.content.decode()
+    assert 'type="date"' in html and 'aria-label="批复日期（止）"' in html
+    assert 'type="checkbox"' in html  # 控规状态: ticks, not a multi-select

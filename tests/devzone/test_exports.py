@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -193,3 +194,47 @@ def test_export_log_names_lookups_typed_into_the_address(admin_client, db):
         )
     )
     assert ExportLog.objects.get().filters == "单位：件；年度≥：2021"
+
+
+def test_export_screen_is_chinese_with_the_filter_and_the_row_count(admin_client, db):
+    Community.objects.create(name="高楼社区", kind="community")
+    Community.objects.create(name="联观村", kind="village")
+    url = reverse("admin:devzone_community_export") + "?kind__exact=village"
+
+    html = admin_client.get(url).content.decode()
+
+    assert "筛选条件：<strong data-export-filters>类型：村</strong>" in html
+    assert "将导出 <strong data-export-count>1</strong> 条记录" in html
+    assert "Select all" not in html and "全选" in html
+    assert ">---<" not in html
+    assert re.search(r"<label[^>]*>统计用区划代码</label>", html)
+
+
+def test_export_file_name_names_the_filter(admin_client, db):
+    Community.objects.create(name="联观村", kind="village")
+
+    response = export(
+        admin_client,
+        "devzone_community",
+        COMMUNITY_FIELDS,
+        query="?kind__exact=village",
+        fmt=1,
+    )
+
+    assert (
+        "%E6%9D%91%E3%80%81%E7%A4%BE%E5%8C%BA_%E6%9D%91_"
+        in response["Content-Disposition"]
+    )  # 村、社区_村_
+
+
+def test_xlsx_exports_freeze_the_header_and_size_the_columns(admin_client, db):
+    import io
+
+    from openpyxl import load_workbook
+
+    Community.objects.create(name="高楼社区", kind="community")
+    response = export(admin_client, "devzone_community", COMMUNITY_FIELDS, fmt=1)
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["C"].width >= 16  # 统计用区划代码

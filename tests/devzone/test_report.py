@@ -69,8 +69,11 @@ def figure_cells(response):
                 r'<td class="(?:number )?(unit|previous|change)">([^<]*)</td>', body
             )
         )
+        # A sum's link is beside its label: "查看 N 条记录".
+        rows_link = re.search(r'<a class="figure-rows" href="([^"]*)"', body)
+        href = link.group(1) or (rows_link.group(1) if rows_link else "")
         figures[key] = {
-            "href": (link.group(1) or "").replace("&amp;", "&"),
+            "href": href.replace("&amp;", "&"),
             "value": link.group(2).strip(),
             **{name: text.strip() for name, text in cells.items()},
         }
@@ -144,9 +147,9 @@ def test_indicators_show_in_development_with_yi_yuan_to_two_decimals(
     assert figures["indicator.一般公共预算收入"]["value"] == "19.81"
     assert figures["indicator.一般公共预算收入"]["unit"] == "亿元"
     assert figures["indicator.规模以上工业总产值"]["value"] == "395.40"
-    assert figures["indicator.实际利用外资"]["value"] == "6042"
+    assert figures["indicator.实际利用外资"]["value"] == "6,042"
     assert figures["indicator.实际利用外资"]["unit"] == "万美元"
-    assert figures["indicator.专利授权"]["value"] == "1420"
+    assert figures["indicator.专利授权"]["value"] == "1,420"
     development = response.context["sections"][-1]
     assert development.key == "development"
     assert {row.figure.key for row in development.rows} == set(
@@ -354,7 +357,8 @@ def test_report_uses_a_print_stylesheet_for_a4(staff_client, indicators):
     assert re.search(r'<link rel="stylesheet" href="[^"]*devzone/reports\.css"', html)
     with open(finders.find("devzone/reports.css"), encoding="utf-8") as stylesheet:
         css = stylesheet.read()
-    assert "@page { size: A4" in css
+    assert re.search(r"@page \{\s*size: A4;", css)
+    assert 'counter(page) " 页 / 共 " counter(pages)' in css
     assert "@media print" in css
     assert "#header" in css.split("@media print")[1]
 
@@ -438,6 +442,7 @@ def test_without_any_records_the_report_opens_on_the_current_year(
         (Decimal("395.4"), 2, "395.40"),
         (Decimal("2.005"), 2, "2.01"),
         (162, 0, "162"),
+        (Decimal("4015366.004"), 2, "4,015,366.00"),
         (0.1 + 0.2, 2, "0.30"),
         (None, 0, "—"),
     ],
@@ -481,3 +486,18 @@ def test_a_figure_without_a_number_still_reaches_the_workbook(
         ("文字", "'+好", None, None, None),
         ("暂无", None, "个", None, None),
     ]
+
+
+def test_the_staff_guide_is_shown_with_its_screenshots(staff_client):
+    client = staff_client()
+
+    guide = client.get(reverse("reports:guide"))
+    shot = client.get(reverse("reports:guide_screenshot", args=["index.png"]))
+    probe = client.get(reverse("reports:guide_screenshot", args=["..%2Fsettings.py"]))
+
+    html = guide.content.decode()
+    assert (
+        "<h2" in html and "导入表格" in html and 'src="screenshots/index.png"' in html
+    )
+    assert shot["Content-Type"] == "image/png"
+    assert probe.status_code == 404

@@ -8,6 +8,7 @@ import io
 import operator
 import re
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -91,12 +92,12 @@ def figures_on_page(response):
         for key, row in re.findall(
             r'<tr class="figure" data-figure="([^"]+)">(.*?)</tr>', body, re.S
         ):
-            link = re.search(
-                r'<a class="figure-value" href="([^"]+)"[^>]*>([^<]*)</a>', row
-            )
+            value = re.search(r'class="figure-value"[^>]*>([^<]*)<', row)
+            # A count links its value; a sum links "查看 N 条记录" beside its label.
+            link = re.search(r'<a class="figure-(?:value|rows)" href="([^"]+)"', row)
             unit = re.search(r'<td class="unit">([^<]*)</td>', row).group(1)
             found[key] = (
-                link.group(2).strip(),
+                value.group(1).strip(),
                 unit,
                 link.group(1).replace("&amp;", "&"),
                 section,
@@ -127,7 +128,9 @@ def test_the_2021_report_shows_the_reviews_figure(
 
     assert key in figures, f"{key} is not on the 2021 report"
     text, shown_unit, _href, _section = figures[key]
-    assert compare(Decimal(text), Decimal(expected)), f"{key}: {text} vs {expected}"
+    assert compare(Decimal(text.replace(",", "")), Decimal(expected)), (
+        f"{key}: {text} vs {expected}"
+    )
     assert shown_unit == unit
 
 
@@ -208,3 +211,46 @@ def test_the_2021_report_downloads_as_xlsx(admin_client, report_2021):
         row[0]: row[1:] for row in workbook["发展动能"].iter_rows(values_only=True)
     }
     assert development["签约总额"][:2] == (179.5, "亿元")
+
+
+def test_every_figures_list_says_how_it_is_filtered(admin_client, report_2021):
+    hidden = []
+    for key, (_text, _unit, href, _section) in figures_on_page(report_2021).items():
+        if "?" not in href:
+            continue  # the whole list: nothing to say
+        html = admin_client.get(href).content.decode()
+        banner = re.search(r"当前筛选：<strong>(.*?)</strong>", html)
+        if banner is None or not banner.group(1):
+            hidden.append(f"{key}: {href}")
+    assert hidden == []
+
+
+def test_a_sums_link_names_the_rows_it_opens(report_2021):
+    html = report_2021.content.decode()
+
+    served = re.search(
+        r'data-figure="governance.people_served">(.*?)</tr>', html, re.S
+    ).group(1)
+    assert re.search(r'class="figure-rows"[^>]*>查看 \d+ 条记录<', served)
+    assert '<span class="figure-value">19,' in served
+
+
+def test_every_figures_filter_shows_in_the_lists_panel(admin_client, report_2021):
+    # A lookup the panel does not read (category__in, a name) is named by the
+    # list's banner instead; every other one must show as a selected filter.
+    unshown = []
+    for key, (_text, _unit, href, _section) in figures_on_page(report_2021).items():
+        query = parse_qs(urlsplit(href).query)
+        changelist = admin_client.get(href).context["cl"]
+        read = {
+            name for spec in changelist.filter_specs for name in spec.used_parameters
+        }
+        if changelist.date_hierarchy:
+            read |= {
+                f"{changelist.date_hierarchy}__{part}"
+                for part in ("year", "month", "day")
+            }
+        for name in query:
+            if name not in read and not name.endswith("__in") and name != "name":
+                unshown.append(f"{key}: {name}")
+    assert unshown == []

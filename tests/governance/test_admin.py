@@ -279,7 +279,7 @@ def test_team_list_shows_activity_count_and_people_served(admin_client):
         2,
         42,
     )
-    assert "本年服务群众（人次）" in page_text(response)
+    assert "统计年度服务群众（人次）" in page_text(response)
 
 
 def test_activity_filters_and_date_hierarchy(admin_client):
@@ -443,3 +443,32 @@ def test_add_and_change_forms_open_with_chinese_labels(
     # Foreign keys are chosen by typing, not from a full <select>.
     if any(field.is_relation for field in obj._meta.fields):
         assert 'class="admin-autocomplete' in change.content.decode()
+
+
+def test_team_list_counts_the_year_chosen_and_says_which(admin_client):
+    team = VolunteerTeamFactory(name="统计年度队")
+    VolunteerActivityFactory(team=team, date=datetime.date(2020, 3, 1))
+    VolunteerActivityFactory(team=team, date=datetime.date(2021, 3, 1))
+    VolunteerActivityFactory(team=team, date=datetime.date(2021, 5, 1))
+
+    latest = admin_client.get(changelist("volunteerteam"))
+    chosen = admin_client.get(changelist("volunteerteam", "?stats_year=2020"))
+
+    assert shown(latest)[0].activity_year_total == 2
+    assert "2021 年" in page_text(latest)
+    assert shown(chosen)[0].activity_year_total == 1
+    assert "统计年度：2020 年" in page_text(chosen)
+
+
+def test_overdue_cases_read_overdue_in_words(admin_client):
+    late = EnvironmentalCaseFactory(
+        status=EnvironmentalCase.Status.RECTIFYING,
+        opened_on=datetime.date(2020, 12, 1),
+        deadline=datetime.date(2021, 1, 1),
+    )
+
+    html = admin_client.get(changelist("environmentalcase")).content.decode()
+
+    assert late.is_overdue
+    assert '<span class="state-bad">已逾期</span>' in html
+    assert "icon-yes.svg" not in html

@@ -116,7 +116,8 @@ def test_key_project_filters_search_and_totals(admin_client):
     assert {p.name for p in shown(ranged)} == {"精密制造产业园厂房建设工程", "去年项目"}
     text = page_text(ranged)
     assert "总投资（万元）" in text and "投资规模" not in text
-    assert "筛选结果合计：2 个项目，总投资（万元） 36,000.00" in text
+    assert "筛选结果合计：2 个项目，总投资 3.60 亿元（36,000.00 万元）" in text
+    assert "总投资（万元）≥：15000；总投资（万元）≤：20000" in text
     # the range filter keeps other filters when it is submitted again
     both = admin_client.get(url + "?year=2021&total_investment__gte=15000")
     assert 'type="hidden" name="year" value="2021"' in both.content.decode()

@@ -353,6 +353,7 @@ def test_category_cause_batch_status_and_community_filters(staff_client):
         "状态",
         "性别",
         "年龄段",
+        "统计年度",
     ]
 
 
@@ -371,7 +372,7 @@ def test_paid_this_year_column_sums_this_years_records(staff_client):
 
     (row,) = response.context["cl"].result_list
     assert row.paid_in_year == Decimal("300.5")
-    assert "本年帮扶金额（元）" in page_text(response)
+    assert "统计年度帮扶金额（元）" in page_text(response)
 
 
 def test_records_have_a_date_hierarchy(staff_client):

@@ -1,0 +1,206 @@
+"""Take the README's and the guide's screenshots from the demo data (`make screenshots`).
+
+A fresh SQLite database in var/ gets the roles and the demo data, a development
+server serves it on a free port, and the system's Chromium visits each page at
+1366×768 (and 390 px for the phone view). The report's print view is printed to
+PDF and its first page turned into a PNG with pdftoppm.
+"""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("DEVZONE_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=zh-CN",  # the browser's own words (file and date inputs) in Chinese
+]
+OFFICE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def prepare(env, password):
+    for command in (
+        ["migrate", "--noinput"],
+        ["createcachetable"],
+        ["setup_roles"],
+        ["seed_demo"],
+    ):
+        manage(env, *command)
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model;"
+            "U = get_user_model();"
+            f"U.objects.filter(username='admin').exists() or "
+            f"U.objects.create_superuser('admin', password='{password}', first_name='王', last_name='')",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def serve(env, port):
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("the development server did not start")
+
+
+def shoot(base, password):
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=ARGS,
+            env={**os.environ, "LANG": "zh_CN.UTF-8", "LANGUAGE": "zh_CN"},
+        )
+        context = browser.new_context(
+            viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+        )
+        page = context.new_page()
+        page.goto("/admin/login/")
+        page.screenshot(path=OUT / "login.png")
+        page.get_by_label("用户名").fill("admin")
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/admin/")
+        page.screenshot(path=OUT / "index.png")
+
+        page.goto("/admin/projects/relocationhousehold/?status__exact=signed")
+        page.screenshot(path=OUT / "changelist-filtered.png")
+
+        page.goto("/admin/projects/relocationhousehold/import/")
+        page.screenshot(path=OUT / "import-form.png")
+        page.goto("/admin/governance/environmentalcase/import/")
+        page.get_by_label("选择文件").set_input_files(
+            str(ROOT / "fixtures/samples/governance_cases_gbk.csv")
+        )
+        page.get_by_role("button", name="上传并预览").click()
+        page.locator(".import-summary").wait_for()
+        page.locator(".import-summary").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / "import-preview.png")
+        page.goto("/admin/projects/relocationhousehold/import/")
+        page.get_by_label("选择文件").set_input_files(
+            str(ROOT / "fixtures/samples/projects_households_errors.csv")
+        )
+        page.get_by_role("button", name="上传并预览").click()
+        page.locator(".import-errors").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / "import-errors.png")
+
+        page.goto("/admin/projects/relocationhousehold/export/?status__exact=signed")
+        page.screenshot(path=OUT / "admin-export.png")
+
+        page.goto("/reports/annual/?year=2021")
+        page.screenshot(path=OUT / "report.png")
+        page.emulate_media(media="print")
+        with tempfile.TemporaryDirectory() as folder:
+            pdf = Path(folder) / "report.pdf"
+            page.pdf(path=pdf, format="A4", prefer_css_page_size=True)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "70",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(pdf),
+                    str(OUT / "report-print"),
+                ],
+                check=True,
+            )
+        page.emulate_media(media="screen")
+
+        page.goto(
+            "/reports/exports/projects.relocationhousehold/"
+            "?status=signed&signed_on_after=2021-01-01&signed_on_before=2021-06-30"
+        )
+        page.screenshot(path=OUT / "export-centre.png")
+
+        phone = browser.new_context(
+            viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+        )
+        phone.add_cookies(context.cookies())
+        small = phone.new_page()
+        small.goto("/reports/annual/?year=2021")
+        small.screenshot(path=OUT / "report-phone.png")
+        small.goto("/admin/welfare/welfarerecipient/")
+        small.screenshot(path=OUT / "changelist-phone.png")
+        browser.close()
+
+
+def main():
+    password = secrets.token_urlsafe(12)
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{folder}/screenshots.sqlite3",
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "devzone.settings",
+            "DEVZONE_UPLOAD_DIR": str(Path(folder) / "uploads"),
+        }
+        prepare(env, password)
+        port = free_port()
+        server = serve(env, port)
+        try:
+            shoot(f"http://127.0.0.1:{port}", password)
+        finally:
+            server.terminate()
+            server.wait()
+    for path in sorted(OUT.glob("*.png")):
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
+
+
+if __name__ == "__main__":
+    main()
