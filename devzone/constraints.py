@@ -193,7 +193,9 @@ def unique_conflicts(model, instances):
     Checked for all the instances at once: against each other, and against the rows
     already stored (except the instances' own), a few queries per rule.
     """
-    conflicts = defaultdict(lambda: defaultdict(list))  # id(instance) -> errors
+    conflicts: defaultdict[int, defaultdict[str, list]] = defaultdict(
+        lambda: defaultdict(list)
+    )  # id(instance) -> errors
     by_id = {id(instance): instance for instance in instances}
     opts = model._meta
     for names, condition, message, error_field in unique_sets(model):

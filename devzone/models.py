@@ -33,14 +33,14 @@ class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    constraint_fields = {}
-    past_date_fields = ()
+    constraint_fields: dict[str, str] = {}
+    past_date_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
 
     def clean_fields(self, exclude=None):
-        errors = {}
+        errors: dict[str, list] = {}
         try:
             super().clean_fields(exclude)
         except ValidationError as error:
@@ -82,7 +82,10 @@ class TimeStampedModel(models.Model):
                 if isinstance(constraint, models.CheckConstraint):
                     continue
                 try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                    # BaseConstraint.validate() exists; the stubs lack it.
+                    constraint.validate(  # type: ignore[attr-defined]
+                        model_class, self, exclude=exclude, using=using
+                    )
                 except ValidationError as error:
                     field = self.constraint_fields.get(
                         constraint.name, NON_FIELD_ERRORS
