@@ -33,6 +33,7 @@ run: demo
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The record lists, the report and the export centre at full size (PostgreSQL; fill

@@ -1,6 +1,8 @@
 """The ModelAdmin every record's admin is built on: import, export and their rules."""
 
 import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from django import forms
@@ -96,7 +98,8 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 admin.FieldListFilter.register(
     lambda field: (
         bool(field.is_relation and field.related_model)
-        and community_path(field.related_model) is not None
+        # The stubs allow "self", which Django resolves to the model as apps load.
+        and community_path(field.related_model) is not None  # type: ignore[arg-type]
     ),
     ScopedRelatedFieldListFilter,
     take_priority=True,
@@ -106,7 +109,16 @@ admin.FieldListFilter.register(
 )
 
 
-class ScopedFormFieldsMixin:
+# The mixins below are typed as the classes they are mixed into; at run time they
+# stay plain mixins, so the real classes' order of bases is unchanged.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+    _ModelForm = forms.ModelForm
+else:
+    _ModelAdmin = _ModelForm = object
+
+
+class ScopedFormFieldsMixin(_ModelAdmin):
     """Offer only the records of the user's communities in a form's choices.
 
     A community worker must also say which community a record belongs to: without
@@ -205,18 +217,18 @@ LOOKUP_WORDS = {
 def masked_display(field_name, mask, description):
     """Return an admin column showing a field masked."""
 
+    @admin.display(description=description)
     def display(obj):
         value = obj
         for part in field_name.split("__"):
             value = getattr(value, part, None)
         return mask(value) if value else ""
 
-    display.short_description = description
     display.__name__ = f"masked_{field_name}"
     return display
 
 
-class UniqueRulesFormMixin:
+class UniqueRulesFormMixin(_ModelForm):
     """Check every unique rule of the record, also those Django's form skips.
 
     A ModelForm leaves out the unique rules that name a field it does not show: a
@@ -237,7 +249,7 @@ class UniqueRulesFormMixin:
                     self.add_error(target, message)
 
 
-class VersionCheckFormMixin:
+class VersionCheckFormMixin(_ModelForm):
     """Refuse to save over a change someone else made after the form was opened.
 
     The change page carries the record's version (its ``updated_at``) in a hidden
@@ -245,6 +257,8 @@ class VersionCheckFormMixin:
     saving the same record the second is told what the first changed, and the first
     change is kept.
     """
+
+    masks: dict[str, Callable[[Any], str]]
 
     def clean(self):
         cleaned = super().clean()
@@ -316,7 +330,7 @@ def changes_since(instance, version, masks):
 class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm):
     """The form of every record's admin page."""
 
-    masks = {}
+    masks: dict[str, Callable[[Any], str]] = {}
 
 
 class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdmin):
@@ -421,7 +435,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         return with_safe_autocomplete(formfield) if formfield else formfield
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        form: Any = super().get_form(request, obj, change, **kwargs)
         # What another user changed is shown masked like the rest of the page.
         form.masks = self.history_masks(request)
         return form
@@ -602,7 +616,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                     user=request.user, model=self.model, term=str(error.error)
                 )
         form = context.get("form")
-        upload = getattr(form, "cleaned_data", {}).get("import_file")
+        upload: Any = getattr(form, "cleaned_data", {}).get("import_file")
         name = getattr(upload, "tmp_storage_name", None)
         if name:
             if context.get("confirm_form") is not None:

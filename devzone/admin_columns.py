@@ -21,7 +21,8 @@ def grouped(value, decimals=2):
 def plain_decimals(value):
     """Return how many decimals a value needs: 1420.0000 → 0, 19.8100 → 2."""
     exponent = Decimal(value).normalize().as_tuple().exponent
-    return max(0, -exponent)
+    # A finite amount's exponent is an int ("n", "N", "F" mark NaN and infinity).
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def in_yi_yuan(wan_yuan):

@@ -9,7 +9,7 @@ from devzone.admin_columns import total_text
 class TotalsAdmin(ZoneAdmin):
     """``totals`` maps a label to ``(aggregate expression, unit)``."""
 
-    totals = {}
+    totals: dict[str, tuple] = {}
     totals_noun = "条记录"
 
     def changelist_view(self, request, extra_context=None):

@@ -5,11 +5,23 @@ with errors: a value that is no key at all (``\\x00``, 30 digits) is a ValueErro
 or an OverflowError there, a 500 instead of the form's own "选择一个有效的选项".
 """
 
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.admin.widgets import (
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
 from django.core.exceptions import ValidationError
 
+# Typed as the widget it is mixed into; a plain mixin at run time.
+if TYPE_CHECKING:
+    _Autocomplete = AutocompleteMixin
+else:
+    _Autocomplete = object
 
-class ValidKeysMixin:
+
+class ValidKeysMixin(_Autocomplete):
     def optgroups(self, name, value, attr=None):
         remote = self.field.remote_field
         opts = remote.model._meta
@@ -40,8 +52,8 @@ SAFE_WIDGETS = {
 
 def with_safe_autocomplete(formfield):
     """Return the form field with its autocomplete widget replaced by a safe one."""
-    wrapper = getattr(formfield, "widget", None)
-    widget = getattr(wrapper, "widget", None)
+    wrapper: Any = getattr(formfield, "widget", None)
+    widget: Any = getattr(wrapper, "widget", None)
     safe = SAFE_WIDGETS.get(type(widget))
     if safe is not None:
         wrapper.widget = safe(

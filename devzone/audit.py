@@ -6,6 +6,9 @@ the imports' bulk writes through its bulk helpers, which ``ZoneResource`` calls;
 historical row written by an import names its batch, so the batch can be undone.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +34,7 @@ class AuditedHistory(models.Model):
         abstract = True
 
 
-def audit_history():
+def audit_history() -> HistoricalRecords:
     """Return the history declaration every domain model carries as ``history``."""
     return HistoricalRecords(
         bases=[AuditedHistory],
@@ -41,7 +44,9 @@ def audit_history():
 
 
 @receiver(pre_create_historical_record)
-def name_import_batch(sender, instance, history_instance, **kwargs):
+def name_import_batch(
+    sender: type, instance: models.Model, history_instance: Any, **kwargs: Any
+) -> None:
     # A record saved one by one by an import (a Resource without bulk writes)
     # carries its batch, as the bulk helpers' custom_historical_attrs do.
     batch = getattr(instance, "_import_batch", None)
@@ -49,7 +54,11 @@ def name_import_batch(sender, instance, history_instance, **kwargs):
         history_instance.import_batch = batch
 
 
-def changes_between(older, newer, fields):
+def changes_between(
+    older: models.Model | None,
+    newer: models.Model | None,
+    fields: Iterable[models.Field],
+) -> list[tuple[models.Field, Any, Any]]:
     """Return [(field, old value, new value), …] for the fields that differ."""
     changed = []
     for field in fields:
@@ -60,7 +69,7 @@ def changes_between(older, newer, fields):
     return changed
 
 
-def tracked_fields(model):
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
     """Return the fields of a record its history compares (not its timestamps)."""
     return [
         field
@@ -69,7 +78,9 @@ def tracked_fields(model):
     ]
 
 
-def display_value(field, value, mask=None):
+def display_value(
+    field: models.Field, value: Any, mask: Callable[[Any], str] | None = None
+) -> str:
     """Return a stored value as the history page shows it."""
     if value is None or value == "":
         return ""
@@ -82,11 +93,13 @@ def display_value(field, value, mask=None):
     return str(value)
 
 
-def history_entries(record, masks):
+def history_entries(
+    record: Any, masks: dict[str, Callable[[Any], str]]
+) -> list[dict[str, Any]]:
     """Return the record's history, oldest first, each with what it changed."""
     model = type(record)
     fields = tracked_fields(model)
-    related = {
+    related: dict[str, Any] = {
         field.attname: field
         for field in fields
         if field.is_relation and field.related_model is not None

@@ -9,6 +9,9 @@ primary keys in list order (an index-only scan of the list's ordering index) and
 fetch the page's rows by key.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
 from django.contrib.admin import AllValuesFieldListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
@@ -47,6 +50,7 @@ def is_whole_table(queryset):
 class CappedCountPaginator(Paginator):
     """A paginator that counts no further than ``COUNT_CAP`` rows (see above)."""
 
+    object_list: models.QuerySet
     is_estimate = False
     is_capped = False
 
@@ -73,7 +77,10 @@ class CappedCountPaginator(Paginator):
                 bottom : bottom + self.per_page
             ]
         )
-        return self._get_page(self.object_list.filter(pk__in=keys), number, self)
+        # Paginator._get_page() is Django's own hook; the stubs leave it out.
+        return self._get_page(  # type: ignore[attr-defined]
+            self.object_list.filter(pk__in=keys), number, self
+        )
 
 
 class SafeChangeList(ChangeList):
@@ -116,7 +123,7 @@ class ZoneChangeList(SafeChangeList):
     @property
     def count_label(self):
         """Return "约 1,000,000 条" or "超过 10,000 条"; empty for an exact count."""
-        paginator = getattr(self, "paginator", None)
+        paginator: Any = getattr(self, "paginator", None)
         if getattr(paginator, "is_estimate", False):
             return _("约 %(count)s 条") % {"count": f"{paginator.count:,}"}
         if getattr(paginator, "is_capped", False):
@@ -181,7 +188,14 @@ def plain_column(field):
     )
 
 
-class ZoneChangeListMixin:
+# Typed as the ModelAdmin it is mixed into; a plain mixin at run time.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class ZoneChangeListMixin(_ModelAdmin):
     """Use ZoneChangeList, and search without control characters.
 
     Every admin of the site uses it, auth's included: PostgreSQL refuses a NUL even

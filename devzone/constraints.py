@@ -43,7 +43,8 @@ class FieldCheck(CheckConstraint):
 
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
         try:
-            super().validate(model, instance, exclude=exclude, using=using)
+            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
         except ValidationError as error:
             raise ValidationError({self.field: error.error_list}) from error
 
@@ -261,7 +262,9 @@ def unique_conflicts(model, instances):
     Checked for all the instances at once: against each other, and against the rows
     already stored (except the instances' own), a few queries per rule.
     """
-    conflicts = defaultdict(lambda: defaultdict(list))  # id(instance) -> errors
+    conflicts: defaultdict[int, defaultdict[str, list]] = defaultdict(
+        lambda: defaultdict(list)
+    )  # id(instance) -> errors
     by_id = {id(instance): instance for instance in instances}
     opts = model._meta
     for names, condition, message, error_field in unique_sets(model):

@@ -26,7 +26,7 @@ class CommunityFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Community
-        fields = []
+        fields: list[str] = []
 
 
 class AreaFilterSet(django_filters.FilterSet):
@@ -43,7 +43,7 @@ class AreaFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Area
-        fields = []
+        fields: list[str] = []
 
 
 class AnnualIndicatorFilterSet(django_filters.FilterSet):
@@ -54,7 +54,7 @@ class AnnualIndicatorFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AnnualIndicator
-        fields = []
+        fields: list[str] = []
 
 
 class StaffProfileFilterSet(django_filters.FilterSet):
@@ -72,4 +72,4 @@ class StaffProfileFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = StaffProfile
-        fields = []
+        fields: list[str] = []

@@ -135,8 +135,8 @@ def column_rules(resource_class, scope):
 def template_workbook(title, rules):
     """Return a temporary file holding the template: 数据 and 填写说明 sheets."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "数据"
+    sheet = workbook.create_sheet("数据", 0)
+    workbook.remove(workbook.worksheets[1])
     sheet.freeze_panes = "A2"
     for index, rule in enumerate(rules, start=1):
         header = sheet.cell(row=1, column=index, value=rule["column"])

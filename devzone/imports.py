@@ -14,7 +14,9 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import tablib
 from django.conf import settings
@@ -704,6 +706,9 @@ class MaskedDiff(Diff):
     a file updates.
     """
 
+    left: Any
+    right: Any
+
     def __init__(self, resource, instance, new):
         super().__init__(resource, instance, new)
         self.left = self.masked(resource, self.left)
@@ -744,7 +749,7 @@ class ZoneResource(resources.ModelResource):
     export unless the resource is built with ``unmasked=True``.
     """
 
-    personal_fields = {}  # field name -> masking function
+    personal_fields: dict[str, Callable[[Any], str]] = {}  # field name -> mask
     personal_data_permission = None  # "app_label.codename" that lifts the masking
 
     class Meta:
@@ -908,7 +913,7 @@ class ZoneResource(resources.ModelResource):
                 field.widget.prime(dataset[field.column_name])
 
     def refuse_duplicate_keys(self, dataset):
-        first_row = {}
+        first_row: dict[Any, int] = {}
         duplicates = defaultdict(list)
         numbers = file_row_numbers(dataset)
         for number, row in zip(numbers, self.dataset_rows(dataset), strict=False):
@@ -1046,7 +1051,7 @@ class ZoneResource(resources.ModelResource):
             shown = kwargs.get("row_number", 0) <= PREVIEW_ROWS
             diff = self.get_diff_class()(self, instance, new) if shown else None
             before = None if new else self.imported_values(instance)
-            errors = {}
+            errors: dict[str, list] = {}
             try:
                 self.import_instance(instance, row, **kwargs)
             except ValidationError as exc:
@@ -1086,7 +1091,7 @@ class ZoneResource(resources.ModelResource):
 
     def errors_by_column(self, error):
         columns = {field.attribute: field.column_name for field in self.fields.values()}
-        by_column = {}
+        by_column: dict[str, list] = {}
         for name, messages in error.message_dict.items():
             column = "整行" if name == NON_FIELD_ERRORS else columns.get(name, name)
             by_column.setdefault(column, []).extend(messages)
@@ -1373,7 +1378,7 @@ MASK_PHONE = mask_phone
 
 def required_messages(instance, errors):
     """Return errors with Django's "这个值不能为 null" said as for a blank cell."""
-    result = {}
+    result: dict[str, list] = {}
     for name, messages in errors.items():
         result[name] = []
         for message in messages:
@@ -1508,7 +1513,9 @@ def error_lines(result):
         return number + 1
 
     lines = [error_text(error.error) for error in result.base_errors]
-    grouped = {}  # (column, message) -> file rows, in the order first seen
+    grouped: dict[
+        tuple, list
+    ] = {}  # (column, message) -> file rows, in the order first seen
     for number, errors in result.row_errors():
         for error in errors:
             row = file_row(error.number or number)

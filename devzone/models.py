@@ -39,13 +39,13 @@ class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    past_date_fields = ()
+    past_date_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
 
     def clean_fields(self, exclude=None):
-        errors = {}
+        errors: dict[str, list] = {}
         try:
             super().clean_fields(exclude)
         except ValidationError as error:
@@ -87,7 +87,10 @@ class TimeStampedModel(models.Model):
                 if isinstance(constraint, models.CheckConstraint):
                     continue
                 try:
-                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                    # BaseConstraint.validate() exists; the stubs lack it.
+                    constraint.validate(  # type: ignore[attr-defined]
+                        model_class, self, exclude=exclude, using=using
+                    )
                 except ValidationError as error:
                     errors[error_field(constraint)].extend(error.error_list)
         if errors:

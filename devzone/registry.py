@@ -6,11 +6,18 @@ and the export centre and the annual report read what was registered.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-datasets = {}
-demo_loaders = []
-report_sections = {}
-report_contributions = []
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.apps import AppConfig
+    from django.contrib.auth.models import AnonymousUser, User
+
+datasets: "dict[str, Dataset]" = {}
+demo_loaders: "list[DemoLoader]" = []
+report_sections: "dict[str, ReportSection]" = {}
+report_contributions: "list[ReportContribution]" = []
 
 
 @dataclass(frozen=True)
@@ -21,35 +28,35 @@ class Dataset:
     verbose name.
     """
 
-    model: type
+    model: type[models.Model]
     resource: type
     filterset: type
     order: int = 100
     key: str = ""
     label: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         opts = self.model._meta
         object.__setattr__(self, "key", self.key or opts.label_lower)
         # A lazy label would break the file names built from it.
         object.__setattr__(self, "label", str(self.label or opts.verbose_name))
 
     @property
-    def view_permission(self):
+    def view_permission(self) -> str:
         opts = self.model._meta
         return f"{opts.app_label}.view_{opts.model_name}"
 
     @property
-    def export_permission(self):
+    def export_permission(self) -> str:
         opts = self.model._meta
         return f"{opts.app_label}.export_{opts.model_name}"
 
-    def visible_to(self, user):
+    def visible_to(self, user: "User | AnonymousUser") -> bool:
         """Return True if the user may see and download this dataset."""
         return user.has_perms([self.view_permission, self.export_permission])
 
 
-def register_dataset(dataset):
+def register_dataset(dataset: Dataset) -> Dataset:
     """Make a dataset available to the export centre (again: replace it)."""
     datasets[dataset.key] = dataset
     return dataset
@@ -75,15 +82,15 @@ class Generator:
     order: int = 100
 
 
-generators = {}
+generators: dict[str, Generator] = {}
 
 
-def register_generator(generator):
+def register_generator(generator: Generator) -> None:
     """Add an app's bulk data to ``manage.py generate_data``."""
     generators[generator.option] = generator
 
 
-def register_demo(name, load, order=100):
+def register_demo(name: str, load: Callable[[], dict], order: int = 100) -> None:
     """Add an app's demo data to ``manage.py seed_demo`` (again: replace it)."""
     demo_loaders[:] = [loader for loader in demo_loaders if loader.name != name]
     demo_loaders.append(DemoLoader(name, load, order))
@@ -98,13 +105,13 @@ class ReportSection:
     order: int = 100
 
 
-def register_section(section):
+def register_section(section: ReportSection) -> ReportSection:
     """Add a section to the annual report (again: replace it)."""
     report_sections[section.key] = section
     return section
 
 
-def sections_in_order():
+def sections_in_order() -> list[ReportSection]:
     """Return the report's sections, lowest ``order`` first."""
     return sorted(report_sections.values(), key=lambda s: (s.order, s.key))
 
@@ -162,7 +169,7 @@ class ReportContribution:
     compare: bool = True
 
 
-def register_report(contribution):
+def register_report(contribution: ReportContribution) -> ReportContribution:
     """Add figures and charts to a section of the annual report (again: replace it).
 
     The section may be registered by another app, later; a system check
@@ -176,15 +183,15 @@ def register_report(contribution):
 
 
 def register_app(
-    app_config,
+    app_config: "AppConfig",
     *,
-    datasets=(),
-    sections=(),
-    reports=(),
-    demo=None,
-    generators=(),
-    order=100,
-):
+    datasets: Iterable[tuple[Any, type]] = (),
+    sections: Iterable[ReportSection] = (),
+    reports: Iterable[ReportContribution] = (),
+    demo: Callable[[], dict] | None = None,
+    generators: Iterable[Generator] = (),
+    order: int = 100,
+) -> None:
     """Plug an app into the zone's frames with one call from its ``ready()``.
 
     ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export

@@ -7,20 +7,25 @@ a superuser, or staff with no community named, works across the whole zone.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from devzone.models import CommunityScopedQuerySet
 
 
 @dataclass(frozen=True)
 class Scope:
     """The communities a user works in; ``community_ids`` None means the whole zone."""
 
-    community_ids: frozenset | None = None
-    community_names: tuple = ()
+    community_ids: frozenset[int] | None = None
+    community_names: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, user):
+    def of(cls, user: Any) -> "Scope":
         """Return the scope of a user (cached on the user object for the request)."""
         cached = getattr(user, "_devzone_scope", None)
         if cached is not None:
@@ -31,7 +36,7 @@ class Scope:
         return scope
 
     @classmethod
-    def _load(cls, user):
+    def _load(cls, user: Any) -> "Scope":
         if user is None or not user.is_authenticated or user.is_superuser:
             return cls()
         try:
@@ -49,16 +54,16 @@ class Scope:
         )
 
     @property
-    def is_whole_zone(self):
+    def is_whole_zone(self) -> bool:
         return self.community_ids is None
 
-    def describe(self):
+    def describe(self) -> str:
         """Return the scope in words, for the pages that show it."""
         if self.is_whole_zone:
             return _("全区")
         return "、".join(self.community_names)
 
-    def filter(self, queryset):
+    def filter(self, queryset: models.QuerySet) -> models.QuerySet:
         """Return the rows of ``queryset`` within the scope.
 
         A model is scoped when its QuerySet says where its community is
@@ -73,18 +78,20 @@ class Scope:
             return queryset
         if path == "pk":
             return queryset.filter(pk__in=self.community_ids)
-        return queryset.in_communities(self.community_ids)
+        return cast("CommunityScopedQuerySet", queryset).in_communities(
+            self.community_ids
+        )
 
-    def allows(self, instance):
+    def allows(self, instance: models.Model) -> bool:
         """Return True if a record (as it would be saved) lies within the scope."""
-        if self.is_whole_zone:
+        if self.community_ids is None:  # the whole zone
             return True
         path = community_path(type(instance))
         if path is None:
             return True
         return community_id_of(instance, path) in self.community_ids
 
-    def refusal(self):
+    def refusal(self) -> str:
         """Return the message for a record outside the scope; it names no record."""
         return _("超出您的管辖范围：您只能录入和修改 %(communities)s 的记录。") % {
             "communities": self.describe()
@@ -94,24 +101,24 @@ class Scope:
 WHOLE_ZONE = Scope()
 
 
-def community_path(model):
+def community_path(model: type[models.Model]) -> str | None:
     """Return the lookup path from ``model`` to its community, or None if unscoped."""
     from devzone.models import Community
 
     if model is Community:
         return "pk"
-    queryset_class = type(model._default_manager.get_queryset())
+    queryset_class: type[Any] = type(model._default_manager.get_queryset())
     if not getattr(queryset_class, "user_scoped", False):
         return None
     return queryset_class.community_field
 
 
-def community_id_of(instance, path):
+def community_id_of(instance: models.Model, path: str) -> int | None:
     """Return the community id a record points to along ``path`` (None if unset)."""
     if path == "pk":
         return instance.pk
     *relations, last = path.split("__")
-    value = instance
+    value: Any = instance
     for name in relations:
         value = getattr(value, name, None)
         if value is None:

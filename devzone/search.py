@@ -63,7 +63,8 @@ class GramsMatch(Func):
         super().__init__(F(column))
         self.word = word
 
-    def as_sql(self, compiler, connection, **extra_context):
+    # Django's compiler passes only these; Func's optional template arguments unused.
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
         sql, params = super().as_sql(
             compiler, connection, query="%s::tsquery", **extra_context
         )

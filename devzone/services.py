@@ -1,23 +1,35 @@
 """Writes of the zone's shared records, each in one place."""
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devzone.audit import tracked_fields
 from devzone.models import ExportLog, ImportBatch, PersonalDataAccess
 from devzone.scope import Scope
+from devzone.uploads import Upload
 from devzone.validators import mask_numbers_in_text
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def export_log_create(
-    *, user, model, filters, row_count, file_format, personal_data=False, dataset=None
-):
+    *,
+    user: "User",
+    model: type[Model],
+    filters: str,
+    row_count: int,
+    file_format: str,
+    personal_data: bool = False,
+    dataset: str | None = None,
+) -> ExportLog:
     """Record one download of records."""
     return ExportLog.objects.create(
         user=user,
@@ -30,7 +42,9 @@ def export_log_create(
     )
 
 
-def import_batch_start(*, user, model, upload) -> ImportBatch:
+def import_batch_start(
+    *, user: "User", model: type[Model], upload: Upload
+) -> ImportBatch:
     """Open the batch a confirmed import writes under (its counts come at the end)."""
     return ImportBatch.objects.create(
         user=user,
@@ -42,7 +56,7 @@ def import_batch_start(*, user, model, upload) -> ImportBatch:
     )
 
 
-def import_batch_finish(*, batch: ImportBatch, counts: dict) -> ImportBatch:
+def import_batch_finish(*, batch: ImportBatch, counts: dict[str, int]) -> ImportBatch:
     """Record what a confirmed import changed."""
     batch.new_count = counts["new"]
     batch.update_count = counts["update"]
@@ -55,7 +69,7 @@ UNDO_CONFLICTS_SHOWN = 20
 
 
 @transaction.atomic
-def import_batch_undo(*, batch: ImportBatch, user) -> dict:
+def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     """Undo a confirmed import: restore what it changed, remove what it created.
 
     Refused whole (ValidationError listing the conflicts) when a record it wrote
@@ -131,7 +145,7 @@ def import_batch_undo(*, batch: ImportBatch, user) -> dict:
     return {"restored": restored, "removed": removed}
 
 
-def personal_lookup_record(*, user, model, term: str) -> bool:
+def personal_lookup_record(*, user: "User", model: type[Model], term: str) -> bool:
     """Record a search or filter by a full number; False if the day's quota is used.
 
     A user who sees numbers masked could otherwise confirm a number by trying the
@@ -157,7 +171,9 @@ def personal_lookup_record(*, user, model, term: str) -> bool:
     return allowed
 
 
-def personal_lookup_refused(*, user, model, term: str):
+def personal_lookup_refused(
+    *, user: "User", model: type[Model], term: str
+) -> PersonalDataAccess | None:
     """Record a refused attempt to find records by guessing numbers."""
     if getattr(user, "pk", None) is None:
         return None
@@ -169,7 +185,14 @@ def personal_lookup_refused(*, user, model, term: str):
     )
 
 
-def personal_access_record(*, user, model, kind, target="", row_count=None):
+def personal_access_record(
+    *,
+    user: "User",
+    model: type[Model],
+    kind: str,
+    target: object = "",
+    row_count: int | None = None,
+) -> PersonalDataAccess:
     """Record that a user saw full numbers: a list (filter, rows) or a record."""
     return PersonalDataAccess.objects.create(
         user=user,

@@ -206,7 +206,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "devzone/lockout.html"
 # The lockout's log line names the username and address, so that it can be acted on.
-AXES_SENSITIVE_PARAMETERS = []
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
 # Reverse proxies in front of the application that append to X-Forwarded-For; with 0
 # the connection's address is used and the header is ignored (it can be forged).

@@ -16,6 +16,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from import_export.tmp_storages import BaseStorage
@@ -41,7 +42,9 @@ class Upload:
     sha256: str
     encoding: str
     created: float
-    versions: dict = field(default_factory=dict)  # row number -> [pk, version]
+    versions: dict[str, Any] = field(
+        default_factory=dict
+    )  # row number -> [pk, version]
 
 
 def upload_dir() -> Path:
@@ -75,7 +78,7 @@ def purge_abandoned(now: float | None = None) -> int:
 
 
 def upload_claim(
-    *, name: str, user, original_name: str, encoding: str, versions: dict
+    *, name: str, user: Any, original_name: str, encoding: str, versions: dict
 ) -> Upload:
     """Record that ``user`` uploaded ``name``; only they may confirm it."""
     data = data_path(name).read_bytes()
@@ -94,7 +97,7 @@ def upload_claim(
     return upload
 
 
-def upload_for(name: str, user) -> Upload:
+def upload_for(name: str, user: Any) -> Upload:
     """Return the upload ``name`` if ``user`` uploaded it; refuse it otherwise.
 
     Another user's upload, a name that never existed and an expired one get the
@@ -119,7 +122,9 @@ def upload_remove(name: str) -> None:
 class UploadFileStorage(BaseStorage):
     """django-import-export's temporary storage, kept as files in the shared folder."""
 
-    def save(self, data):
+    name: str | None  # BaseStorage.__init__ sets it; None until save() names one
+
+    def save(self, data: str | bytes) -> None:
         purge_abandoned()
         if not self.name:
             self.name = secrets.token_hex(16)
@@ -130,14 +135,14 @@ class UploadFileStorage(BaseStorage):
             os.chmod(path, 0o600)
             handle.write(data)
 
-    def read(self):
+    def read(self) -> str | bytes:
         try:
-            data = data_path(self.name).read_bytes()
+            data = data_path(self.name or "").read_bytes()
         except FileNotFoundError as exc:
             raise UploadError(MISSING) from exc
         if "b" in (self.read_mode or "rb"):
             return data
         return data.decode(self.encoding or "utf-8")
 
-    def remove(self):
-        upload_remove(self.name)
+    def remove(self) -> None:
+        upload_remove(self.name or "")

@@ -62,12 +62,12 @@ PROVINCE_CODES = frozenset(
 RESIDENCE_PERMIT_REGIONS = frozenset(["810000", "820000", "830000"])
 
 
-def control_character_name(character):
+def control_character_name(character: str) -> str:
     """Return a control character as a person can look it up: U+000B."""
     return f"U+{ord(character):04X}"
 
 
-def validate_plain_text(value, *, multiline=False):
+def validate_plain_text(value: object, *, multiline: bool = False) -> None:
     """Raise ValidationError if the text holds a control character.
 
     Such a character is invisible on screen, cannot be written to an XLSX file, and a
@@ -99,7 +99,7 @@ def validate_plain_text(value, *, multiline=False):
     )
 
 
-def normalize_text(value):
+def normalize_text(value: object) -> str:
     """Return the value NFKC-normalised (full-width to ASCII) with spaces removed."""
     if value is None:
         return ""
@@ -107,7 +107,7 @@ def normalize_text(value):
     return re.sub(r"\s+", "", text)
 
 
-def id_check_character(first17):
+def id_check_character(first17: str) -> str:
     """Return the GB 11643 check character for the first 17 digits."""
     total = sum(
         int(digit) * weight for digit, weight in zip(first17, ID_WEIGHTS, strict=True)
@@ -115,12 +115,12 @@ def id_check_character(first17):
     return ID_CHECK_CHARACTERS[total % 11]
 
 
-def normalize_id_number(value):
+def normalize_id_number(value: object) -> str:
     """Return the ID number in its stored form: ASCII, upper-case, no spaces."""
     return normalize_text(value).upper()
 
 
-def id_birth_date(id_number):
+def id_birth_date(id_number: str) -> datetime.date | None:
     """Return the birth date encoded in a well-formed ID number, or None."""
     try:
         return datetime.date(
@@ -130,12 +130,12 @@ def id_birth_date(id_number):
         return None
 
 
-def id_is_male(id_number):
+def id_is_male(id_number: str) -> bool:
     """Return True for an odd sequence digit (male), False for even (female)."""
     return int(id_number[16]) % 2 == 1
 
 
-def validate_id_number(value):
+def validate_id_number(value: object) -> None:
     """Raise ValidationError unless the value is a valid resident ID number."""
     number = normalize_id_number(value)
     if len(number) != 18:
@@ -176,7 +176,7 @@ PHONE_PUNCTUATION = re.compile(r"[-()（）.]")
 COUNTRY_CODE = re.compile(r"^(?:\+86|0086)")
 
 
-def normalize_phone(value):
+def normalize_phone(value: object) -> str:
     """Return a phone number in its one stored form: ASCII digits only.
 
     Full-width digits, spaces, dashes, brackets and the country code (+86, 0086) are
@@ -186,7 +186,7 @@ def normalize_phone(value):
     return COUNTRY_CODE.sub("", text)
 
 
-def validate_mobile(value):
+def validate_mobile(value: object) -> None:
     """Raise ValidationError unless the value is a mainland mobile number."""
     if not MOBILE_PATTERN.fullmatch(normalize_phone(value)):
         raise ValidationError(
@@ -194,7 +194,7 @@ def validate_mobile(value):
         )
 
 
-def validate_phone(value):
+def validate_phone(value: object) -> None:
     """Raise ValidationError unless the value is a mobile or a fixed-line number."""
     phone = normalize_phone(value)
     if MOBILE_PATTERN.fullmatch(phone) or re.fullmatch(r"0[0-9]{2,3}[0-9]{7,8}", phone):
@@ -204,7 +204,7 @@ def validate_phone(value):
     )
 
 
-def mask_id_number(value):
+def mask_id_number(value: object) -> str:
     """Return the ID number with all but the first 6 and last 4 characters hidden."""
     if not value:
         return ""
@@ -214,7 +214,7 @@ def mask_id_number(value):
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def mask_phone(value):
+def mask_phone(value: object) -> str:
     """Return the phone number with the middle four digits hidden."""
     if not value:
         return ""
@@ -233,14 +233,14 @@ NUMBER_TOKEN = re.compile(r"[0-9Xx+\-]+")
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９ｘＸ－", "0123456789xX-")
 
 
-def mask_numbers_in_text(text):
+def mask_numbers_in_text(text: object) -> str:
     """Return free text (a search, a filter) with every ID or phone number masked."""
     text = str(text).translate(FULL_WIDTH_DIGITS)
     text = ID_IN_TEXT.sub(lambda m: mask_id_number(m.group().upper()), text)
     return PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group().replace("-", "")), text)
 
 
-def normalize_search_term(term):
+def normalize_search_term(term: object) -> str:
     """Return a search with ID and phone numbers in their stored form.
 
     A number typed with full-width digits, a lower-case x, dashes or +86 still finds
@@ -262,6 +262,6 @@ def normalize_search_term(term):
     return " ".join(tokens)
 
 
-def contains_personal_number(text):
+def contains_personal_number(text: str) -> bool:
     """Return True if the text holds a whole ID or phone number."""
     return bool(ID_IN_TEXT.search(text) or PHONE_IN_TEXT.search(text))

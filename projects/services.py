@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,9 @@ Status = RelocationHousehold.Status
 
 
 @transaction.atomic
-def households_mark_vacated(*, households, vacated_on: datetime.date) -> int:
+def households_mark_vacated(
+    *, households: QuerySet[RelocationHousehold], vacated_on: datetime.date
+) -> int:
     """Mark signed households 已腾空 on ``vacated_on``; all of them or none.
 
     Refused (ValidationError, nothing saved) if any household has not signed, is

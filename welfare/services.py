@@ -4,13 +4,16 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from welfare.models import WelfareRecipient
 
 
 @transaction.atomic
-def recipients_mark_exited(*, recipients, exited_on: datetime.date) -> int:
+def recipients_mark_exited(
+    *, recipients: QuerySet[WelfareRecipient], exited_on: datetime.date
+) -> int:
     """Take recipients off the register as of ``exited_on``; all of them or none.
 
     Refused (ValidationError, nothing saved) if any of them has already exited or

@@ -4,6 +4,7 @@ import csv
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from import_export.resources import ModelResource
 from openpyxl import Workbook
@@ -57,7 +58,7 @@ def write_csv(
     return path
 
 
-def spreadsheet_cell(value: object, *, number: bool, date: bool) -> object:
+def spreadsheet_cell(value: Any, *, number: bool, date: bool) -> object:
     """Return a value as staff type it in Excel: numbers and dates as such."""
     if value in (None, ""):
         return value
@@ -81,7 +82,7 @@ def write_xlsx(
     fields = list(header)
     numbers, dates = set(numbers), set(dates)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active  # a new Workbook always has its one sheet
     sheet.title = str(resource_class._meta.model._meta.verbose_name)
     sheet.append(list(header.values()))
     for row in rows:

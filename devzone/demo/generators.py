@@ -31,7 +31,7 @@ def generators() -> list[Callable[[Path], list[Path]]]:
 
 def generate_all(fixtures: Path = FIXTURES_DIR) -> list[Path]:
     """Write every app's demo and sample files under fixtures; return their paths."""
-    written = []
+    written: list[Path] = []
     for generate in generators():
         written.extend(path.relative_to(fixtures) for path in generate(fixtures))
     return written

@@ -7,6 +7,7 @@ them, compares them with the previous year and writes them to a workbook.
 import tempfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -134,7 +135,8 @@ class ChartView:
             zip(points, numbers, strict=True)
         ):
             width = int(abs(number) * room / largest) if largest else 0
-            decimals = max(0, -number.normalize().as_tuple().exponent)
+            # A finite Decimal's exponent is an int (only NaN and Infinity's are not).
+            decimals = max(0, -cast(int, number.normalize().as_tuple().exponent))
             bars.append(
                 Bar(
                     label=label,
@@ -171,7 +173,7 @@ def contributions(section=None):
 
 def report_years():
     """Return the years any contribution holds records for, latest first."""
-    years = set()
+    years: set[int] = set()
     for contribution in contributions():
         years.update(int(year) for year in contribution.years() if year)
     return sorted(years, reverse=True)

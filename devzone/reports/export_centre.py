@@ -52,7 +52,7 @@ def visible_datasets(user):
 
 def datasets_by_app(datasets):
     """Return [(app verbose name, [dataset, …]), …] keeping the datasets' order."""
-    groups = {}
+    groups: dict[str, list] = {}
     for dataset in datasets:
         app_config = apps.get_app_config(dataset.model._meta.app_label)
         groups.setdefault(str(app_config.verbose_name), []).append(dataset)
@@ -120,7 +120,7 @@ def scoped_values_filter(filter_, queryset):
 
 def filter_parameters(form):
     """Return every query parameter name the filter form reads."""
-    names = set()
+    names: set[str] = set()
     for name, bound_field in form.fields.items():
         widget = bound_field.widget
         suffixes = getattr(widget, "suffixes", None)

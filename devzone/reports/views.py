@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from devzone import exports, registry
@@ -109,7 +110,7 @@ def export_dataset(request, key):
     filterset = export_centre.scoped_filterset(
         dataset, request.GET, request.user, request
     )
-    errors = []
+    errors: list[str | Promise] = []
     unknown = export_centre.unknown_parameters(request.GET, filterset.form)
     if unknown:
         errors.append(
