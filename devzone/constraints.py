@@ -22,11 +22,11 @@ LOOKUP_CHUNK = 1000
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
-class FieldCheck(CheckConstraint):
-    """A CheckConstraint whose message belongs to one column, ``field``.
+class FieldConstraintMixin:
+    """A constraint whose message belongs to one column, ``field``.
 
-    Django reports a CheckConstraint against the whole row; an import's error line
-    and a form need the cell to correct. The field travels with the constraint.
+    Django reports a constraint against the whole row; an import's error line and
+    a form need the cell to correct. The field travels with the constraint.
     """
 
     def __init__(self, *, field, **kwargs):
@@ -34,12 +34,17 @@ class FieldCheck(CheckConstraint):
         self.field = field
 
     def deconstruct(self):
-        path, args, kwargs = super().deconstruct()
+        # A mixin of Django's constraints, which all deconstruct.
+        path, args, kwargs = super().deconstruct()  # type: ignore[misc]
         kwargs["field"] = self.field
         return path, args, kwargs
 
     def __eq__(self, other):
         return super().__eq__(other) and self.field == getattr(other, "field", None)
+
+
+class FieldCheck(FieldConstraintMixin, CheckConstraint):
+    """A CheckConstraint whose message belongs to one column."""
 
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
         try:
@@ -49,20 +54,8 @@ class FieldCheck(CheckConstraint):
             raise ValidationError({self.field: error.error_list}) from error
 
 
-class FieldUnique(UniqueConstraint):
-    """A UniqueConstraint whose message belongs to one column, ``field``."""
-
-    def __init__(self, *, field, **kwargs):
-        super().__init__(**kwargs)
-        self.field = field
-
-    def deconstruct(self):
-        path, args, kwargs = super().deconstruct()
-        kwargs["field"] = self.field
-        return path, args, kwargs
-
-    def __eq__(self, other):
-        return super().__eq__(other) and self.field == getattr(other, "field", None)
+class FieldUnique(FieldConstraintMixin, UniqueConstraint):
+    """A UniqueConstraint whose message belongs to one column."""
 
 
 def error_field(constraint):

@@ -1,7 +1,8 @@
 """Writes of the zone's shared records, each in one place."""
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -201,3 +202,36 @@ def personal_access_record(
         target=str(target)[:500],
         row_count=row_count,
     )
+
+
+def records_change_all_or_none(
+    records: Iterable[Any],
+    *,
+    change: Callable[[Any], str | None],
+    fields: list[str],
+) -> int:
+    """Change every record and save them all, or none if any cannot change.
+
+    ``change(record)`` sets the record's new values, or returns why it cannot
+    change. Each changed record is validated (``full_clean``) before anything is
+    saved; the refusal lists every problem. Return how many records were saved.
+    """
+    problems, changed = [], []
+    for record in records:
+        problem = change(record)
+        if problem is None:
+            try:
+                record.full_clean()
+            except ValidationError as error:
+                problem = f"{record}：{'；'.join(error.messages)}"
+        if problem is None:
+            changed.append(record)
+        else:
+            problems.append(problem)
+    if problems:
+        raise ValidationError(
+            _("未作任何修改：%(problems)s。") % {"problems": "；".join(problems)}
+        )
+    for record in changed:
+        record.save(update_fields=[*fields, "updated_at"])
+    return len(changed)

@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from devzone.services import records_change_all_or_none
 from welfare.models import WelfareRecipient
 
 
@@ -19,23 +19,16 @@ def recipients_mark_exited(
     Refused (ValidationError, nothing saved) if any of them has already exited or
     would exit before it was identified or after today.
     """
-    problems, changed = [], []
-    for recipient in recipients.select_for_update():
+
+    def exit_register(recipient: WelfareRecipient) -> str | None:
         if recipient.status == WelfareRecipient.Status.EXITED:
-            problems.append(_("%(name)s 已经退出") % {"name": recipient})
-            continue
+            return _("%(name)s 已经退出") % {"name": recipient}
         recipient.status = WelfareRecipient.Status.EXITED
         recipient.exited_on = exited_on
-        try:
-            recipient.full_clean()
-        except ValidationError as error:
-            problems.append(f"{recipient}：{'；'.join(error.messages)}")
-            continue
-        changed.append(recipient)
-    if problems:
-        raise ValidationError(
-            _("未作任何修改：%(problems)s。") % {"problems": "；".join(problems)}
-        )
-    for recipient in changed:
-        recipient.save(update_fields=["status", "exited_on", "updated_at"])
-    return len(changed)
+        return None
+
+    return records_change_all_or_none(
+        recipients.select_for_update(),
+        change=exit_register,
+        fields=["status", "exited_on"],
+    )
