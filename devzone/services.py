@@ -15,7 +15,7 @@ from devzone.audit import tracked_fields
 from devzone.models import ExportLog, ImportBatch, PersonalDataAccess
 from devzone.scope import Scope
 from devzone.uploads import Upload
-from devzone.validators import mask_numbers_in_text
+from devzone.validators import CONTROL_CHARACTERS, mask_numbers_in_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -146,6 +146,11 @@ def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     return {"restored": restored, "removed": removed}
 
 
+def log_text(text: str) -> str:
+    """Return text as a log keeps it: numbers masked, no control characters."""
+    return mask_numbers_in_text(CONTROL_CHARACTERS.sub("", text))[:500]
+
+
 def personal_lookup_record(*, user: "User", model: type[Model], term: str) -> bool:
     """Record a search or filter by a full number; False if the day's quota is used.
 
@@ -167,7 +172,7 @@ def personal_lookup_record(*, user: "User", model: type[Model], term: str) -> bo
             else PersonalDataAccess.Kind.REFUSED
         ),
         model=model._meta.label_lower,
-        target=mask_numbers_in_text(term)[:500],
+        target=log_text(term),
     )
     return allowed
 
@@ -182,7 +187,7 @@ def personal_lookup_refused(
         user=user,
         kind=PersonalDataAccess.Kind.REFUSED,
         model=model._meta.label_lower,
-        target=mask_numbers_in_text(term)[:500],
+        target=log_text(term),
     )
 
 
@@ -199,7 +204,7 @@ def personal_access_record(
         user=user,
         kind=kind,
         model=model._meta.label_lower,
-        target=str(target)[:500],
+        target=log_text(str(target)),
         row_count=row_count,
     )
 
