@@ -195,6 +195,12 @@ class RelocationHousehold(TimeStampedModel):
             # The admin's exact search by number (devzone.search).
             models.Index(fields=["id_number"], name="projects_household_id_number"),
             models.Index(fields=["phone"], name="projects_household_phone"),
+            # The annual report's area of a year's projects, from the index alone.
+            models.Index(
+                fields=["project"],
+                include=["floor_area"],
+                name="projects_household_area",
+            ),
         ]
         default_permissions = DEFAULT_PERMISSIONS
         permissions = [
