@@ -261,6 +261,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generate", type=int, default=0, metavar="N")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--only", action="append", choices=[*LISTS, "报告与导出"], metavar="LIST"
+    )
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
@@ -269,7 +272,9 @@ def main():
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     setup_database(args.generate)
-    rows = measure_lists(args.repeat) + measure_reports(args.repeat)
+    rows = measure_lists(args.repeat, args.only)
+    if not args.only or "报告与导出" in args.only:
+        rows += measure_reports(args.repeat)
     print_table(rows)
 
 
