@@ -35,6 +35,9 @@ def server_environment(**extra):
     """Return the environment of a production-like app server (DEBUG off)."""
     env = {
         **os.environ,
+        # Not the caller's: pytest's tests.settings gives each process its own
+        # upload folder.
+        "DJANGO_SETTINGS_MODULE": "devzone.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY")
         or secrets.token_urlsafe(50),
