@@ -31,6 +31,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def database_url(settings_dict):
+    """Return the DATABASE_URL of a connection's settings, for a server to use."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user, password = settings_dict["USER"], settings_dict["PASSWORD"]
+    return (
+        f"postgres://{user}:{password}@{settings_dict['HOST']}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+
+
 def server_environment(**extra):
     """Return the environment of a production-like app server (DEBUG off)."""
     env = {

@@ -11,6 +11,7 @@ from benchmarks.browser import (
     Browser,
     Server,
     collect_static,
+    database_url,
     forms_of,
     server_environment,
 )
@@ -18,14 +19,6 @@ from devzone.models import Community
 
 SAMPLE = Path("fixtures/samples/communities_utf8_bom.csv")
 IMPORT = "/admin/devzone/community/import/"
-
-
-def database_url():
-    settings = connection.settings_dict
-    return (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def servers(transactional_db, tmp_path):
             "process can open it. CI runs this test on PostgreSQL."
         )
     env = server_environment(
-        DATABASE_URL=database_url(),
+        DATABASE_URL=database_url(connection.settings_dict),
         DEVZONE_UPLOAD_DIR=tmp_path / "uploads",
         DJANGO_STATIC_ROOT=tmp_path / "static",
         DJANGO_CONN_MAX_AGE=0,
