@@ -6,7 +6,10 @@ Django's changelist counts every matching row on every page. devzone counts at m
 filtered list says "超过 10,000 条" and offers the first ``COUNT_CAP`` rows' pages —
 a narrower filter finds the rest. Deep pages of the whole table read only the
 primary keys in list order (an index-only scan of the list's ordering index) and then
-fetch the page's rows by key.
+fetch the page's rows by key. So do searched lists on PostgreSQL: the gram
+indexes find every matching row (thousands, for a common word) in no order, and
+PostgreSQL would join each to its team or community before sorting them for one
+page.
 """
 
 from django.contrib.admin import AllValuesFieldListFilter
@@ -15,6 +18,8 @@ from django.core.paginator import Paginator
 from django.db import connections, models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from devzone.search import searches_grams
 
 COUNT_CAP = 10_000
 # Below this offset the ordinary query is as fast as the two-step one.
@@ -62,7 +67,7 @@ class CappedCountPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom < DEEP_OFFSET:
+        if bottom < DEEP_OFFSET and not searches_grams(self.object_list):
             return super().page(number)
         keys = list(
             self.object_list.values_list("pk", flat=True)[

@@ -73,6 +73,19 @@ class GramsMatch(Func):
         return sql, (*params, gram_query(self.word))
 
 
+def searches_grams(queryset):
+    """Return True if the queryset is filtered through a gram index."""
+    nodes = [queryset.query.where]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, GramsMatch):
+            return True
+        # A condition in a filter becomes ``Exact(condition, True)``.
+        nodes.extend(getattr(node, "children", ()))
+        nodes.extend(part for part in (getattr(node, "lhs", None),) if part is not None)
+    return False
+
+
 def could_equal(field, word):
     """Return False if ``word`` can never be a stored value of ``field``."""
     if isinstance(field, IdNumberField):

@@ -1,6 +1,7 @@
 """The governance admin as staff use it: lists, filters, forms and the close action."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
@@ -443,3 +444,33 @@ def test_add_and_change_forms_open_with_chinese_labels(
     # Foreign keys are chosen by typing, not from a full <select>.
     if any(field.is_relation for field in obj._meta.fields):
         assert 'class="admin-autocomplete' in change.content.decode()
+
+
+def test_a_searched_activity_list_is_newest_first_with_the_years_it_holds(
+    admin_client,
+):
+    # given: activities on three days of two years, one of them not matching
+    team = VolunteerTeamFactory()
+    spring = VolunteerActivityFactory(
+        team=team, title="春节理发送上门", date=datetime.date(2020, 2, 1)
+    )
+    first = VolunteerActivityFactory(
+        team=team, title="理发送上门", date=datetime.date(2021, 9, 9)
+    )
+    second = VolunteerActivityFactory(
+        team=VolunteerTeamFactory(),
+        title="理发送上门活动",
+        date=datetime.date(2021, 9, 9),
+    )
+    VolunteerActivityFactory(
+        team=team, title="河道清洁", date=datetime.date(2019, 3, 3)
+    )
+
+    # when
+    response = admin_client.get(changelist("volunteeractivity", "?q=理发"))
+
+    # then: newest first (a day's rows newest entered first), and the drill-down
+    # offers exactly the years of the rows found
+    assert shown(response) == [second, first, spring]
+    years = re.findall(r"date__year=(\d{4})", response.content.decode())
+    assert sorted(set(years)) == ["2020", "2021"]
