@@ -110,7 +110,11 @@ else:
     # JIT compiling pays off on queries that run for seconds; a list page's queries
     # run for milliseconds, and the search's costly gram function made the planner
     # compile them (30 ms and more each).
-    DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}
+    # Kept beside any options the URL gives (?sslmode=require, ?options=…).
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options["options"] = (
+        database_options.get("options", "") + " -c jit=off"
+    ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
