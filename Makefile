@@ -36,8 +36,9 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-# The record lists, the report and the export centre at full size (PostgreSQL; fill
-# the database once with `manage.py generate_data`).
+# The record lists, the report, the export centre and 20 staff at once (gunicorn),
+# at full size (PostgreSQL; fill the database once with `manage.py generate_data`).
+# `make test` runs the same script on 2,000 rows (tests/test_benchmarks.py).
 bench: install
 	$(BIN)/python benchmarks/changelists.py
 # The system's Chromium and the CJK fonts the browser tests and screenshots need;

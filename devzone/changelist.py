@@ -6,7 +6,10 @@ Django's changelist counts every matching row on every page. devzone counts at m
 filtered list says "超过 10,000 条" and offers the first ``COUNT_CAP`` rows' pages —
 a narrower filter finds the rest. Deep pages of the whole table read only the
 primary keys in list order (an index-only scan of the list's ordering index) and then
-fetch the page's rows by key.
+fetch the page's rows by key. So do searched lists on PostgreSQL: the gram
+indexes find every matching row (thousands, for a common word) in no order, and
+PostgreSQL would join each to its team or community before sorting them for one
+page.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -21,6 +24,7 @@ from django.db import DataError, connections, models, router, transaction
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from devzone.search import searches_grams
 from devzone.validators import CONTROL_CHARACTERS
 
 COUNT_CAP = 10_000
@@ -70,7 +74,7 @@ class CappedCountPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom < DEEP_OFFSET:
+        if bottom < DEEP_OFFSET and not searches_grams(self.object_list):
             return super().page(number)
         keys = list(
             self.object_list.values_list("pk", flat=True)[
@@ -152,6 +156,36 @@ def distinct_values(queryset, column):
                 FROM found WHERE found.value IS NOT NULL
             )
             SELECT value FROM found WHERE value IS NOT NULL
+            """
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def distinct_years(model, field_name):
+    """Return the years in which a model's date field has rows, in order.
+
+    On PostgreSQL a loose index scan of the field's index, one probe a year, where
+    ``dates(field, "year")`` truncates every row's date.
+    """
+    connection = connections[model._default_manager.db]
+    if connection.vendor != "postgresql":
+        return [day.year for day in model._default_manager.dates(field_name, "year")]
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE found(day) AS (
+                (SELECT {column} FROM {table} WHERE {column} IS NOT NULL
+                 ORDER BY {column} LIMIT 1)
+                UNION ALL
+                SELECT (SELECT {column} FROM {table}
+                        WHERE {column} >= make_date(
+                            extract(year FROM found.day)::int + 1, 1, 1)
+                        ORDER BY {column} LIMIT 1)
+                FROM found WHERE found.day IS NOT NULL
+            )
+            SELECT extract(year FROM day)::int FROM found WHERE day IS NOT NULL
             """
         )
         return [row[0] for row in cursor.fetchall()]

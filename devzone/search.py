@@ -12,7 +12,10 @@ field):
 - a text field, on PostgreSQL, first asks the GIN index of its characters and
   character pairs (``devzone_grams(col) @@ 'w' & 'o' & 'wo'``, a function the
   migrations create), then checks ``icontains`` on the few rows found — two
-  characters or twenty;
+  characters or twenty. A word is ``(any field's index hint) AND (any field's
+  check)``: a text holding the word holds its grams, so this is the same as "some
+  field holds the word", and the hints alone choose the rows from the indexes —
+  an ``OR`` of ``hint AND check`` pairs would compute every found row's grams again;
 - a field of a related record (``team__name``) is searched in that record's table
   first, and the list is filtered by the keys found.
 """
@@ -71,6 +74,19 @@ class GramsMatch(Func):
         return sql, (*params, gram_query(self.word))
 
 
+def searches_grams(queryset):
+    """Return True if the queryset is filtered through a gram index."""
+    nodes = [queryset.query.where]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, GramsMatch):
+            return True
+        # A condition in a filter becomes ``Exact(condition, True)``.
+        nodes.extend(getattr(node, "children", ()))
+        nodes.extend(part for part in (getattr(node, "lhs", None),) if part is not None)
+    return False
+
+
 def could_equal(field, word):
     """Return False if ``word`` can never be a stored value of ``field``."""
     if isinstance(field, IdNumberField):
@@ -90,6 +106,11 @@ def target_field(model, path):
     return field
 
 
+def both(condition):
+    """Return a condition as its own index hint and check."""
+    return condition, condition
+
+
 class IndexedSearch:
     """Build the filter for an admin search (see the module's docstring)."""
 
@@ -105,6 +126,7 @@ class IndexedSearch:
         return all(not name.startswith(("^", "@")) for name in search_fields)
 
     def condition(self, word, exact, path):
+        """Return (the index hint, the check) of one field, or None."""
         field = target_field(self.model, path)
         if exact:
             if not could_equal(field, word):
@@ -115,27 +137,44 @@ class IndexedSearch:
             return self.related(path, lookup, word)
         return self.related(path, "icontains", word)
 
+    def word_condition(self, word):
+        """Return the condition that some field matches ``word`` (module docstring)."""
+        found = [
+            condition
+            for exact, path in self.fields
+            if (condition := self.condition(word, exact, path)) is not None
+        ]
+        if not found:
+            return Q(pk__in=[])
+        checks = reduce(or_, (check for _hint, check in found))
+        if all(hint is check for hint, check in found):
+            return checks
+        return reduce(or_, (hint for hint, _check in found)) & checks
+
     def related(self, path, lookup, word):
         relation, _sep, column = path.partition("__")
         if not column:
             return self.local(path, lookup, word)
         field = self.model._meta.get_field(relation)
         if not (field.many_to_one and "__" not in column):
-            return Q(**{f"{path}__{lookup}": word})
+            return both(Q(**{f"{path}__{lookup}": word}))
         related = IndexedSearch(field.related_model, [], self.model._default_manager.db)
-        found = field.related_model._default_manager.filter(
-            related.local(column, lookup, word)
-        ).values_list(field.target_field.attname, flat=True)
+        hint, check = related.local(column, lookup, word)
+        found = (
+            field.related_model._default_manager.filter(hint)
+            .filter(check)
+            .values_list(field.target_field.attname, flat=True)
+        )
         keys = list(found[: RELATED_KEYS_MAX + 1])
         if len(keys) > RELATED_KEYS_MAX:
-            return Q(**{f"{field.name}__in": found})
-        return Q(**{f"{field.attname}__in": keys})
+            return both(Q(**{f"{field.name}__in": found}))
+        return both(Q(**{f"{field.attname}__in": keys}))
 
     def local(self, column, lookup, word):
         condition = Q(**{f"{column}__{lookup}": word})
         if lookup == "icontains" and self.grams:
-            return Q(GramsMatch(column, word)) & condition
-        return condition
+            return Q(GramsMatch(column, word)), condition
+        return both(condition)
 
     def filter(self, queryset, search_term):
         """Return (the queryset searched, whether it may hold duplicates)."""
@@ -145,16 +184,7 @@ class IndexedSearch:
             else bit
             for bit in smart_split(search_term)
         ]
-        conditions = []
-        for word in words:
-            if not word:
-                continue
-            either = [
-                found
-                for exact, path in self.fields
-                if (found := self.condition(word, exact, path)) is not None
-            ]
-            conditions.append(reduce(or_, either) if either else Q(pk__in=[]))
+        conditions = [self.word_condition(word) for word in words if word]
         if not conditions:
             return queryset, False
         duplicates = any(

@@ -106,6 +106,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+else:
+    # JIT compiling pays off on queries that run for seconds; a list page's queries
+    # run for milliseconds, and the search's costly gram function made the planner
+    # compile them (30 ms and more each).
+    # Kept beside any options the URL gives (?sslmode=require, ?options=…).
+    database_options = DATABASES["default"].setdefault("OPTIONS", {})
+    database_options["options"] = (
+        database_options.get("options", "") + " -c jit=off"
+    ).strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -149,7 +158,9 @@ LOCALE_PATHS = [BASE_DIR / "devzone" / "locale"]
 FORMAT_MODULE_PATH = ["devzone.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(
+    os.environ.get("DJANGO_STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from devzone.changelist import distinct_years
 from devzone.registry import Chart, Figure
 from devzone.scope import WHOLE_ZONE
 from governance.models import (
@@ -34,13 +35,12 @@ def changelist(model_name, **params):
 def party_years():
     """Return the years holding star ratings or volunteer activities."""
     ratings = BranchRating.objects.values_list("year", flat=True).distinct()
-    activities = VolunteerActivity.objects.dates("date", "year")
-    return sorted(set(ratings) | {day.year for day in activities})
+    return sorted(set(ratings) | set(distinct_years(VolunteerActivity, "date")))
 
 
 def environment_years():
     """Return the years in which cases were opened."""
-    return [day.year for day in EnvironmentalCase.objects.dates("opened_on", "year")]
+    return distinct_years(EnvironmentalCase, "opened_on")
 
 
 def party_figures(year, scope=WHOLE_ZONE):

@@ -241,7 +241,10 @@ class WelfareRecipient(TimeStampedModel):
             models.Index(fields=["phone"], name="welfare_recipient_phone"),
             models.Index(fields=["guardian_phone"], name="welfare_recipient_guardian"),
             models.Index(fields=["identified_on"], name="welfare_recipient_identified"),
-            models.Index(fields=["batch_year"], name="welfare_recipient_batch_year"),
+            # The batch-year filter and its date drill-down (first and last day).
+            models.Index(
+                fields=["batch_year", "identified_on"], name="welfare_recipient_batch"
+            ),
         ]
         default_permissions = DEFAULT_PERMISSIONS
         permissions = [("view_personal_data", _("查看未脱敏的身份证号和电话"))]

@@ -18,22 +18,28 @@ def zone_date_hierarchy(cl):
     field_name = cl.date_hierarchy
     drilled = any(key.startswith(f"{field_name}__") for key in cl.params)
     field = cl.model._meta.get_field(field_name)
-    # A search's few rows are listed faster by Django's own query.
-    if drilled or cl.query or isinstance(field, models.DateTimeField):
-        return date_hierarchy(cl)
-    bounds = cl.queryset.aggregate(
-        first=models.Min(field_name), last=models.Max(field_name)
-    )
-    first, last = bounds["first"], bounds["last"]
-    if not (first and last) or first.year == last.year:
+    if drilled or isinstance(field, models.DateTimeField):
         return date_hierarchy(cl)
     year_field = f"{field_name}__year"
-    years = [
-        year
-        for year in range(first.year, last.year + 1)
-        if year in (first.year, last.year)
-        or cl.queryset.filter(**{year_field: year}).exists()
-    ]
+    if cl.query:
+        # A search's rows come from the gram indexes, not in date order: read
+        # them once for their years (Django reads them twice, bounds first).
+        years = [day.year for day in cl.queryset.dates(field_name, "year")]
+        if len(years) < 2:
+            return date_hierarchy(cl)
+    else:
+        bounds = cl.queryset.aggregate(
+            first=models.Min(field_name), last=models.Max(field_name)
+        )
+        first, last = bounds["first"], bounds["last"]
+        if not (first and last) or first.year == last.year:
+            return date_hierarchy(cl)
+        years = [
+            year
+            for year in range(first.year, last.year + 1)
+            if year in (first.year, last.year)
+            or cl.queryset.filter(**{year_field: year}).exists()
+        ]
     return {
         "show": True,
         "back": None,

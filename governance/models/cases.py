@@ -132,14 +132,19 @@ class EnvironmentalCase(TimeStampedModel):
         verbose_name = verbose_name_plural = _("环境与城管案件")
         ordering = ["-opened_on", "-case_number"]
         indexes = [
-            # The key too (PostgreSQL only): a deep page reads its keys from the
-            # index alone (devzone.changelist).
+            # The key and the community too (PostgreSQL only): a deep page reads
+            # its keys from the index alone (devzone.changelist), a community
+            # worker's included.
             models.Index(
                 fields=["-opened_on", "-case_number"],
-                name="governance_case_list_keys",
-                include=["id"],
+                name="governance_case_list_scope",
+                include=["id", "community"],
             ),
             models.Index(fields=["river"], name="governance_case_river"),
+            # The category filter's date drill-down (first and last day).
+            models.Index(
+                fields=["category", "opened_on"], name="governance_case_category"
+            ),
         ]
         default_permissions = DEFAULT_PERMISSIONS
         constraints = [

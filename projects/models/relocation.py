@@ -169,12 +169,22 @@ class RelocationHousehold(TimeStampedModel):
         # sort every household through the join before showing the first page.
         ordering = ["project_id", "head_name", "id"]
         indexes = [
+            # The community too (PostgreSQL only): a community worker's deep page
+            # reads its keys from the index alone.
             models.Index(
-                fields=["project", "head_name", "id"], name="projects_household_list"
+                fields=["project", "head_name", "id"],
+                name="projects_household_list_scope",
+                include=["community"],
             ),
             # The admin's exact search by number (devzone.search).
             models.Index(fields=["id_number"], name="projects_household_id_number"),
             models.Index(fields=["phone"], name="projects_household_phone"),
+            # The annual report's area of a year's projects, from the index alone.
+            models.Index(
+                fields=["project"],
+                include=["floor_area"],
+                name="projects_household_area",
+            ),
         ]
         default_permissions = DEFAULT_PERMISSIONS
         permissions = [

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "k" * 20
@@ -102,3 +103,12 @@ def test_a_server_with_a_secret_key_runs_without_debug_unless_asked():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_page_queries():
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -1,6 +1,7 @@
 """The governance admin as staff use it: lists, filters, forms and the close action."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
@@ -472,3 +473,33 @@ def test_overdue_cases_read_overdue_in_words(admin_client):
     assert late.is_overdue
     assert '<span class="state-bad">已逾期</span>' in html
     assert "icon-yes.svg" not in html
+
+
+def test_a_searched_activity_list_is_newest_first_with_the_years_it_holds(
+    admin_client,
+):
+    # given: activities on three days of two years, one of them not matching
+    team = VolunteerTeamFactory()
+    spring = VolunteerActivityFactory(
+        team=team, title="春节理发送上门", date=datetime.date(2020, 2, 1)
+    )
+    first = VolunteerActivityFactory(
+        team=team, title="理发送上门", date=datetime.date(2021, 9, 9)
+    )
+    second = VolunteerActivityFactory(
+        team=VolunteerTeamFactory(),
+        title="理发送上门活动",
+        date=datetime.date(2021, 9, 9),
+    )
+    VolunteerActivityFactory(
+        team=team, title="河道清洁", date=datetime.date(2019, 3, 3)
+    )
+
+    # when
+    response = admin_client.get(changelist("volunteeractivity", "?q=理发"))
+
+    # then: newest first (a day's rows newest entered first), and the drill-down
+    # offers exactly the years of the rows found
+    assert shown(response) == [second, first, spring]
+    years = re.findall(r"date__year=(\d{4})", response.content.decode())
+    assert sorted(set(years)) == ["2020", "2021"]

@@ -1,0 +1,59 @@
+"""The benchmark script (``make bench``) at a tiny size, so that it never rots."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_runs_every_case_at_a_small_size(tmp_path):
+    # given: a throwaway database of the kind the suite runs on
+    if connection.vendor == "postgresql":
+        url = os.environ["DATABASE_URL"]
+    else:
+        url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "devzone.settings",
+    }
+    for name in ["DJANGO_SECRET_KEY", "DJANGO_DEBUG"]:  # set by tests.settings
+        env.pop(name, None)
+
+    # when
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/changelists.py",
+            "--generate",
+            "2000",
+            "--repeat",
+            "1",
+            "--load-users",
+            "2",
+            "--load-seconds",
+            "2",
+            "--load-workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    # then: every list, the report, the exports and the load test have a row
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = result.stdout
+    for label in ["搬迁户", "帮扶对象", "志愿服务活动", "环境与城管案件"]:
+        for who in ["超级管理员", "社区工作人员"]:
+            assert f"| {label} | {who} | plain first page |" in table
+            assert f"| {label} | {who} | deep page" in table
+    assert "| annual report 2021 |" in table
+    assert "| export preview: 帮扶对象 |" in table
+    assert ", 0 errors; p50 |" in table
