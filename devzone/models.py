@@ -186,11 +186,14 @@ class Community(TimeStampedModel):
         return self.name
 
 
+class AreaPlanStatus(models.TextChoices):
+    NONE = "none", _("未编制")
+    DRAFTING = "drafting", _("编制中")
+    APPROVED = "approved", _("已批复")
+
+
 class Area(TimeStampedModel):
-    class PlanStatus(models.TextChoices):
-        NONE = "none", _("未编制")
-        DRAFTING = "drafting", _("编制中")
-        APPROVED = "approved", _("已批复")
+    PlanStatus = AreaPlanStatus
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     plan_status = models.CharField(
@@ -209,8 +212,13 @@ class Area(TimeStampedModel):
         constraints = [
             FieldCheck(
                 field="approved_on",
-                condition=Q(plan_status="approved", approved_on__isnull=False)
-                | (~Q(plan_status="approved") & Q(approved_on__isnull=True)),
+                condition=Q(
+                    plan_status=AreaPlanStatus.APPROVED, approved_on__isnull=False
+                )
+                | (
+                    ~Q(plan_status=AreaPlanStatus.APPROVED)
+                    & Q(approved_on__isnull=True)
+                ),
                 name="devzone_area_approved_has_date",
                 violation_error_message=_(
                     "已批复的控规必须填写批复日期，未批复的不能填写。"

@@ -66,25 +66,35 @@ class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
         return {row[field]: row["total"] for row in rows}
 
 
+class CaseCategory(models.TextChoices):
+    SCATTERED_POLLUTERS = "scattered", _("散乱污取缔")
+    RIVER = "river", _("河道整治")
+    WATER_ENTERPRISE = "water_enterprise", _("涉水企业整治")
+    CITYSCAPE = "cityscape", _("市容整治")
+    STREET_VENDING = "street_vending", _("占道经营")
+    MUCK_TRANSPORT = "muck_transport", _("渣土运输审批")
+    CONSTRUCTION_SITE = "construction_site", _("建筑工地整改")
+    BIKE_PARKING = "bike_parking", _("非机动车乱停放")
+    WASTE_SORTING = "waste_sorting", _("垃圾分类")
+    OTHER = "other", _("其他")
+
+
+class CaseStatus(models.TextChoices):
+    FILED = "filed", _("已立案")
+    RECTIFYING = "rectifying", _("整改中")
+    CLOSED = "closed", _("已办结")
+
+
+# Outside the model, so that its Meta.constraints can name them.
+WATER_CATEGORY_VALUES = (CaseCategory.RIVER, CaseCategory.WATER_ENTERPRISE)
+
+
 class EnvironmentalCase(TimeStampedModel):
-    class Category(models.TextChoices):
-        SCATTERED_POLLUTERS = "scattered", _("散乱污取缔")
-        RIVER = "river", _("河道整治")
-        WATER_ENTERPRISE = "water_enterprise", _("涉水企业整治")
-        CITYSCAPE = "cityscape", _("市容整治")
-        STREET_VENDING = "street_vending", _("占道经营")
-        MUCK_TRANSPORT = "muck_transport", _("渣土运输审批")
-        CONSTRUCTION_SITE = "construction_site", _("建筑工地整改")
-        BIKE_PARKING = "bike_parking", _("非机动车乱停放")
-        WASTE_SORTING = "waste_sorting", _("垃圾分类")
-        OTHER = "other", _("其他")
+    Category = CaseCategory
 
-    class Status(models.TextChoices):
-        FILED = "filed", _("已立案")
-        RECTIFYING = "rectifying", _("整改中")
-        CLOSED = "closed", _("已办结")
+    Status = CaseStatus
 
-    WATER_CATEGORIES = (Category.RIVER, Category.WATER_ENTERPRISE)
+    WATER_CATEGORIES = WATER_CATEGORY_VALUES
 
     case_number = models.CharField(_("案件编号"), max_length=30, unique=True)
     category = models.CharField(_("类别"), max_length=20, choices=Category)
@@ -150,8 +160,8 @@ class EnvironmentalCase(TimeStampedModel):
         constraints = [
             FieldCheck(
                 field="closed_on",
-                condition=Q(status="closed", closed_on__isnull=False)
-                | (~Q(status="closed") & Q(closed_on__isnull=True)),
+                condition=Q(status=CaseStatus.CLOSED, closed_on__isnull=False)
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_on__isnull=True)),
                 name="governance_case_closed_has_date",
                 violation_error_message=_(
                     "已办结的案件必须填写办结日期，未办结的案件不能填写办结日期。"
@@ -176,7 +186,7 @@ class EnvironmentalCase(TimeStampedModel):
             ),
             FieldCheck(
                 field="river",
-                condition=~Q(category__in=["river", "water_enterprise"]) | ~Q(river=""),
+                condition=~Q(category__in=WATER_CATEGORY_VALUES) | ~Q(river=""),
                 name="governance_case_water_has_river",
                 violation_error_message=_(
                     "河道整治和涉水企业整治案件必须填写所涉河道。"

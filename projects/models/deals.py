@@ -53,6 +53,17 @@ AMOUNT_BANDS = [
 AMOUNT_BOUNDS = {key: bounds for key, _label, bounds in AMOUNT_BANDS}
 
 
+class DealStage(models.TextChoices):
+    NEGOTIATING = "negotiating", _("洽谈中")
+    MATURE = "mature", _("在手成熟")
+    SIGNED = "signed", _("已签约")
+    LANDED = "landed", _("已落地")
+
+
+# Outside the model, so that its Meta.constraints can name them.
+SIGNED_STAGES = (DealStage.SIGNED, DealStage.LANDED)
+
+
 class InvestmentDeal(TimeStampedModel):
     class Industry(models.TextChoices):
         HEALTH = "health", _("大健康")
@@ -62,11 +73,7 @@ class InvestmentDeal(TimeStampedModel):
         ELECTRONICS = "electronics", _("电子信息")
         OTHER = "other", _("其他")
 
-    class Stage(models.TextChoices):
-        NEGOTIATING = "negotiating", _("洽谈中")
-        MATURE = "mature", _("在手成熟")
-        SIGNED = "signed", _("已签约")
-        LANDED = "landed", _("已落地")
+    Stage = DealStage
 
     name = models.CharField(_("项目名称"), max_length=100)
     year = models.PositiveSmallIntegerField(
@@ -132,8 +139,8 @@ class InvestmentDeal(TimeStampedModel):
             ),
             FieldCheck(
                 field="signed_on",
-                condition=Q(stage__in=["signed", "landed"], signed_on__isnull=False)
-                | (~Q(stage__in=["signed", "landed"]) & Q(signed_on__isnull=True)),
+                condition=Q(stage__in=SIGNED_STAGES, signed_on__isnull=False)
+                | (~Q(stage__in=SIGNED_STAGES) & Q(signed_on__isnull=True)),
                 name="projects_investmentdeal_signed_has_date",
                 violation_error_message=_(
                     "已签约、已落地的项目必须填写签约日期；洽谈中、在手成熟的项目不能填写。"

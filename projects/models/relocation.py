@@ -102,19 +102,30 @@ class RelocationHouseholdQuerySet(CommunityScopedQuerySet):
         return self.aggregate(total=Sum("floor_area"))["total"] or 0
 
 
+class HouseholdStatus(models.TextChoices):
+    PENDING = "pending", _("待签约")
+    SIGNED = "signed", _("已签约")
+    VACATED = "vacated", _("已腾空")
+    DEMOLISHED = "demolished", _("已拆除")
+    RESETTLED = "resettled", _("已安置")
+
+
+# Outside the model, so that its Meta.constraints can name them.
+VACATED_STATUS_VALUES = (
+    HouseholdStatus.VACATED,
+    HouseholdStatus.DEMOLISHED,
+    HouseholdStatus.RESETTLED,
+)
+
+
 class RelocationHousehold(TimeStampedModel):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待签约")
-        SIGNED = "signed", _("已签约")
-        VACATED = "vacated", _("已腾空")
-        DEMOLISHED = "demolished", _("已拆除")
-        RESETTLED = "resettled", _("已安置")
+    Status = HouseholdStatus
 
     class Resettlement(models.TextChoices):
         CASH = "cash", _("货币补偿")
         PROPERTY = "property", _("产权调换")
 
-    VACATED_STATUSES = (Status.VACATED, Status.DEMOLISHED, Status.RESETTLED)
+    VACATED_STATUSES = VACATED_STATUS_VALUES
 
     project = models.ForeignKey(
         RelocationProject,
@@ -223,13 +234,14 @@ class RelocationHousehold(TimeStampedModel):
             ),
             FieldCheck(
                 field="signed_on",
-                condition=Q(status="pending") | Q(signed_on__isnull=False),
+                condition=Q(status=HouseholdStatus.PENDING)
+                | Q(signed_on__isnull=False),
                 name="projects_household_signed_has_date",
                 violation_error_message=_("已签约及之后状态的搬迁户必须填写签约日期。"),
             ),
             FieldCheck(
                 field="vacated_on",
-                condition=~Q(status__in=["vacated", "demolished", "resettled"])
+                condition=~Q(status__in=VACATED_STATUS_VALUES)
                 | Q(vacated_on__isnull=False),
                 name="projects_household_vacated_has_date",
                 violation_error_message=_(
