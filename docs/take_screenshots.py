@@ -20,19 +20,11 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = os.environ.get("DEVZONE_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=zh-CN",  # the browser's own words (file and date inputs) in Chinese
-]
-OFFICE = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+sys.path.insert(0, str(ROOT))
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE, PHONE  # noqa: E402
+
+# The browser's own words (file and date inputs) in Chinese.
+ARGS = [*CHROMIUM_ARGS, "--lang=zh-CN"]
 
 
 def free_port():

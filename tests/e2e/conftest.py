@@ -15,24 +15,13 @@ from django.core.management import call_command
 from pytest_django.live_server_helper import LiveServer
 
 from devzone.models import Community, StaffProfile
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE
 
 # Playwright's sync API keeps an event loop in the test's thread; the tests' own
 # database reads happen beside it, never inside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("DEVZONE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "e2e-password-for-tests"
-OFFICE = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(items):

@@ -6,7 +6,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.e2e.conftest import OFFICE, PHONE, log_in
+from tests.e2e.chromium import OFFICE, PHONE
+from tests.e2e.conftest import log_in
 
 NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth <= window.innerWidth"
 # A field is labelled by a <label>, an aria-label or aria-labelledby.

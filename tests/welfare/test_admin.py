@@ -654,3 +654,21 @@ def test_a_clerk_leaves_no_trace_of_full_numbers_seen(staff_client, child):
     client.get(reverse(CHANGELIST))
     client.get(change_url(child))
     assert not PersonalDataAccess.objects.exists()
+
+
+def test_the_exit_confirmation_page_runs_the_same_queries_for_more_recipients(
+    staff_client,
+):
+    client = staff_client(*CLERK)
+
+    def confirmation_queries(count):
+        chosen = [WelfareRecipientFactory() for _ in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            page = client.post(
+                reverse(CHANGELIST),
+                {"action": "mark_exited", "_selected_action": [r.pk for r in chosen]},
+            )
+        assert f"以下 {count} 名帮扶对象将退出帮扶" in page_text(page)
+        return len(queries)
+
+    assert confirmation_queries(2) == confirmation_queries(8)
