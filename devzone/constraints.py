@@ -228,7 +228,13 @@ def unique_sets(model):
             }
             yield (field.name,), None, message, field.name
     for names in opts.unique_together:
-        yield tuple(names), None, None, NON_FIELD_ERRORS
+        message = ValidationError(
+            "%(fields)s 的组合已存在。",
+            params={
+                "fields": "、".join(str(opts.get_field(n).verbose_name) for n in names)
+            },
+        ).messages[0]
+        yield tuple(names), None, message, NON_FIELD_ERRORS
     for constraint in opts.total_unique_constraints + [
         c for c in opts.constraints if isinstance(c, UniqueConstraint) and c.condition
     ]:
@@ -263,11 +269,6 @@ def unique_conflicts(model, instances):
     for names, condition, message, error_field in unique_sets(model):
         fields = [opts.get_field(name) for name in names]
         attnames = [field.attname for field in fields]
-        if message is None:
-            message = ValidationError(
-                "%(fields)s 的组合已存在。",
-                params={"fields": "、".join(str(f.verbose_name) for f in fields)},
-            ).messages[0]
         keyed = defaultdict(list)
         for instance in instances:
             key = tuple(getattr(instance, attname) for attname in attnames)

@@ -925,22 +925,30 @@ class ZoneResource(resources.ModelResource):
             else:
                 first_row[key] = number
         if duplicates:
-            lines = [
-                f"第 {first} 行与第 {'、'.join(map(str, later))} 行"
-                for first, later in sorted(duplicates.items())
-            ]
-            raise ImportFileError(
-                f"同一文件中“{self.key_columns()}”重复：{'；'.join(lines)}。"
-                "每条记录只能出现一次，请合并后重新上传。"
-            )
+            raise self.duplicate_keys_error(duplicates)
 
-    def check_file(self, dataset):
-        """Refuse a file that cannot be imported at all, before any row is read."""
+    def duplicate_keys_error(self, duplicates):
+        """Return the refusal of a file naming a record twice: {first row: [later rows]}."""
+        lines = [
+            f"第 {first} 行与第 {'、'.join(map(str, later))} 行"
+            for first, later in sorted(duplicates.items())
+        ]
+        return ImportFileError(
+            f"同一文件中“{self.key_columns()}”重复：{'；'.join(lines)}。"
+            "每条记录只能出现一次，请合并后重新上传。"
+        )
+
+    def check_file(self, dataset, *, duplicate_keys=True):
+        """Refuse a file that cannot be imported at all, before any row is read.
+
+        The set-based import finds a key given twice in SQL (``duplicate_keys=False``).
+        """
         if not dataset.headers:
             raise ImportFileError("文件没有表头行：第 1 行应为各列的名称。")
         self.normalize_headers(dataset)
         self.prime_foreign_keys(dataset)
-        self.refuse_duplicate_keys(dataset)
+        if duplicate_keys:
+            self.refuse_duplicate_keys(dataset)
         self.refuse_number_guessing(dataset)
 
     def after_init_instance(self, instance, new, row, **kwargs):
@@ -1098,9 +1106,18 @@ class ZoneResource(resources.ModelResource):
         return ValidationError(by_column)
 
     def import_data(self, dataset, *args, **kwargs):
+        from devzone.spreadsheets.bulk import BulkImport
+
         kwargs.setdefault("rollback_on_validation_errors", True)
+        in_bulk = BulkImport.supports(self)
         try:
-            self.check_file(dataset)
+            self.check_file(dataset, duplicate_keys=not in_bulk)
+            if in_bulk:
+                result = BulkImport(
+                    self, dataset, dry_run=kwargs.get("dry_run", False)
+                ).run()
+            else:
+                result = super().import_data(dataset, *args, **kwargs)
         except ImportFileError as exc:
             if kwargs.get("raise_errors"):
                 raise
@@ -1109,7 +1126,6 @@ class ZoneResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(exc))
             return result
-        result = super().import_data(dataset, *args, **kwargs)
         result.file_row_numbers = file_row_numbers(dataset)
         return result
 
