@@ -339,6 +339,7 @@ class ImportRun:
     expected: dict | None = None
     versions: dict = dataclasses.field(default_factory=dict)
     batch: object = None
+    progress: Callable[[int, int], None] | None = None  # (rows done, rows in all)
 
 
 STALE_ROW = {
@@ -1114,7 +1115,10 @@ class ZoneResource(resources.ModelResource):
             self.check_file(dataset, duplicate_keys=not in_bulk)
             if in_bulk:
                 result = BulkImport(
-                    self, dataset, dry_run=kwargs.get("dry_run", False)
+                    self,
+                    dataset,
+                    dry_run=kwargs.get("dry_run", False),
+                    progress=self.run.progress if self.run is not None else None,
                 ).run()
             else:
                 result = super().import_data(dataset, *args, **kwargs)
