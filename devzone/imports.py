@@ -351,8 +351,12 @@ STALE_ROW = {
 
 def version_of(instance):
     """Return a stored record's version: its pk and the time of its last change."""
-    changed = getattr(instance, "updated_at", None)
-    return [instance.pk, changed.isoformat() if changed else None]
+    return version_from(instance.pk, getattr(instance, "updated_at", None))
+
+
+def version_from(pk, changed):
+    """Return the version of the record ``pk`` last changed at ``changed``."""
+    return [pk, changed.isoformat() if changed else None]
 
 
 # Widgets ---------------------------------------------------------------------------

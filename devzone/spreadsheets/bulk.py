@@ -332,36 +332,41 @@ class BulkImport:
             list(params),
         ):
             self.replaced[index] = refusal
-        column = (
-            self.opts.pk.column if path == "pk" else self.opts.get_field(path).column
-        )
-        ids = sorted(scope.community_ids or ())
-        allowed = ", ".join(["%s"] * len(ids)) or "NULL"
+        if path == "pk":
+            # A new community lies outside every scope but the whole zone's.
+            outside = f"{quote(TARGET)} IS NULL"
+            ids: list[int] = []
+        else:
+            column = quote(self.opts.get_field(path).column)
+            ids = sorted(scope.community_ids or ())
+            allowed = ", ".join(["%s"] * len(ids)) or "NULL"
+            outside = f"{column} IS NULL OR {column} NOT IN ({allowed})"
         for index in self.rows_where(
             cursor,
-            f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE NOT {quote(BAD)} AND "
-            f"({quote(column)} IS NULL OR {quote(column)} NOT IN ({allowed}))",
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+            f"WHERE NOT {quote(BAD)} AND ({outside})",
             ids,
         ):
-            if path == "pk" and index not in self.replaced:
-                continue  # a new community is checked by its own admin rules
-            self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
+            if index not in self.replaced:
+                self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
 
     def check_versions(self) -> None:
         """Record each row's record version; at a confirmation, refuse moved ones."""
-        from devzone.imports import STALE_ROW, version_of
+        from devzone.imports import STALE_ROW, version_from
 
         run = self.resource.run
         if run is None:
             return
-        cursor_rows = self.model._base_manager.filter(
+        matched = self.model._base_manager.filter(
             pk__in=RawSQL(
-                f"SELECT {quote(TARGET)} FROM {quote(STAGING)} WHERE {quote(TARGET)} IS NOT NULL",
+                f"SELECT {quote(TARGET)} FROM {quote(STAGING)} "
+                f"WHERE {quote(TARGET)} IS NOT NULL",
                 [],
             )
         )
         versions = {
-            obj.pk: version_of(obj) for obj in cursor_rows.only("pk", "updated_at")
+            pk: version_from(pk, changed)
+            for pk, changed in matched.values_list("pk", "updated_at")
         }
         with connection.cursor() as cursor:
             cursor.execute(

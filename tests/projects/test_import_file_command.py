@@ -44,9 +44,9 @@ def test_a_sample_is_imported_under_a_batch_with_progress(admin_user, tianbo):
     assert len(batch.file_hash) == 64
     history = RelocationHousehold.history.all()
     assert history.count() == 8
-    assert {(h.history_type, h.import_batch_id, h.history_user_id) for h in history} == {
-        ("+", batch.pk, admin_user.pk)
-    }
+    assert {
+        (h.history_type, h.import_batch_id, h.history_user_id) for h in history
+    } == {("+", batch.pk, admin_user.pk)}
 
 
 def test_the_unchanged_file_again_changes_nothing(admin_user, tianbo):
@@ -92,7 +92,10 @@ def test_a_file_with_errors_saves_nothing_and_lists_them(admin_user, tianbo):
 
 def test_a_dry_run_checks_and_counts_but_saves_nothing(admin_user, tianbo):
     out, _err = run(
-        DATASET, str(SAMPLES / "projects_households_gbk.csv"), user="admin", dry_run=True
+        DATASET,
+        str(SAMPLES / "projects_households_gbk.csv"),
+        user="admin",
+        dry_run=True,
     )
 
     assert "检查完成（未保存）：新增 8 条" in out
@@ -114,7 +117,9 @@ def test_wrong_arguments_are_refused_in_chinese(admin_user, args, options, messa
 
 
 def test_the_dataset_can_be_named_by_its_label(admin_user, tianbo):
-    out, _err = run("搬迁户", str(SAMPLES / "projects_households_gbk.csv"), user="admin")
+    out, _err = run(
+        "搬迁户", str(SAMPLES / "projects_households_gbk.csv"), user="admin"
+    )
     assert "新增 8 条" in out
 
 
