@@ -107,6 +107,7 @@ class BulkImport:
             and not getattr(mf, "generated", False)
         ]
         self.columns = self.model_fields + self.kept_fields
+        self.rows = list(dataset)
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
 
@@ -154,7 +155,7 @@ class BulkImport:
 
     def clean_columns(self) -> list[list]:
         """Return each row's cleaned values (file columns); record the cells' errors."""
-        rows = list(self.dataset)
+        rows = self.rows
         total = len(rows)
         values: list[list] = [[None] * len(self.file_fields) for _row in rows]
         for position, (field, model_field, column) in enumerate(
@@ -296,9 +297,12 @@ class BulkImport:
         joined = " AND ".join(
             f"t.{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}" for f in keys
         )
-        kept = [f"{quote(f.column)} = t.{quote(f.column)}" for f in self.kept_fields]
+        assignments = [f"{quote(TARGET)} = t.{quote(self.opts.pk.column)}"]
+        assignments += [
+            f"{quote(f.column)} = t.{quote(f.column)}" for f in self.kept_fields
+        ]
         cursor.execute(
-            f"UPDATE {quote(STAGING)} SET {', '.join([f'{quote(TARGET)} = t.{quote(self.opts.pk.column)}', *kept])} "
+            f"UPDATE {quote(STAGING)} SET {', '.join(assignments)} "
             f"FROM {table} t WHERE {joined}"
         )
 
@@ -607,38 +611,37 @@ class BulkImport:
         result.total_rows = total
         result.diff_headers = [f.column_name for f in resource.get_import_fields()]
         values = self.clean_columns()
+        # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
             self.create_staging(cursor)
-            try:
-                self.load(cursor, values)
-                self.refuse_duplicate_keys(cursor)
-                self.match(cursor)
-                self.check_scope(cursor)
-                self.check_versions()
-                self.check_defaults(cursor)
-                self.check_constraints(cursor)
-                self.check_unique(cursor)
-                self.progress(total * 3 // 4, total)
-                for index, error in self.replaced.items():
-                    self.errors[index] = error.update_error_dict({})
-                if self.errors:
-                    self.report_errors(result)
-                else:
-                    self.mark_changed(cursor)
-                    counts = self.counts(cursor)
-                    result.totals[RowResult.IMPORT_TYPE_NEW] = counts["new"]
-                    result.totals[RowResult.IMPORT_TYPE_UPDATE] = counts["update"]
-                    result.totals[RowResult.IMPORT_TYPE_SKIP] = counts["skip"]
-                    self.preview_rows(result, cursor)
-                    if not self.dry_run:
-                        self.write_or_report(cursor, result)
-            finally:
-                cursor.execute(f"DROP TABLE IF EXISTS {quote(STAGING)}")
-            self.progress(total, total)
+            self.load(cursor, values)
+            self.refuse_duplicate_keys(cursor)
+            self.match(cursor)
+            self.check_scope(cursor)
+            self.check_versions()
+            self.check_defaults(cursor)
+            self.check_constraints(cursor)
+            self.check_unique(cursor)
+            self.progress(total * 3 // 4, total)
+            for index, error in self.replaced.items():
+                self.errors[index] = error.update_error_dict({})
+            if self.errors:
+                self.report_errors(result)
+            else:
+                self.mark_changed(cursor)
+                counts = self.counts(cursor)
+                result.totals[RowResult.IMPORT_TYPE_NEW] = counts["new"]
+                result.totals[RowResult.IMPORT_TYPE_UPDATE] = counts["update"]
+                result.totals[RowResult.IMPORT_TYPE_SKIP] = counts["skip"]
+                self.preview_rows(result, cursor)
+                if not self.dry_run:
+                    self.write_or_report(cursor, result)
+            cursor.execute(f"DROP TABLE {quote(STAGING)}")
+        self.progress(total, total)
         return result
 
     def report_errors(self, result: Result) -> None:
-        rows = list(self.dataset)
+        rows = self.rows
         headers = list(self.dataset.headers or [])
         for index in sorted(self.errors):
             errors = self.errors[index]
@@ -656,7 +659,7 @@ class BulkImport:
             f"WHERE {quote(ROW)} <= %s ORDER BY {quote(ROW)}",
             [PREVIEW_ROWS],
         )
-        rows = list(self.dataset)
+        rows = self.rows
         headers = list(self.dataset.headers or [])
         for number, target, changed in cursor.fetchall():
             row_result = resource_row_result(self.resource)
