@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/devzone \\
         .venv/bin/python benchmarks/households.py --import-rows 10000 --export-rows 100000
 
-It builds a throwaway database (``devzone_benchmark``), and reports:
+It builds a throwaway database (the configured name + ``_benchmark``), and reports:
 - import: COPY of the same rows, then devzone's import of the same file as a user
   would upload it (every check kept), with the ratio and the queries per row;
 - export: ``COPY (SELECT …) TO STDOUT``, then devzone's streamed CSV export of the
@@ -85,13 +85,21 @@ def csv_file(count):
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def benchmark_database():
+    """Return the throwaway database's name: the configured one's, with a suffix."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    return name if name.endswith("_benchmark") else f"{name}_benchmark"
+
+
 def setup_database():
     from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql":
         sys.exit("Benchmarks run against PostgreSQL: set DATABASE_URL.")
-    settings.DATABASES["default"]["TEST"]["NAME"] = "devzone_benchmark"
+    settings.DATABASES["default"]["TEST"]["NAME"] = benchmark_database()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     from devzone.demo import load_zone
     from devzone.models import Community
@@ -267,7 +275,7 @@ def export_child():
     from django.conf import settings
     from django.db import connection
 
-    settings.DATABASES["default"]["NAME"] = "devzone_benchmark"
+    settings.DATABASES["default"]["NAME"] = benchmark_database()
     connection.close()
     from devzone.exports import csv_chunks
     from projects.models import RelocationHousehold

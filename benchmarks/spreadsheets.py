@@ -6,7 +6,7 @@
         --export-rows 10000                                   # the smoke run of make test
 
 Each operation is measured in the same run as its baseline, on the same rows, in a
-throwaway database (``devzone_benchmark``): the import of a household file through
+throwaway database (``<name>_benchmark``): the import of a household file through
 ``manage.py import_file`` (every check, a batch, history rows) and the re-import
 of the unchanged file against ``COPY FROM STDIN``; the CSV and XLSX exports (the
 admin's and the export centre's one pipeline) against ``COPY (SELECT …) TO STDOUT``.
