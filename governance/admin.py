@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import BulkAction, ZoneAdmin
-from devzone.admin_columns import StatsYearFilter, StatsYearMixin, state_text
+from devzone.admin_columns import (
+    StatsYearFilter,
+    StatsYearMixin,
+    YesNoFilter,
+    state_text,
+)
 from devzone.admin_totals import TotalsAdmin
 from governance import services
 from governance.models import (
@@ -47,34 +52,18 @@ class CurrentYearStarsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HasBrandFilter(admin.SimpleListFilter):
+class HasBrandFilter(YesNoFilter):
     title = _("特色党建品牌")
     parameter_name = "has_brand"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("有")), ("no", _("无"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.with_brand()
-        if self.value() == "no":
-            return queryset.without_brand()
-        return queryset
+    yes = (_("有"), "with_brand")
+    no = (_("无"), "without_brand")
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(YesNoFilter):
     title = _("是否逾期")
     parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        if self.value() == "no":
-            return queryset.not_overdue()
-        return queryset
+    yes = (_("已逾期"), "overdue")
+    no = (_("未逾期"), "not_overdue")
 
 
 class BranchRatingInline(admin.TabularInline):
