@@ -12,6 +12,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -335,6 +336,13 @@ class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm
     """The form of every record's admin page."""
 
     masks: dict[str, Callable[[Any], str]] = {}
+
+
+def action_date_field(label: "StrOrPromise") -> forms.DateField:
+    """Return a BulkAction form's date field: the day of the change, today unless set."""
+    return forms.DateField(
+        label=label, initial=timezone.localdate, widget=AdminDateWidget
+    )
 
 
 class BulkAction:

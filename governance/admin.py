@@ -1,11 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import (
     StatsYearFilter,
     StatsYearMixin,
@@ -204,9 +202,7 @@ class VolunteerActivityAdmin(TotalsAdmin):
 
 
 class CloseCasesForm(forms.Form):
-    closed_on = forms.DateField(
-        label=_("办结日期"), initial=timezone.localdate, widget=AdminDateWidget
-    )
+    closed_on = action_date_field(_("办结日期"))
 
 
 @admin.register(EnvironmentalCase)

@@ -1,13 +1,11 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import NumberColumn
 from devzone.admin_totals import TotalsAdmin
 from projects import services
@@ -166,9 +164,7 @@ class RelocationProjectAdmin(ZoneAdmin):
 
 
 class VacatedOnForm(forms.Form):
-    vacated_on = forms.DateField(
-        label=_("腾空日期"), initial=timezone.localdate, widget=AdminDateWidget
-    )
+    vacated_on = action_date_field(_("腾空日期"))
 
 
 @admin.register(RelocationHousehold)

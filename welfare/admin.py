@@ -1,10 +1,8 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import (
     NumberColumn,
     StatsYearFilter,
@@ -43,9 +41,7 @@ class AgeBandFilter(admin.SimpleListFilter):
 
 
 class ExitedOnForm(forms.Form):
-    exited_on = forms.DateField(
-        label=_("退出日期"), initial=timezone.localdate, widget=AdminDateWidget
-    )
+    exited_on = action_date_field(_("退出日期"))
 
 
 class AssistanceRecordInline(admin.TabularInline):
