@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -140,3 +141,19 @@ class YesNoFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         answer = {"yes": self.yes, "no": self.no}.get(self.value() or "")
         return getattr(queryset, answer[1])() if answer else queryset
+
+
+class ChoicesFilter(admin.SimpleListFilter):
+    """A sidebar filter of ``options`` (TextChoices), the choice given to ``method``.
+
+    The QuerySet method returns every row for a value it does not know.
+    """
+
+    options: type[models.TextChoices]
+    method: str
+
+    def lookups(self, request, model_admin):
+        return self.options.choices
+
+    def queryset(self, request, queryset):
+        return getattr(queryset, self.method)(self.value())

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import (
+    ChoicesFilter,
     NumberColumn,
     StatsYearFilter,
     StatsYearMixin,
@@ -18,26 +19,18 @@ from welfare.resources import (
 from welfare.services import recipients_mark_exited
 
 
-class GenderFilter(admin.SimpleListFilter):
+class GenderFilter(ChoicesFilter):
     title = _("性别")
     parameter_name = "gender"
-
-    def lookups(self, request, model_admin):
-        return Gender.choices
-
-    def queryset(self, request, queryset):
-        return queryset.of_gender(self.value())
+    options = Gender
+    method = "of_gender"
 
 
-class AgeBandFilter(admin.SimpleListFilter):
+class AgeBandFilter(ChoicesFilter):
     title = _("年龄段")
     parameter_name = "age_band"
-
-    def lookups(self, request, model_admin):
-        return AgeBand.choices
-
-    def queryset(self, request, queryset):
-        return queryset.in_age_band(self.value())
+    options = AgeBand
+    method = "in_age_band"
 
 
 class ExitedOnForm(forms.Form):
