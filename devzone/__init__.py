@@ -11,7 +11,10 @@ Where each rule lives — read this before you change one:
                           (``TimeStampedModel`` maps a constraint to its column);
                           forms and imports both meet them.
 - A change with effects?  a function in the app's ``services.py``: keyword-only,
-                          atomic, all-or-nothing; admin actions call it.
+                          atomic, all-or-nothing through
+                          ``devzone.services.records_change_all_or_none``; an admin
+                          action declares it as a ``devzone.admin_base.BulkAction``
+                          (confirmation page, then the service).
 - Personal data?          the Resource's ``personal_fields`` and
                           ``personal_data_permission`` (masking); lookups and views of
                           full numbers through ``devzone.services`` (quota, log).
@@ -22,5 +25,7 @@ Where each rule lives — read this before you change one:
                           ``devzone.exports``.
 - Plugging an app in?     one ``devzone.registry.register_app(...)`` call in its
                           ``AppConfig.ready()``; ``devzone`` never imports an app.
+                          Report figures are built from ``devzone.reports.figures``
+                          (list links, counts, chart bars).
 - Roles?                  ``devzone.roles`` (data), applied by ``manage.py setup_roles``.
 """

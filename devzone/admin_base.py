@@ -1,7 +1,7 @@
 """The ModelAdmin every record's admin is built on: import, export and their rules."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -12,9 +12,11 @@ from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path as url_path
@@ -71,6 +73,9 @@ from devzone.validators import (
     mask_numbers_in_text,
     normalize_search_term,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 ERROR_LINES_SHOWN = 20
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -331,6 +336,101 @@ class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm
     """The form of every record's admin page."""
 
     masks: dict[str, Callable[[Any], str]] = {}
+
+
+def action_date_field(label: "StrOrPromise") -> forms.DateField:
+    """Return a BulkAction form's date field: the day of the change, today unless set."""
+    return forms.DateField(
+        label=label, initial=timezone.localdate, widget=AdminDateWidget
+    )
+
+
+class BulkAction:
+    """An admin action that changes many records at once: all of them or none.
+
+    Declared on an admin (``mark_vacated = BulkAction(...)``, named in ``actions``).
+    The first POST shows the selection, as ``describe`` puts each record, and asks
+    for ``form_class``; the confirming POST calls ``service`` with the selection as
+    its ``records`` argument and the form's values. The service refuses the whole
+    selection with a ValidationError when any record breaks a rule; its messages, or
+    ``done``, are shown on the list.
+    """
+
+    template_name = "admin/devzone/action_form.html"
+
+    def __init__(
+        self,
+        *,
+        description: "StrOrPromise",
+        service: Callable[..., int],
+        records: str,
+        form_class: type[forms.Form],
+        title: "StrOrPromise",
+        intro: "StrOrPromise",
+        submit: "StrOrPromise",
+        done: "StrOrPromise",
+        describe: Callable[[Any], str],
+        select: Callable[[QuerySet], QuerySet] | None = None,
+        permissions: Sequence[str] = ("change",),
+    ) -> None:
+        self.short_description = description
+        self.allowed_permissions = tuple(permissions)
+        self.service = service
+        self.records = records
+        self.form_class = form_class
+        self.title = title
+        self.intro = intro
+        self.submit = submit
+        self.done = done
+        self.describe = describe
+        self.select = select
+        self.__name__ = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.__name__ = name
+
+    def __call__(
+        self, model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet
+    ) -> TemplateResponse | None:
+        rows = self.select(queryset) if self.select else queryset
+        form = self.form_class(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                count = self.service(**{self.records: rows}, **form.cleaned_data)
+            except ValidationError as exc:
+                model_admin.message_user(
+                    request, "；".join(exc.messages), messages.ERROR
+                )
+                return None
+            model_admin.message_user(
+                request, self.done % {"count": count}, messages.SUCCESS
+            )
+            return None
+        return self.confirmation(model_admin, request, rows, form)
+
+    def confirmation(
+        self,
+        model_admin: admin.ModelAdmin,
+        request: HttpRequest,
+        rows: QuerySet,
+        form: forms.Form,
+    ) -> TemplateResponse:
+        """Return the page that lists what will change and asks for the form."""
+        records = list(rows)
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": self.title,
+            "opts": model_admin.model._meta,
+            "intro": self.intro % {"count": len(records)},
+            "items": [self.describe(record) for record in records],
+            "pks": [record.pk for record in records],
+            "form": form,
+            "action": self.__name__,
+            "submit": self.submit,
+            "media": model_admin.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, self.template_name, context)
 
 
 class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdmin):
@@ -703,54 +803,6 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
 
     def add_success_message(self, result, request):
         """devzone's own message is added in process_result."""
-
-    def action_with_form(
-        self,
-        request,
-        queryset,
-        *,
-        action,
-        form_class,
-        title,
-        intro,
-        submit,
-        describe,
-        apply,
-        done,
-        initial=None,
-    ):
-        """Run an admin action that first asks for a form (a date, say).
-
-        The first POST shows the selection and the form; the second calls
-        ``apply(queryset, **cleaned_data)`` — a service, which refuses the whole
-        selection with a ValidationError when any record breaks a rule — and reports
-        ``done % {"count": …}``.
-        """
-        form = form_class(
-            request.POST if "apply" in request.POST else None, initial=initial
-        )
-        if form.is_valid():
-            try:
-                count = apply(queryset, **form.cleaned_data)
-            except ValidationError as exc:
-                self.message_user(request, "；".join(exc.messages), messages.ERROR)
-                return None
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "intro": intro,
-            "items": [describe(obj) for obj in queryset],
-            "pks": [obj.pk for obj in queryset],
-            "form": form,
-            "action": action,
-            "submit": submit,
-            "media": self.media + form.media,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/devzone/action_form.html", context)
 
     def describe_filters(self, request):
         """Return the changelist's filter and search in the admin's own Chinese words.

@@ -1,12 +1,17 @@
-"""List columns that read right: numbers grouped in thousands, state in words."""
+"""List columns that read right (numbers grouped, state in words) and their filters."""
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -119,3 +124,36 @@ class StatsYearFilter(admin.SimpleListFilter):
                 ),
                 "display": label,
             }
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    """A sidebar filter of two answers, each a QuerySet method of the list's rows.
+
+    Declare ``yes`` and ``no`` as ``(label, method name)``.
+    """
+
+    yes: tuple["StrOrPromise", str]
+    no: tuple["StrOrPromise", str]
+
+    def lookups(self, request, model_admin):
+        return [("yes", self.yes[0]), ("no", self.no[0])]
+
+    def queryset(self, request, queryset):
+        answer = {"yes": self.yes, "no": self.no}.get(self.value() or "")
+        return getattr(queryset, answer[1])() if answer else queryset
+
+
+class ChoicesFilter(admin.SimpleListFilter):
+    """A sidebar filter of ``options`` (TextChoices), the choice given to ``method``.
+
+    The QuerySet method returns every row for a value it does not know.
+    """
+
+    options: type[models.TextChoices]
+    method: str
+
+    def lookups(self, request, model_admin):
+        return self.options.choices
+
+    def queryset(self, request, queryset):
+        return getattr(queryset, self.method)(self.value())

@@ -135,15 +135,17 @@ class ZoneChangeList(SafeChangeList):
         return ""
 
 
-def distinct_values(queryset, column):
-    """Return the distinct non-null values of a table's indexed column, in order.
+def loose_index_scan(connection, table, column, *, following, result="value"):
+    """Return ``result`` for each value a loose index scan of ``column`` finds.
 
-    A loose index scan: one index probe per value instead of reading every row
-    (PostgreSQL has no skip scan of its own).
+    The scan starts at the column's least non-null value; from each ``value`` found
+    it probes the index once for the least one meeting ``following`` (SQL naming
+    ``found.value``), until none does. ``table`` and ``column`` are quoted here.
+    PostgreSQL has no skip scan of its own.
     """
-    connection = connections[queryset.db]
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    table = connection.ops.quote_name(table)
     column = connection.ops.quote_name(column)
+    following = following.format(column=column)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -151,14 +153,27 @@ def distinct_values(queryset, column):
                 (SELECT {column} FROM {table} WHERE {column} IS NOT NULL
                  ORDER BY {column} LIMIT 1)
                 UNION ALL
-                SELECT (SELECT {column} FROM {table} WHERE {column} > found.value
+                SELECT (SELECT {column} FROM {table} WHERE {following}
                         ORDER BY {column} LIMIT 1)
                 FROM found WHERE found.value IS NOT NULL
             )
-            SELECT value FROM found WHERE value IS NOT NULL
+            SELECT {result} FROM found WHERE value IS NOT NULL
             """
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def distinct_values(queryset, column):
+    """Return the distinct non-null values of a table's indexed column, in order.
+
+    One index probe per value instead of reading every row.
+    """
+    return loose_index_scan(
+        connections[queryset.db],
+        queryset.model._meta.db_table,
+        column,
+        following="{column} > found.value",
+    )
 
 
 def distinct_years(model, field_name):
@@ -170,25 +185,15 @@ def distinct_years(model, field_name):
     connection = connections[model._default_manager.db]
     if connection.vendor != "postgresql":
         return [day.year for day in model._default_manager.dates(field_name, "year")]
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.get_field(field_name).column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH RECURSIVE found(day) AS (
-                (SELECT {column} FROM {table} WHERE {column} IS NOT NULL
-                 ORDER BY {column} LIMIT 1)
-                UNION ALL
-                SELECT (SELECT {column} FROM {table}
-                        WHERE {column} >= make_date(
-                            extract(year FROM found.day)::int + 1, 1, 1)
-                        ORDER BY {column} LIMIT 1)
-                FROM found WHERE found.day IS NOT NULL
-            )
-            SELECT extract(year FROM day)::int FROM found WHERE day IS NOT NULL
-            """
-        )
-        return [row[0] for row in cursor.fetchall()]
+    return loose_index_scan(
+        connection,
+        model._meta.db_table,
+        model._meta.get_field(field_name).column,
+        following=(
+            "{column} >= make_date(extract(year FROM found.value)::int + 1, 1, 1)"
+        ),
+        result="extract(year FROM value)::int",
+    )
 
 
 class IndexedAllValuesFieldListFilter(AllValuesFieldListFilter):

@@ -11,10 +11,13 @@ checked for a whole file at once (``unique_conflicts``).
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, router
-from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.db.models import CheckConstraint, F, Model, Q, UniqueConstraint
+from django.db.models.expressions import BaseExpression
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -29,24 +32,30 @@ class FieldConstraintMixin:
     a form need the cell to correct. The field travels with the constraint.
     """
 
-    def __init__(self, *, field, **kwargs):
+    def __init__(self, *, field: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.field = field
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, Sequence[Any], dict[str, Any]]:
         # A mixin of Django's constraints, which all deconstruct.
         path, args, kwargs = super().deconstruct()  # type: ignore[misc]
         kwargs["field"] = self.field
         return path, args, kwargs
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and self.field == getattr(other, "field", None)
 
 
 class FieldCheck(FieldConstraintMixin, CheckConstraint):
     """A CheckConstraint whose message belongs to one column."""
 
-    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+    def validate(
+        self,
+        model: type[Model],
+        instance: Model,
+        exclude: Any = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
         try:
             # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
             super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
@@ -58,12 +67,12 @@ class FieldUnique(FieldConstraintMixin, UniqueConstraint):
     """A UniqueConstraint whose message belongs to one column."""
 
 
-def error_field(constraint):
+def error_field(constraint: object) -> str:
     """Return the column a constraint's message belongs to (NON_FIELD_ERRORS: the row)."""
     return getattr(constraint, "field", NON_FIELD_ERRORS)
 
 
-def year_range(field, *, name):
+def year_range(field: str, *, name: str) -> FieldCheck:
     """Return the rule that a year lies between 2000 and 2100."""
     return FieldCheck(
         condition=Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX}),
@@ -74,7 +83,9 @@ def year_range(field, *, name):
     )
 
 
-def non_negative(field, *, name, message, nullable=False):
+def non_negative(
+    field: str, *, name: str, message: Any, nullable: bool = False
+) -> FieldCheck:
     """Return the rule that an amount or count is not negative."""
     condition = Q(**{f"{field}__gte": 0})
     if nullable:
@@ -88,7 +99,7 @@ class Unsupported(Exception):
     """The condition uses something this evaluator does not know."""
 
 
-def _compare(op, left, right):
+def _compare(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool | None:
     if left is None or right is None:
         return None
     try:
@@ -108,9 +119,10 @@ LOOKUPS = {
 }
 
 
-def field_value(instance, name):
+def field_value(instance: Model, name: str) -> Any:
+    """Return the value of one of the instance's own columns (a key: its id)."""
     try:
-        field = instance._meta.get_field(name)
+        field: Any = instance._meta.get_field(name)
     except FieldDoesNotExist as exc:
         raise Unsupported from exc
     if field.is_relation and not field.concrete:
@@ -121,7 +133,8 @@ def field_value(instance, name):
 TRANSFORMS = {"year": lambda value: value.year}
 
 
-def evaluate_lookup(instance, lookup, value):
+def evaluate_lookup(instance: Model, lookup: str, value: Any) -> bool | None:
+    """Return True, False or None (SQL's unknown) for one ``lookup=value`` of a Q."""
     name, _, op = lookup.partition("__")
     op = op or "exact"
     transform = None
@@ -150,14 +163,17 @@ def evaluate_lookup(instance, lookup, value):
     return LOOKUPS[op](left, value)
 
 
-def evaluate(instance, condition):
+def evaluate(instance: Model, condition: Q | BaseExpression) -> bool | None:
     """Return True, False or None (SQL's unknown) for a Q on the instance's values."""
+    if not isinstance(condition, Q):
+        raise Unsupported
     results = []
     for child in condition.children:
         if isinstance(child, Q):
             results.append(evaluate(instance, child))
         else:
-            results.append(evaluate_lookup(instance, *child))
+            lookup, value = cast(tuple[str, Any], child)
+            results.append(evaluate_lookup(instance, lookup, value))
     if condition.connector == Q.AND:
         result = False if False in results else (None if None in results else True)
     elif condition.connector == Q.OR:
@@ -169,7 +185,12 @@ def evaluate(instance, condition):
     return result
 
 
-def check_constraint_holds(constraint, model, instance, exclude=None):
+def check_constraint_holds(
+    constraint: CheckConstraint,
+    model: type[Model],
+    instance: Model,
+    exclude: Any = None,
+) -> bool:
     """Return True unless the instance breaks the CheckConstraint (as Django decides)."""
     if exclude and any(
         field in exclude for field in referenced_fields(constraint.condition)
@@ -179,7 +200,8 @@ def check_constraint_holds(constraint, model, instance, exclude=None):
         return evaluate(instance, constraint.condition) is not False
     except Unsupported:
         try:
-            constraint.validate(
+            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
+            constraint.validate(  # type: ignore[attr-defined]
                 model, instance, exclude=exclude, using=router.db_for_write(model)
             )
         except ValidationError:
@@ -187,20 +209,25 @@ def check_constraint_holds(constraint, model, instance, exclude=None):
         return True
 
 
-def referenced_fields(condition):
-    names = set()
+def referenced_fields(condition: Q | BaseExpression) -> set[str]:
+    """Return the names of the fields a Q reads (none known for another expression)."""
+    names: set[str] = set()
+    if not isinstance(condition, Q):
+        return names
     for child in condition.children:
         if isinstance(child, Q):
             names |= referenced_fields(child)
         else:
-            lookup, value = child
+            lookup, value = cast(tuple[str, Any], child)
             names.add(lookup.split("__")[0])
             if isinstance(value, F):
                 names.add(value.name.split("__")[0])
     return names
 
 
-def check_constraint_errors(instance, exclude=None):
+def check_constraint_errors(
+    instance: Model, exclude: Any = None
+) -> defaultdict[str, list[ValidationError]]:
     """Return {field: [ValidationError]} for the CheckConstraints the instance breaks."""
     errors = defaultdict(list)
     for model, constraints in instance.get_constraints():
@@ -217,7 +244,9 @@ def check_constraint_errors(instance, exclude=None):
     return errors
 
 
-def unique_sets(model):
+def unique_sets(
+    model: type[Model],
+) -> Iterator[tuple[tuple[str, ...], Q | None, str | None, str]]:
     """Yield (fields, condition, message, error field) for each unique rule of a model."""
     opts = model._meta
     for field in opts.local_concrete_fields:
@@ -240,9 +269,9 @@ def unique_sets(model):
     ]:
         if constraint.expressions or not constraint.fields:
             continue
-        field = getattr(constraint, "field", None)
-        if field is None:
-            field = (
+        column = getattr(constraint, "field", None)
+        if column is None:
+            column = (
                 constraint.fields[0]
                 if len(constraint.fields) == 1
                 else NON_FIELD_ERRORS
@@ -251,11 +280,13 @@ def unique_sets(model):
             tuple(constraint.fields),
             constraint.condition,
             constraint.get_violation_error_message(),
-            field,
+            column,
         )
 
 
-def unique_conflicts(model, instances):
+def unique_conflicts(
+    model: type[Model], instances: Sequence[Model]
+) -> list[tuple[Model, dict[str, list[str]]]]:
     """Return [(instance, {field: [message]})] for the instances breaking a unique rule.
 
     Checked for all the instances at once: against each other, and against the rows
@@ -267,7 +298,7 @@ def unique_conflicts(model, instances):
     by_id = {id(instance): instance for instance in instances}
     opts = model._meta
     for names, condition, message, error_field in unique_sets(model):
-        fields = [opts.get_field(name) for name in names]
+        fields: list[Any] = [opts.get_field(name) for name in names]
         attnames = [field.attname for field in fields]
         keyed = defaultdict(list)
         for instance in instances:

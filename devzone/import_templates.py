@@ -39,61 +39,46 @@ def is_required(resource_class, name, django_field):
     return not (django_field.has_default() or django_field.null)
 
 
-def rule_of(django_field, scope_names):
-    """Return what a cell of this column must hold, in a clerk's words."""
+def rule_and_example(name, django_field, scope_names):
+    """Return what a cell of this column must hold, in a clerk's words, and an example.
+
+    The example is a plausible value for the template's example row.
+    """
     field = django_field
     if field is None:
-        return "文字"
+        return "文字", ""
     if field.is_relation:
         related = force_str(field.related_model._meta.verbose_name)
         many = "，多个用顿号“、”分隔" if field.many_to_many else ""
         known = f"（如：{'、'.join(scope_names[:3])}）" if scope_names else ""
-        return f"填写已有{related}的名称{known}{many}"
+        example = scope_names[0] if scope_names else ""
+        return f"填写已有{related}的名称{known}{many}", example
     if field.choices:
         labels = "、".join(force_str(label) for _value, label in field.flatchoices)
-        return f"从以下选一项：{labels}"
+        return f"从以下选一项：{labels}", force_str(field.flatchoices[0][1])
     if isinstance(field, IdNumberField):
         return (
             "18 位身份证号，末位校验码须正确（x 可小写）；"
-            "请把这一列设为“文本”格式，否则 Excel 会改坏号码"
+            "请把这一列设为“文本”格式，否则 Excel 会改坏号码",
+            EXAMPLE_ID_FIRST17 + id_check_character(EXAMPLE_ID_FIRST17),
         )
     if isinstance(field, PhoneField):
-        return "11 位手机号，或带区号的固定电话（如 0511-86881234）；设为“文本”格式"
+        return (
+            "11 位手机号，或带区号的固定电话（如 0511-86881234）；设为“文本”格式",
+            "13800000000",
+        )
     if isinstance(field, models.BooleanField):
-        return "是 / 否"
+        return "是 / 否", "否"
     if isinstance(field, models.DateField):
-        return "日期，如 2021-03-05、2021/3/5 或 2021年3月5日"
+        return "日期，如 2021-03-05、2021/3/5 或 2021年3月5日", "2021-03-05"
     if isinstance(field, models.DecimalField):
-        return f"数字，最多 {field.decimal_places} 位小数，不带单位和逗号"
+        return f"数字，最多 {field.decimal_places} 位小数，不带单位和逗号", "100.00"
     if isinstance(field, models.IntegerField):
-        return "整数，不带单位"
+        return "整数，不带单位", "2021" if "year" in name else "1"
+    example = f"示例{force_str(field.verbose_name)}"[: getattr(field, "max_length", 40)]
     if getattr(field, "max_length", None):
-        return f"文字，不超过 {field.max_length} 个字"
-    return "文字"
-
-
-def example_of(name, django_field, scope_names):
-    """Return a plausible value of the column for the template's example row."""
-    field = django_field
-    if field is None:
-        return ""
-    if field.is_relation:
-        return scope_names[0] if scope_names else ""
-    if field.choices:
-        return force_str(field.flatchoices[0][1])
-    if isinstance(field, IdNumberField):
-        return EXAMPLE_ID_FIRST17 + id_check_character(EXAMPLE_ID_FIRST17)
-    if isinstance(field, PhoneField):
-        return "13800000000"
-    if isinstance(field, models.BooleanField):
-        return "否"
-    if isinstance(field, models.DateField):
-        return "2021-03-05"
-    if isinstance(field, models.DecimalField):
-        return "100.00"
-    if isinstance(field, models.IntegerField):
-        return "2021" if "year" in name else "1"
-    return f"示例{force_str(field.verbose_name)}"[: getattr(field, "max_length", 40)]
+        return f"文字，不超过 {field.max_length} 个字", example
+    return "文字", example
 
 
 def column_rules(resource_class, scope):
@@ -118,14 +103,14 @@ def column_rules(resource_class, scope):
                 .values_list(key, flat=True)[:3]
             ]
         required = is_required(resource_class, name, django_field)
-        example = example_of(name, django_field, names)
+        rule, example = rule_and_example(name, django_field, names)
         if not required and isinstance(django_field, models.DateField):
             example = ""  # an optional date often depends on a state
         rows.append(
             {
                 "column": field.column_name,
                 "required": required,
-                "rule": rule_of(django_field, names),
+                "rule": rule,
                 "example": example,
             }
         )

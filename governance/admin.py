@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import ZoneAdmin
-from devzone.admin_columns import StatsYearFilter, StatsYearMixin, state_text
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
+from devzone.admin_columns import (
+    StatsYearFilter,
+    StatsYearMixin,
+    YesNoFilter,
+    state_text,
+)
 from devzone.admin_totals import TotalsAdmin
 from governance import services
 from governance.models import (
@@ -47,34 +50,18 @@ class CurrentYearStarsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HasBrandFilter(admin.SimpleListFilter):
+class HasBrandFilter(YesNoFilter):
     title = _("特色党建品牌")
     parameter_name = "has_brand"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("有")), ("no", _("无"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.with_brand()
-        if self.value() == "no":
-            return queryset.without_brand()
-        return queryset
+    yes = (_("有"), "with_brand")
+    no = (_("无"), "without_brand")
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(YesNoFilter):
     title = _("是否逾期")
     parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.overdue()
-        if self.value() == "no":
-            return queryset.not_overdue()
-        return queryset
+    yes = (_("已逾期"), "overdue")
+    no = (_("未逾期"), "not_overdue")
 
 
 class BranchRatingInline(admin.TabularInline):
@@ -215,7 +202,7 @@ class VolunteerActivityAdmin(TotalsAdmin):
 
 
 class CloseCasesForm(forms.Form):
-    closed_on = forms.DateField(label=_("办结日期"), widget=AdminDateWidget)
+    closed_on = action_date_field(_("办结日期"))
 
 
 @admin.register(EnvironmentalCase)
@@ -243,24 +230,17 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
     def overdue(self, obj):
         return state_text(obj.is_overdue, _("已逾期"), _("否"))
 
-    @admin.action(description=_("办结所选案件"), permissions=["change"])
-    def close_cases(self, request, queryset):
-        cases = queryset.order_by("case_number")
-        return self.action_with_form(
-            request,
-            cases,
-            action="close_cases",
-            form_class=CloseCasesForm,
-            initial={"closed_on": timezone.localdate()},
-            title=_("办结所选案件"),
-            intro=_("将以下 %(count)d 件案件标记为“已办结”，并填写办结日期：")
-            % {"count": len(cases)},
-            submit=_("确认办结"),
-            describe=lambda case: (
-                f"{case.case_number} · {case.title}（{case.get_status_display()}）"
-            ),
-            apply=lambda cases, closed_on: services.environmental_cases_close(
-                cases=cases, closed_on=closed_on
-            ),
-            done=_("已办结 %(count)d 件案件。"),
-        )
+    close_cases = BulkAction(
+        description=_("办结所选案件"),
+        service=services.environmental_cases_close,
+        records="cases",
+        form_class=CloseCasesForm,
+        select=lambda cases: cases.order_by("case_number"),
+        title=_("办结所选案件"),
+        intro=_("将以下 %(count)d 件案件标记为“已办结”，并填写办结日期："),
+        submit=_("确认办结"),
+        done=_("已办结 %(count)d 件案件。"),
+        describe=lambda case: (
+            f"{case.case_number} · {case.title}（{case.get_status_display()}）"
+        ),
+    )

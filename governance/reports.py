@@ -1,12 +1,10 @@
 """The governance figures of the annual report: party building and the environment."""
 
-from urllib.parse import urlencode
-
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from devzone.changelist import distinct_years
 from devzone.registry import Chart, Figure
+from devzone.reports.figures import changelist_url, choice_bars, count_figure
 from devzone.scope import WHOLE_ZONE
 from governance.models import (
     BranchRating,
@@ -26,12 +24,6 @@ CASE_FIGURES = [
 ]
 
 
-def changelist(model_name, **params):
-    """Return the admin changelist URL of a governance model filtered by ``params``."""
-    url = reverse(f"admin:governance_{model_name}_changelist")
-    return f"{url}?{urlencode(params, safe=',')}" if params else url
-
-
 def party_years():
     """Return the years holding star ratings or volunteer activities."""
     ratings = BranchRating.objects.values_list("year", flat=True).distinct()
@@ -45,60 +37,48 @@ def environment_years():
 
 def party_figures(year, scope=WHOLE_ZONE):
     """Return the party-building figures of ``year``."""
-    figures = []
-    for key, stars, label in [
-        ("governance.five_star", 5, _("五星级党支部")),
-        ("governance.four_star", 4, _("四星级党支部")),
-    ]:
-        count = (
-            BranchRating.objects.within(scope).for_year(year).with_stars(stars).count()
-        )
-        figures.append(
-            Figure(
-                key=key,
-                label=label,
-                value=count,
-                unit="个",
-                url=changelist("branchrating", year=year, stars__exact=stars),
-                rows=count,
-            )
-        )
-    teams = VolunteerTeam.objects.count()
-    figures.append(
-        Figure(
-            key="governance.volunteer_teams",
-            label=_("志愿服务队"),
-            value=teams,
-            unit="支",
-            url=changelist("volunteerteam"),
-            rows=teams,
-        )
-    )
+    ratings = BranchRating.objects.within(scope).for_year(year)
     activities = VolunteerActivity.objects.within(scope).in_year(year)
-    activity_count = activities.count()
-    activity_url = changelist("volunteeractivity", date__year=year)
-    figures.append(
-        Figure(
-            key="governance.volunteer_activities",
-            label=_("志愿服务活动"),
-            value=activity_count,
-            unit="场次",
-            url=activity_url,
-            rows=activity_count,
-            headline=True,
-        )
+    activity_url = changelist_url(VolunteerActivity, date__year=year)
+    activity_figure = count_figure(
+        "governance.volunteer_activities",
+        _("志愿服务活动"),
+        activities,
+        activity_url,
+        "场次",
+        headline=True,
     )
-    figures.append(
+    return [
+        *(
+            count_figure(
+                key,
+                label,
+                ratings.with_stars(stars),
+                changelist_url(BranchRating, year=year, stars__exact=stars),
+                "个",
+            )
+            for key, stars, label in [
+                ("governance.five_star", 5, _("五星级党支部")),
+                ("governance.four_star", 4, _("四星级党支部")),
+            ]
+        ),
+        count_figure(
+            "governance.volunteer_teams",
+            _("志愿服务队"),
+            VolunteerTeam.objects.all(),
+            changelist_url(VolunteerTeam),
+            "支",
+        ),
+        activity_figure,
         Figure(
             key="governance.people_served",
             label=_("服务群众"),
             value=activities.people_served(),
             unit="人次",
             url=activity_url,
-            rows=activity_count,
-        )
-    )
-    return figures
+            rows=activity_figure.rows,
+        ),
+    ]
 
 
 def environment_figures(year, scope=WHOLE_ZONE):
@@ -111,8 +91,8 @@ def environment_figures(year, scope=WHOLE_ZONE):
             label=category.label,
             value=counts.get(category.value, 0),
             unit=unit,
-            url=changelist(
-                "environmentalcase",
+            url=changelist_url(
+                EnvironmentalCase,
                 category__exact=category.value,
                 opened_on__year=year,
             ),
@@ -127,8 +107,8 @@ def environment_figures(year, scope=WHOLE_ZONE):
             label=_("河道覆盖"),
             value=len(water.river_names()),
             unit="条",
-            url=changelist(
-                "environmentalcase",
+            url=changelist_url(
+                EnvironmentalCase,
                 category__in=",".join(EnvironmentalCase.WATER_CATEGORIES),
                 opened_on__year=year,
             ),
@@ -147,19 +127,13 @@ def environment_charts(year, scope=WHOLE_ZONE):
         Chart(
             key="governance.cases_by_category",
             title=_("%(year)d 年案件（按类别）") % {"year": year},
-            data=[
-                (str(label), by_category.get(value, 0))
-                for value, label in EnvironmentalCase.Category.choices
-            ],
+            data=choice_bars(by_category, EnvironmentalCase.Category.choices),
             unit="件",
         ),
         Chart(
             key="governance.cases_by_status",
             title=_("%(year)d 年案件（按状态）") % {"year": year},
-            data=[
-                (str(label), by_status.get(value, 0))
-                for value, label in EnvironmentalCase.Status.choices
-            ],
+            data=choice_bars(by_status, EnvironmentalCase.Status.choices),
             unit="件",
         ),
     ]

@@ -3,10 +3,10 @@
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from devzone.services import records_change_all_or_none
 from governance.models import EnvironmentalCase
 
 
@@ -19,26 +19,24 @@ def environmental_cases_close(
     Return how many cases were closed. Nothing is saved when one case is already
     closed or would be closed before it was opened.
     """
-    cases = list(
-        EnvironmentalCase.objects.select_for_update()
-        .filter(pk__in=[case.pk for case in cases])
-        .order_by("case_number")
-    )
-    already = [case.case_number for case in cases if case.status == case.Status.CLOSED]
-    if already:
-        raise ValidationError(
-            _("以下案件已办结，不能再次办结：%(numbers)s。所选案件均未修改。")
-            % {"numbers": "、".join(already)}
-        )
-    too_early = [case.case_number for case in cases if closed_on < case.opened_on]
-    if too_early:
-        raise ValidationError(
-            _("办结日期不能早于立案日期：%(numbers)s。所选案件均未修改。")
-            % {"numbers": "、".join(too_early)}
-        )
-    for case in cases:
+
+    def close(case: EnvironmentalCase) -> str | None:
+        if case.status == EnvironmentalCase.Status.CLOSED:
+            return _("%(number)s 已办结，不能再次办结") % {"number": case.case_number}
+        if closed_on < case.opened_on:
+            return _("%(number)s 的办结日期 %(closed)s 早于立案日期 %(opened)s") % {
+                "number": case.case_number,
+                "closed": closed_on.isoformat(),
+                "opened": case.opened_on.isoformat(),
+            }
         case.status = EnvironmentalCase.Status.CLOSED
         case.closed_on = closed_on
-        case.full_clean()
-        case.save(update_fields=["status", "closed_on", "updated_at"])
-    return len(cases)
+        return None
+
+    return records_change_all_or_none(
+        EnvironmentalCase.objects.select_for_update()
+        .filter(pk__in=[case.pk for case in cases])
+        .order_by("case_number"),
+        change=close,
+        fields=["status", "closed_on"],
+    )

@@ -1,13 +1,11 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import ZoneAdmin
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import NumberColumn
 from devzone.admin_totals import TotalsAdmin
 from projects import services
@@ -166,9 +164,7 @@ class RelocationProjectAdmin(ZoneAdmin):
 
 
 class VacatedOnForm(forms.Form):
-    vacated_on = forms.DateField(
-        label=_("腾空日期"), initial=timezone.localdate, widget=AdminDateWidget
-    )
+    vacated_on = action_date_field(_("腾空日期"))
 
 
 @admin.register(RelocationHousehold)
@@ -191,27 +187,21 @@ class RelocationHouseholdAdmin(ZoneAdmin):
     list_select_related = ["project", "community"]
     actions = ["mark_vacated"]
 
-    @admin.action(description=_("标记所选搬迁户为已腾空"), permissions=["change"])
-    def mark_vacated(self, request, queryset):
-        households = queryset.select_related("project")
-        return self.action_with_form(
-            request,
-            households,
-            action="mark_vacated",
-            form_class=VacatedOnForm,
-            title=_("标记为已腾空"),
-            intro=_(
-                "以下 %(count)d 户将标记为“已腾空”。只有已签约的搬迁户可以标记；"
-                "任何一户不符合条件时，所有户都不会修改。"
-            )
-            % {"count": len(households)},
-            submit=_("确认标记为已腾空"),
-            describe=lambda household: (
-                f"{household.head_name}（{household.project}，"
-                f"{household.get_status_display()}）"
-            ),
-            apply=lambda households, vacated_on: services.households_mark_vacated(
-                households=households, vacated_on=vacated_on
-            ),
-            done=_("已将 %(count)d 户标记为已腾空。"),
-        )
+    mark_vacated = BulkAction(
+        description=_("标记所选搬迁户为已腾空"),
+        service=services.households_mark_vacated,
+        records="households",
+        form_class=VacatedOnForm,
+        select=lambda households: households.select_related("project"),
+        title=_("标记为已腾空"),
+        intro=_(
+            "以下 %(count)d 户将标记为“已腾空”。只有已签约的搬迁户可以标记；"
+            "任何一户不符合条件时，所有户都不会修改。"
+        ),
+        submit=_("确认标记为已腾空"),
+        done=_("已将 %(count)d 户标记为已腾空。"),
+        describe=lambda household: (
+            f"{household.head_name}（{household.project}，"
+            f"{household.get_status_display()}）"
+        ),
+    )

@@ -1,12 +1,11 @@
 """The projects app's figures in the annual report: key projects, relocation, deals."""
 
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
-from django.urls import reverse
 
 from devzone.registry import Chart, Figure, ReportContribution
+from devzone.reports.figures import changelist_url, choice_bars, count_figure
 from devzone.scope import WHOLE_ZONE
 from projects.models import (
     InvestmentDeal,
@@ -18,29 +17,9 @@ from projects.models import (
 TEN_THOUSAND = Decimal(10000)
 
 
-def changelist_url(model, **params):
-    """Return the admin changelist of ``model`` filtered by plain field lookups."""
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return f"{url}?{urlencode(params)}" if params else url
-
-
 def in_ten_thousands(amount):
     """Return an amount (万元 or m²) in units of ten thousand, to 2 decimals."""
     return (Decimal(amount or 0) / TEN_THOUSAND).quantize(Decimal("0.01"))
-
-
-def count_figure(key, label, queryset, url, unit, headline=False):
-    count = queryset.count()
-    return Figure(
-        key=key,
-        label=label,
-        value=count,
-        unit=unit,
-        url=url,
-        rows=count,
-        headline=headline,
-    )
 
 
 def project_figures(year, scope=WHOLE_ZONE):
@@ -51,7 +30,14 @@ def project_figures(year, scope=WHOLE_ZONE):
     base = {"year": year, "category__exact": KeyProject.Category.INDUSTRIAL}
     households = RelocationHousehold.objects.within(scope).for_year(year)
     household_url = changelist_url(RelocationHousehold, project__year=year)
-    household_count = households.count()
+    household_figure = count_figure(
+        "projects.relocation_households",
+        "搬迁户",
+        households,
+        household_url,
+        "户",
+        headline=True,
+    )
     return [
         count_figure(
             "projects.key_industrial",
@@ -61,41 +47,36 @@ def project_figures(year, scope=WHOLE_ZONE):
             "个",
             headline=True,
         ),
-        count_figure(
-            "projects.key_continued",
-            "续建",
-            industrial.continued(),
-            changelist_url(
-                KeyProject, **base, build_type__exact=KeyProject.BuildType.CONTINUED
-            ),
-            "个",
-        ),
-        count_figure(
-            "projects.key_new",
-            "新建",
-            industrial.new(),
-            changelist_url(
-                KeyProject, **base, build_type__exact=KeyProject.BuildType.NEW
-            ),
-            "个",
-        ),
-        count_figure(
-            "projects.key_province",
-            "省级",
-            industrial.on_list(KeyProject.ListLevel.PROVINCE),
-            changelist_url(
-                KeyProject, **base, list_level__exact=KeyProject.ListLevel.PROVINCE
-            ),
-            "个",
-        ),
-        count_figure(
-            "projects.key_zhenjiang",
-            "镇江市级",
-            industrial.on_list(KeyProject.ListLevel.ZHENJIANG),
-            changelist_url(
-                KeyProject, **base, list_level__exact=KeyProject.ListLevel.ZHENJIANG
-            ),
-            "个",
+        *(
+            count_figure(
+                key, label, rows, changelist_url(KeyProject, **base, **lookup), "个"
+            )
+            for key, label, rows, lookup in [
+                (
+                    "projects.key_continued",
+                    "续建",
+                    industrial.continued(),
+                    {"build_type__exact": KeyProject.BuildType.CONTINUED},
+                ),
+                (
+                    "projects.key_new",
+                    "新建",
+                    industrial.new(),
+                    {"build_type__exact": KeyProject.BuildType.NEW},
+                ),
+                (
+                    "projects.key_province",
+                    "省级",
+                    industrial.on_list(KeyProject.ListLevel.PROVINCE),
+                    {"list_level__exact": KeyProject.ListLevel.PROVINCE},
+                ),
+                (
+                    "projects.key_zhenjiang",
+                    "镇江市级",
+                    industrial.on_list(KeyProject.ListLevel.ZHENJIANG),
+                    {"list_level__exact": KeyProject.ListLevel.ZHENJIANG},
+                ),
+            ]
         ),
         count_figure(
             "projects.relocation_projects",
@@ -104,30 +85,23 @@ def project_figures(year, scope=WHOLE_ZONE):
             changelist_url(RelocationProject, year=year),
             "个",
         ),
-        Figure(
-            key="projects.relocation_households",
-            label="搬迁户",
-            value=household_count,
-            unit="户",
-            url=household_url,
-            rows=household_count,
-            headline=True,
-        ),
+        household_figure,
         Figure(
             key="projects.relocation_area",
             label="搬迁面积",
             value=in_ten_thousands(households.total_area()),
             unit="万平方米",
             url=household_url,
-            rows=household_count,
+            rows=household_figure.rows,
             decimals=2,
         ),
     ]
 
 
 def chart_rows(queryset, field, choices):
-    counts = dict(queryset.values_list(field).annotate(n=Count("pk")))
-    return [(str(label), counts.get(value, 0)) for value, label in choices]
+    return choice_bars(
+        dict(queryset.values_list(field).annotate(n=Count("pk"))), choices
+    )
 
 
 def project_charts(year, scope=WHOLE_ZONE):

@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminDateWidget
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import ZoneAdmin
+from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import (
+    ChoicesFilter,
     NumberColumn,
     StatsYearFilter,
     StatsYearMixin,
@@ -20,32 +19,22 @@ from welfare.resources import (
 from welfare.services import recipients_mark_exited
 
 
-class GenderFilter(admin.SimpleListFilter):
+class GenderFilter(ChoicesFilter):
     title = _("性别")
     parameter_name = "gender"
-
-    def lookups(self, request, model_admin):
-        return Gender.choices
-
-    def queryset(self, request, queryset):
-        return queryset.of_gender(self.value())
+    options = Gender
+    method = "of_gender"
 
 
-class AgeBandFilter(admin.SimpleListFilter):
+class AgeBandFilter(ChoicesFilter):
     title = _("年龄段")
     parameter_name = "age_band"
-
-    def lookups(self, request, model_admin):
-        return AgeBand.choices
-
-    def queryset(self, request, queryset):
-        return queryset.in_age_band(self.value())
+    options = AgeBand
+    method = "in_age_band"
 
 
 class ExitedOnForm(forms.Form):
-    exited_on = forms.DateField(
-        label=_("退出日期"), initial=timezone.localdate, widget=AdminDateWidget
-    )
+    exited_on = action_date_field(_("退出日期"))
 
 
 class AssistanceRecordInline(admin.TabularInline):
@@ -134,29 +123,23 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
     def paid_this_year(self, obj):
         return grouped(obj.paid_in_year)
 
-    @admin.action(description=_("退出帮扶"), permissions=["change"])
-    def mark_exited(self, request, queryset):
-        return self.action_with_form(
-            request,
-            queryset,
-            action="mark_exited",
-            form_class=ExitedOnForm,
-            title=_("退出帮扶"),
-            intro=_(
-                "以下 %(count)d 名帮扶对象将退出帮扶（状态改为“已退出”）。"
-                "任何一人不符合条件时，所有人都不会修改。"
-            )
-            % {"count": len(queryset)},
-            submit=_("确认退出帮扶"),
-            describe=lambda recipient: (
-                f"{recipient.name}（{recipient.community}，"
-                f"{recipient.get_category_display()}，{recipient.get_status_display()}）"
-            ),
-            apply=lambda recipients, exited_on: recipients_mark_exited(
-                recipients=recipients, exited_on=exited_on
-            ),
-            done=_("已退出 %(count)d 名帮扶对象。"),
-        )
+    mark_exited = BulkAction(
+        description=_("退出帮扶"),
+        service=recipients_mark_exited,
+        records="recipients",
+        form_class=ExitedOnForm,
+        title=_("退出帮扶"),
+        intro=_(
+            "以下 %(count)d 名帮扶对象将退出帮扶（状态改为“已退出”）。"
+            "任何一人不符合条件时，所有人都不会修改。"
+        ),
+        submit=_("确认退出帮扶"),
+        done=_("已退出 %(count)d 名帮扶对象。"),
+        describe=lambda recipient: (
+            f"{recipient.name}（{recipient.community}，"
+            f"{recipient.get_category_display()}，{recipient.get_status_display()}）"
+        ),
+    )
 
 
 @admin.register(AssistanceRecord)

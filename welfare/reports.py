@@ -2,19 +2,10 @@
 
 import datetime
 
-from django.urls import reverse
-from django.utils.http import urlencode
-
-from devzone.registry import Chart, Figure
+from devzone.registry import Chart
+from devzone.reports.figures import changelist_url, choice_bars, count_figure
 from devzone.scope import WHOLE_ZONE
 from welfare.models import WelfareRecipient
-
-
-def recipient_changelist(**lookups):
-    """Return the recipient changelist URL filtered by plain field lookups."""
-    return (
-        reverse("admin:welfare_welfarerecipient_changelist") + "?" + urlencode(lookups)
-    )
 
 
 def figures(year, scope=WHOLE_ZONE):
@@ -34,42 +25,37 @@ def figures(year, scope=WHOLE_ZONE):
         "batch_year": year,
         "batch__exact": Batch.SECOND,
     }
-    difficulty = second_batch.count()
-    illness = second_batch.by_cause(Cause.ILLNESS).count()
     children = (
         WelfareRecipient.objects.within(scope)
         .of_category(*WelfareRecipient.CHILD_CATEGORIES)
         .filter(batch_year=year)
     )
-    child_count = children.count()
     return [
-        Figure(
-            key="welfare.difficulty_second_batch",
-            label=f"{year}年第二批困难户",
-            value=difficulty,
-            unit="户",
-            url=recipient_changelist(**lookups),
-            rows=difficulty,
+        count_figure(
+            "welfare.difficulty_second_batch",
+            f"{year}年第二批困难户",
+            second_batch,
+            changelist_url(WelfareRecipient, **lookups),
+            "户",
             headline=True,
         ),
-        Figure(
-            key="welfare.difficulty_second_batch_illness",
-            label=f"{year}年第二批困难户中因病致困",
-            value=illness,
-            unit="户",
-            url=recipient_changelist(**lookups, cause__exact=Cause.ILLNESS),
-            rows=illness,
+        count_figure(
+            "welfare.difficulty_second_batch_illness",
+            f"{year}年第二批困难户中因病致困",
+            second_batch.by_cause(Cause.ILLNESS),
+            changelist_url(WelfareRecipient, **lookups, cause__exact=Cause.ILLNESS),
+            "户",
         ),
-        Figure(
-            key="welfare.children_identified",
-            label=f"{year}年认定的留守儿童和困境儿童",
-            value=child_count,
-            unit="人",
-            url=recipient_changelist(
+        count_figure(
+            "welfare.children_identified",
+            f"{year}年认定的留守儿童和困境儿童",
+            children,
+            changelist_url(
+                WelfareRecipient,
                 category__in=",".join(WelfareRecipient.CHILD_CATEGORIES),
                 batch_year=year,
             ),
-            rows=child_count,
+            "人",
         ),
     ]
 
@@ -81,15 +67,11 @@ def charts(year, scope=WHOLE_ZONE):
         .on_register_at(datetime.date(year, 12, 31))
         .count_by_category()
     )
-    data = [
-        (str(label), counts.get(value, 0))
-        for value, label in WelfareRecipient.Category.choices
-    ]
     return [
         Chart(
             key="welfare.recipients_by_category",
             title=f"{year}年末在册帮扶对象（按类别）",
-            data=data,
+            data=choice_bars(counts, WelfareRecipient.Category.choices),
             unit="人",
         )
     ]

@@ -1,22 +1,11 @@
 """devzone's own figures in the annual report: indicators and home-care centres."""
 
 from decimal import Decimal
-from urllib.parse import urlencode
-
-from django.urls import reverse
 
 from devzone.models import AnnualIndicator, Community
 from devzone.registry import Chart, Figure
+from devzone.reports.figures import changelist_url
 from devzone.scope import WHOLE_ZONE
-
-HOME_CARE_QUERY = "has_home_care_center__exact=1"
-
-
-def changelist_url(model, **params):
-    """Return the admin changelist URL of a model filtered by plain field lookups."""
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    return f"{url}?{urlencode(params)}" if params else url
 
 
 def indicator_decimals(indicator):
@@ -71,7 +60,7 @@ def home_care_figures(year, scope=WHOLE_ZONE):
         return []
     with_centre = Community.objects.within(scope).with_home_care_center().count()
     share = (Decimal(with_centre) * 100 / total).quantize(Decimal("0.1"))
-    url = changelist_url(Community) + "?" + HOME_CARE_QUERY
+    url = changelist_url(Community, has_home_care_center__exact=1)
     return [
         Figure(
             key="welfare.home_care_share",

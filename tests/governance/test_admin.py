@@ -391,10 +391,7 @@ def test_close_action_refuses_a_selection_with_a_closed_case(admin_client):
         admin_client, [open_case, closed], apply="1", closed_on="2021-04-30"
     )
 
-    assert (
-        "以下案件已办结，不能再次办结：HJ-2021-0402。所选案件均未修改。"
-        in page_text(response)
-    )
+    assert "未作任何修改：HJ-2021-0402 已办结，不能再次办结。" in page_text(response)
     open_case.refresh_from_db()
     closed.refresh_from_db()
     assert open_case.status == Status.FILED

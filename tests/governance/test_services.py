@@ -37,7 +37,7 @@ def test_a_closed_case_in_the_selection_refuses_all():
         )
 
     assert caught.value.messages == [
-        "以下案件已办结，不能再次办结：HJ-2021-0102。所选案件均未修改。"
+        "未作任何修改：HJ-2021-0102 已办结，不能再次办结。"
     ]
     open_case.refresh_from_db()
     done.refresh_from_db()
@@ -56,5 +56,7 @@ def test_closing_before_a_case_was_opened_refuses_all():
             cases=[early, late], closed_on=datetime.date(2021, 5, 1)
         )
 
-    assert "HJ-2021-0200" in caught.value.messages[0]
+    assert caught.value.messages == [
+        "未作任何修改：HJ-2021-0200 的办结日期 2021-05-01 早于立案日期 2021-06-01。"
+    ]
     assert not EnvironmentalCase.objects.closed().exists()
