@@ -246,7 +246,7 @@ def check_constraint_errors(
 
 def unique_sets(
     model: type[Model],
-) -> Iterator[tuple[tuple[str, ...], Q | None, str | None, str]]:
+) -> Iterator[tuple[tuple[str, ...], Q | None, str, str]]:
     """Yield (fields, condition, message, error field) for each unique rule of a model."""
     opts = model._meta
     for field in opts.local_concrete_fields:
@@ -257,11 +257,9 @@ def unique_sets(
             }
             yield (field.name,), None, message, field.name
     for names in opts.unique_together:
+        labels = [str(getattr(opts.get_field(n), "verbose_name", n)) for n in names]
         message = ValidationError(
-            "%(fields)s 的组合已存在。",
-            params={
-                "fields": "、".join(str(opts.get_field(n).verbose_name) for n in names)
-            },
+            "%(fields)s 的组合已存在。", params={"fields": "、".join(labels)}
         ).messages[0]
         yield tuple(names), None, message, NON_FIELD_ERRORS
     for constraint in opts.total_unique_constraints + [
