@@ -36,16 +36,6 @@ from devzone.changelist import (
 )
 from devzone.constraints import unique_conflicts
 from devzone.import_templates import column_rules, template_workbook
-from devzone.imports import (
-    FORMATS,
-    XLSX,
-    ImportFileError,
-    ImportRun,
-    NumberGuessingRefused,
-    detected_encoding,
-    error_lines,
-    import_counts,
-)
 from devzone.models import PersonalDataAccess
 from devzone.reports.export_centre import sanitise_filename
 from devzone.scope import Scope, community_path
@@ -58,7 +48,15 @@ from devzone.services import (
     personal_lookup_record,
     personal_lookup_refused,
 )
-from devzone.uploads import (
+from devzone.spreadsheets.formats import FORMATS, XLSX, detected_encoding
+from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.results import (
+    ImportFileError,
+    NumberGuessingRefused,
+    error_lines,
+    import_counts,
+)
+from devzone.spreadsheets.uploads import (
     UploadError,
     data_path,
     upload_claim,

@@ -2,7 +2,7 @@ import re
 
 from django import template
 
-from devzone.imports import PREVIEW_ROWS, error_lines, import_counts
+from devzone.spreadsheets.results import PREVIEW_ROWS, error_lines, import_counts
 
 register = template.Library()
 TAGS = re.compile(r"<[^>]+>")

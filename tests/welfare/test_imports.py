@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from devzone.demo import load_zone
-from devzone.imports import error_lines, import_counts, read_dataset
 from devzone.models import ImportBatch, PersonalDataAccess
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines, import_counts
 from tests.factories import id_number_from
 from tests.spreadsheets import (
     confirm,

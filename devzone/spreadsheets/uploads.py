@@ -1,12 +1,11 @@
-"""Uploads waiting between an import's preview and its confirmation.
+"""Uploads waiting between an import's preview and its confirmation."""
 
-Each upload is a file in ``DEVZONE_UPLOAD_DIR`` (a directory every app server
-shares) beside a small JSON note of who uploaded it, under which name, its SHA-256
-and encoding, and the versions of the records the preview matched. Only its
-uploader may confirm it; it is deleted when the import ends, and an abandoned one
-after ``DEVZONE_UPLOAD_LIFETIME`` seconds. Uploads hold personal data, so they are
-kept neither in the database nor in the cache that backups carry.
-"""
+# Each upload is a file in ``DEVZONE_UPLOAD_DIR`` (a directory every app server
+# shares) beside a small JSON note of who uploaded it, under which name, its SHA-256
+# and encoding, and the versions of the records the preview matched. Only its
+# uploader may confirm it; it is deleted when the import ends, and an abandoned one
+# after ``DEVZONE_UPLOAD_LIFETIME`` seconds. Uploads hold personal data, so they are
+# kept neither in the database nor in the cache that backups carry.
 
 import hashlib
 import json
