@@ -11,10 +11,9 @@ from django.db import DatabaseError, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.functional import cached_property
 from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.resources import Diff
-from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from devzone.constraints import check_constraint_errors, unique_conflicts
@@ -27,11 +26,14 @@ from devzone.spreadsheets.results import (
     PREVIEW_ROWS,
     DatabaseRefusal,
     ImportFileError,
+    ImportResult,
+    ImportRowResult,
     NumberGuessingRefused,
     database_refusal,
     file_row_numbers,
     required_messages,
 )
+from devzone.spreadsheets.uploads import upload_progress_save
 from devzone.spreadsheets.widgets import (
     LOOKUP_CHUNK,
     BooleanWidget,
@@ -44,6 +46,7 @@ from devzone.spreadsheets.widgets import (
     NaturalKeyWidget,
     PhoneWidget,
     TextWidget,
+    clean_text,
 )
 from devzone.validators import normalize_text
 
@@ -62,7 +65,15 @@ class ImportRun:
     expected: dict | None = None
     versions: dict = dataclasses.field(default_factory=dict)
     batch: object = None
+    upload: str | None = None  # the upload a confirmation reads, for its progress
 
+    def progress(self, done, total):
+        """Report how many of the file's rows a confirmation has processed."""
+        if self.upload is not None:
+            upload_progress_save(self.upload, done=done, total=total)
+
+
+PROGRESS_ROWS = 1000  # a confirmation reports its progress every so many rows
 
 STALE_ROW = {
     "changed": "预览后该行对应的记录已被他人修改",
@@ -122,47 +133,6 @@ class NaturalKeyInstanceLoader(ModelInstanceLoader):
         return self.instances.get(self.resource.row_key(row))
 
 
-class MaskedDiff(Diff):
-    """The import preview's before/after cells, masked like an export.
-
-    The library reads the preview through ``Field.export`` (as the class method
-    ``Diff._read_field_values``), which bypasses ``ZoneResource.export_field``: without
-    this, a user lacking the permission would read the stored numbers of every record
-    a file updates.
-    """
-
-    left: Any
-    right: Any
-
-    def __init__(self, resource, instance, new):
-        super().__init__(resource, instance, new)
-        self.left = self.masked(resource, self.left)
-
-    def compare_with(self, resource, instance):
-        super().compare_with(resource, instance)
-        self.right = self.masked(resource, self.right)
-
-    @staticmethod
-    def masked(resource, values):
-        # A long note is cut in the preview: the page shows what a row is, not all.
-        values = [
-            shown(value, PREVIEW_CHARS)
-            if isinstance(value, str) and len(value) > PREVIEW_CHARS
-            else value
-            for value in values
-        ]
-        if resource.unmasked or not resource.personal_fields:
-            return values
-        masks = [
-            resource.personal_fields.get(f.attribute)
-            for f in resource.get_import_fields()
-        ]
-        return [
-            mask(value) if mask and value else value
-            for value, mask in zip(values, masks, strict=True)
-        ]
-
-
 # The Resource base ---------------------------------------------------------------------
 
 
@@ -182,7 +152,9 @@ class ZoneResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
-        skip_diff = False
+        # The preview shows the file's own cells (``preview_cells``), masked; the
+        # library's diff would deep-copy every record and show stored values.
+        skip_diff = True
         instance_loader_class = NaturalKeyInstanceLoader
         chunk_size = 2000
         # Rows are validated one by one without a query (devzone.constraints), then
@@ -200,9 +172,15 @@ class ZoneResource(resources.ModelResource):
         self.run = run
         self.scope = Scope.of(user)
         self.row_numbers = {}
+        self.values_before = None  # the imported columns' stored values, this row
+        self.total_rows = 0
+        self.preview_headers = []
 
-    def get_diff_class(self):
-        return MaskedDiff
+    def get_result_class(self):
+        return ImportResult
+
+    def get_row_result_class(self):
+        return ImportRowResult
 
     # Fields from model fields: Chinese headers and devzone's widgets.
 
@@ -368,13 +346,28 @@ class ZoneResource(resources.ModelResource):
         self.refuse_duplicate_keys(dataset)
         self.refuse_number_guessing(dataset)
 
+    def before_import(self, dataset, **kwargs):
+        self.total_rows = len(dataset)
+        self.preview_headers = [h for h in dataset.headers if not is_blank(h)]
+        if self.run is not None:
+            self.run.progress(0, self.total_rows)
+        super().before_import(dataset, **kwargs)
+
     def after_init_instance(self, instance, new, row, **kwargs):
+        self.values_before = None
         # Before the preview shows a single stored value: a row may not reach a
         # record outside the user's communities. The refusal names no record.
         if not new and not self.scope.allows(instance):
-            raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+            raise self.errors_by_column(
+                ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+            )
         if self.run is not None:
-            self.check_version(instance, new, kwargs.get("row_number"))
+            try:
+                self.check_version(instance, new, kwargs.get("row_number"))
+            except ValidationError as exc:
+                raise self.errors_by_column(exc) from None
+        # What skip_row compares with: the stored values of the imported columns.
+        self.values_before = None if new else self.imported_values(instance)
         super().after_init_instance(instance, new, row, **kwargs)
 
     def check_version(self, instance, new, number):
@@ -436,83 +429,86 @@ class ZoneResource(resources.ModelResource):
             )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
+        # With skip_diff the library keeps no deep copy (``original`` is None):
+        # a row is unchanged when the imported columns read as they were stored.
         if all(is_blank(value) for value in row.values()):
             return True
-        if import_validation_errors:
+        if (
+            import_validation_errors
+            or not self._meta.skip_unchanged
+            or self.values_before is None
+        ):
             return False
-        return super().skip_row(instance, original, row, import_validation_errors)
-
-    def import_row(self, row, instance_loader, **kwargs):
-        if self._meta.use_bulk:
-            row_result = self.import_row_in_bulk(row, instance_loader, **kwargs)
-        else:
-            row_result = super().import_row(row, instance_loader, **kwargs)
-        if row_result.validation_error is not None:
-            row_result.validation_error = self.errors_by_column(
-                row_result.validation_error
-            )
-        return row_result
-
-    def import_row_in_bulk(self, row, instance_loader, **kwargs):
-        """Import one row as the library does, without its per-row costs.
-
-        The library deep-copies every record to tell an unchanged row and builds the
-        preview's diff for every row; here the unchanged test compares the imported
-        columns' values, and the diff is built only for the rows the preview shows.
-        devzone's imports never delete, so ``for_delete`` is not consulted.
-        """
-        if not self._meta.store_instance:
-            self._meta.store_instance = kwargs.get(
-                "retain_instance_in_row_result", False
-            )
-        row_result = self.get_row_result_class()()
-        try:
-            self.before_import_row(row, **kwargs)
-            instance, new = self.get_or_init_instance(instance_loader, row)
-            self.after_init_instance(instance, new, row, **kwargs)
-            row_result.import_type = (
-                RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
-            )
-            shown = kwargs.get("row_number", 0) <= PREVIEW_ROWS
-            diff = self.get_diff_class()(self, instance, new) if shown else None
-            before = None if new else self.imported_values(instance)
-            errors: dict[str, list] = {}
-            try:
-                self.import_instance(instance, row, **kwargs)
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-            if all(is_blank(value) for value in row.values()) or (
-                not errors
-                and before is not None
-                and self._meta.skip_unchanged
-                and before == self.imported_values(instance)
-            ):
-                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            else:
-                self.validate_instance(instance, errors)
-                self.save_instance(instance, new, row, **kwargs)
-            row_result.add_instance_info(instance)
-            if self._meta.store_instance:
-                row_result.instance = instance
-            if diff is not None:
-                diff.compare_with(self, instance)
-                row_result.diff = diff.as_html()
-            self.after_import_row(row, row_result, **kwargs)
-        except ValidationError as exc:
-            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-            row_result.validation_error = exc
-        except Exception as exc:  # reported on the row, as the library does
-            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
-            row_result.errors.append(
-                self.get_error_result_class()(exc, row=row, number=kwargs["row_number"])
-            )
-        return row_result
+        return self.imported_values(
+            instance
+        ) == self.values_before and self.many_unchanged(instance, row)
 
     def imported_values(self, instance):
         """Return the values of the imported columns, to tell an unchanged row."""
-        if not hasattr(self, "_import_fields"):
-            self._import_fields = self.get_import_fields()
-        return tuple(field.get_value(instance) for field in self._import_fields)
+        return tuple(
+            field.get_value(instance)
+            for field in self.import_fields
+            if not isinstance(field.widget, widgets.ManyToManyWidget)
+        )
+
+    def many_unchanged(self, instance, row):
+        """Return True if the row names the records its many-to-many fields hold."""
+        for field in self.import_fields:
+            if not isinstance(field.widget, widgets.ManyToManyWidget):
+                continue
+            if field.column_name not in row:
+                continue
+            wanted = {obj.pk for obj in field.clean(row)}
+            stored = set(field.get_value(instance).values_list("pk", flat=True))
+            if wanted != stored:
+                return False
+        return True
+
+    @cached_property
+    def import_fields(self):
+        return self.get_import_fields()
+
+    # The preview and the progress of a confirmation.
+
+    @cached_property
+    def preview_masks(self):
+        """Return {column: mask} of the personal columns this user sees masked."""
+        if self.unmasked:
+            return {}
+        return {
+            field.column_name: self.personal_fields[field.attribute]
+            for field in self.import_fields
+            if field.attribute in self.personal_fields
+        }
+
+    def preview_cells(self, row):
+        """Return a row's cells as the file has them, for the preview page.
+
+        Personal columns are masked for a user without the permission; a long cell
+        is cut: the page shows what a row is, not all of it.
+        """
+        cells = []
+        for header in self.preview_headers:
+            value = row.get(header)
+            text = "" if is_blank(value) else clean_text(value)
+            mask = self.preview_masks.get(header)
+            if mask is not None and text:
+                text = mask(normalize_text(text))
+            cells.append(shown(text, PREVIEW_CHARS))
+        return cells
+
+    def after_import_row(self, row, row_result, **kwargs):
+        number = kwargs.get("row_number") or 0
+        if number <= PREVIEW_ROWS:
+            row_result.preview_cells = self.preview_cells(row)
+        if self.run is not None and number % PROGRESS_ROWS == 0:
+            self.run.progress(number, self.total_rows)
+        super().after_import_row(row, row_result, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self.run is not None:
+            self.run.progress(self.total_rows, self.total_rows)
 
     def errors_by_column(self, error):
         columns = {field.attribute: field.column_name for field in self.fields.values()}
@@ -536,6 +532,13 @@ class ZoneResource(resources.ModelResource):
             return result
         result = super().import_data(dataset, *args, **kwargs)
         result.file_row_numbers = file_row_numbers(dataset)
+        result.preview_headers = self.preview_headers
+        if len(result.rows) == len(dataset):
+            # A refused row never reaches after_import_row: its cells come from here.
+            for number, row_result in enumerate(result.rows[:PREVIEW_ROWS], start=1):
+                if row_result.preview_cells is None:
+                    row = dict(zip(dataset.headers, dataset[number - 1], strict=True))
+                    row_result.preview_cells = self.preview_cells(row)
         return result
 
     def resolved_foreign_keys(self, instance):
@@ -554,7 +557,9 @@ class ZoneResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         if not errors and not self.scope.allows(instance):
             # A row may neither create a record in another community nor move one.
-            raise ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+            raise self.errors_by_column(
+                ValidationError({NON_FIELD_ERRORS: [self.scope.refusal()]})
+            )
         exclude = set(errors) | self.resolved_foreign_keys(instance)
         per_row = not self._meta.use_bulk
         try:
@@ -568,7 +573,9 @@ class ZoneResource(resources.ModelResource):
             for field, messages in check_constraint_errors(instance, failed).items():
                 errors.setdefault(field, []).extend(messages)
         if errors:
-            raise ValidationError(required_messages(instance, errors))
+            raise self.errors_by_column(
+                ValidationError(required_messages(instance, errors))
+            )
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if not is_create and hasattr(instance, "updated_at"):

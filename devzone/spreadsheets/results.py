@@ -5,12 +5,29 @@ import re
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models
 from django.utils.encoding import force_str
-from import_export.results import RowResult
+from import_export.results import Result, RowResult
 
 from devzone.constraints import Unsupported, evaluate, referenced_fields
 
 PREVIEW_ROWS = 100  # rows of an import's preview page
 PREVIEW_CHARS = 200  # characters of a cell on the preview page
+
+
+class ImportResult(Result):
+    """An import's result, with the file's row numbers and the preview's columns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_row_numbers = None
+        self.preview_headers = []
+
+
+class ImportRowResult(RowResult):
+    """A row's result; the first PREVIEW_ROWS rows keep their cells for the preview."""
+
+    def __init__(self):
+        super().__init__()
+        self.preview_cells = None
 
 
 class ImportFileError(Exception):
@@ -188,3 +205,48 @@ def import_counts(result):
         "update": totals[RowResult.IMPORT_TYPE_UPDATE],
         "skip": totals[RowResult.IMPORT_TYPE_SKIP],
     }
+
+
+PREVIEW_STATUS = {
+    RowResult.IMPORT_TYPE_NEW: "新增",
+    RowResult.IMPORT_TYPE_UPDATE: "更新",
+    RowResult.IMPORT_TYPE_SKIP: "未变",
+}
+INVALID_STATUS = "有误"
+
+
+def refused_rows(result):
+    """Return the numbers (in the dataset) of the rows refused with an error."""
+    numbers = {row.number for row in result.invalid_rows}
+    numbers.update(number for number, _errors in result.row_errors())
+    return numbers
+
+
+def preview_counts(result):
+    """Return how many rows an import adds, updates, leaves unchanged and refuses.
+
+    A row the final unique check refused was counted as new or updated by the
+    library; here it counts as refused only.
+    """
+    refused = refused_rows(result)
+    counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(refused)}
+    for number, row_result in enumerate(result.rows, start=1):
+        if number not in refused and row_result.import_type in counts:
+            counts[row_result.import_type] += 1
+    return counts
+
+
+def preview_rows(result):
+    """Return the preview's first rows: their line in the file, status and cells."""
+    numbers = getattr(result, "file_row_numbers", None) or []
+    refused = refused_rows(result)
+    rows = []
+    for number, row_result in enumerate(result.rows[:PREVIEW_ROWS], start=1):
+        cells = getattr(row_result, "preview_cells", None)
+        if cells is None:
+            continue
+        kind = "invalid" if number in refused else row_result.import_type
+        status = PREVIEW_STATUS.get(kind, INVALID_STATUS)
+        line = numbers[number - 1] if number <= len(numbers) else number + 1
+        rows.append({"line": line, "kind": kind, "status": status, "cells": cells})
+    return rows

@@ -62,6 +62,10 @@ def note_path(name: str) -> Path:
     return data_path(name).with_suffix(".json")
 
 
+def progress_path(name: str) -> Path:
+    return data_path(name).with_suffix(".progress")
+
+
 def purge_abandoned(now: float | None = None) -> int:
     """Delete uploads older than their lifetime; return how many were deleted."""
     limit = (now or time.time()) - settings.DEVZONE_UPLOAD_LIFETIME
@@ -113,9 +117,31 @@ def upload_for(name: str, user: Any) -> Upload:
 
 
 def upload_remove(name: str) -> None:
-    """Delete an upload and its note."""
-    for path in (data_path(name), note_path(name)):
+    """Delete an upload, its note and its progress."""
+    for path in (data_path(name), note_path(name), progress_path(name)):
         path.unlink(missing_ok=True)
+
+
+def upload_progress_save(name: str, *, done: int, total: int) -> None:
+    """Record how many of the upload's rows its confirmation has processed."""
+    path = progress_path(name)
+    partial = path.with_suffix(".progress-partial")
+    partial.write_text(json.dumps({"done": done, "total": total}))
+    os.chmod(partial, 0o600)
+    partial.replace(path)  # whole or not at all: the page never reads half a file
+
+
+def upload_progress(name: str, user: Any) -> dict[str, int]:
+    """Return ``{done, total}`` of ``user``'s upload being confirmed.
+
+    Refused, as ``upload_for`` refuses it, for anyone but its uploader.
+    """
+    upload_for(name, user)
+    try:
+        progress = json.loads(progress_path(name).read_text())
+    except (FileNotFoundError, ValueError):
+        return {"done": 0, "total": 0}  # not started, or already finished
+    return {"done": int(progress["done"]), "total": int(progress["total"])}
 
 
 class UploadFileStorage(BaseStorage):
