@@ -77,17 +77,21 @@ def parse_number_text(value):
     return normalize_text(unescape_formula(str(value))).replace(",", "")
 
 
-class NumberCellWidget(widgets.NumberWidget):
+class NativeValueMixin:
+    """Export values as they are, not as text: XLSX keeps numbers and dates typed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+
+class NumberCellWidget(NativeValueMixin, widgets.NumberWidget):
     """A number cell: blank is no value, a boolean or a word is refused in Chinese.
 
     Subclasses say what a number is (``number``) and how a refusal is worded.
     """
 
     refusal = "「%s」不是数字。"
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("coerce_to_string", False)
-        super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -175,11 +179,7 @@ def excel_serial_date(serial):
     return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
 
 
-class DateWidget(widgets.DateWidget):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("coerce_to_string", False)
-        super().__init__(**kwargs)
-
+class DateWidget(NativeValueMixin, widgets.DateWidget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
