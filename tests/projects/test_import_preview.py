@@ -112,6 +112,31 @@ def test_preview_masks_the_files_numbers_for_a_user_without_the_permission(
     ]
 
 
+def test_a_refused_rows_cells_are_masked_too(staff_client, db):
+    # given a user without the permission and a file whose second row is wrong
+    project = RelocationProjectFactory()
+    client = staff_client(
+        "projects.view_relocationhousehold",
+        "projects.add_relocationhousehold",
+        "projects.import_relocationhousehold",
+    )
+
+    preview = upload(client, HOUSEHOLD, "h.csv", household_file(project, 3, bad={1}))
+
+    # then the refused row is listed as 有误, its numbers masked like the others
+    assert error_items(preview) == ["第 3 行 · 家庭人口（人）：「很多」不是整数。"]
+    assert [row[:2] for row in preview_cells(preview)] == [
+        ["2", "新增"],
+        ["3", "有误"],
+        ["4", "新增"],
+    ]
+    assert preview_cells(preview, columns=6)[1][4:] == [
+        id_number(1)[:6] + "********" + id_number(1)[-4:],
+        "139****0001",
+    ]
+    assert id_number(1) not in preview.content.decode()
+
+
 def test_confirm_page_polls_the_uploads_progress(admin_client, db):
     project = RelocationProjectFactory()
 
