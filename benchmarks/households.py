@@ -175,7 +175,7 @@ class QueryCounter:
 def measure_import(count):
     from django.db import connection
 
-    from devzone.imports import read_dataset
+    from devzone.spreadsheets.formats import read_dataset
     from projects.models import RelocationHousehold
     from projects.resources import RelocationHouseholdResource
 
