@@ -20,8 +20,10 @@ Where each rule lives — read this before you change one:
                           full numbers through ``devzone.services`` (quota, log).
 - The trail?              ``devzone.audit`` (django-simple-history on every model);
                           imports write it in bulk and name their ``ImportBatch``.
-- A spreadsheet?          ``devzone.imports`` (formats, widgets, ``ZoneResource``),
-                          uploads in ``devzone.uploads``, downloads in
+- A spreadsheet?          ``devzone.spreadsheets``: ``formats`` (reading files),
+                          ``widgets`` (cells), ``resources`` (``ZoneResource``),
+                          ``uploads`` (between preview and confirmation),
+                          ``results`` (errors and counts); downloads in
                           ``devzone.exports``.
 - Plugging an app in?     one ``devzone.registry.register_app(...)`` call in its
                           ``AppConfig.ready()``; ``devzone`` never imports an app.

@@ -16,7 +16,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path as url_path
@@ -38,16 +38,6 @@ from devzone.changelist import (
 )
 from devzone.constraints import unique_conflicts
 from devzone.import_templates import column_rules, template_workbook
-from devzone.imports import (
-    FORMATS,
-    XLSX,
-    ImportFileError,
-    ImportRun,
-    NumberGuessingRefused,
-    detected_encoding,
-    error_lines,
-    import_counts,
-)
 from devzone.models import PersonalDataAccess
 from devzone.reports.export_centre import sanitise_filename
 from devzone.scope import Scope, community_path
@@ -60,11 +50,21 @@ from devzone.services import (
     personal_lookup_record,
     personal_lookup_refused,
 )
-from devzone.uploads import (
+from devzone.spreadsheets.formats import FORMATS, XLSX, detected_encoding
+from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.results import (
+    ImportFileError,
+    NumberGuessingRefused,
+    error_lines,
+    import_counts,
+)
+from devzone.spreadsheets.uploads import (
+    MISSING,
     UploadError,
     data_path,
     upload_claim,
     upload_for,
+    upload_progress,
     upload_remove,
 )
 from devzone.validators import (
@@ -476,6 +476,11 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                 self.admin_site.admin_view(self.import_template_view),
                 name=f"{opts.app_label}_{opts.model_name}_import_template",
             ),
+            url_path(
+                "import/progress/<str:name>/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_progress",
+            ),
             *super().get_urls(),
         ]
 
@@ -494,6 +499,16 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             content_type=XLSX_CONTENT_TYPE,
         )
         return exports.as_download(response, f"{title}_导入模板.xlsx")
+
+    def import_progress_view(self, request, name):
+        """Return how far the user's own confirmed import has come: {done, total}."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            progress = upload_progress(name, request.user)
+        except UploadError:
+            raise Http404(MISSING) from None
+        return JsonResponse(progress)
 
     def get_queryset(self, request):
         # The one gate of every admin path to a record: lists and their counts,
@@ -748,7 +763,9 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         except UploadError as exc:
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
-        run = request._devzone_import_run = ImportRun(expected=upload.versions)
+        run = request._devzone_import_run = ImportRun(
+            expected=upload.versions, upload=name
+        )
         try:
             with transaction.atomic():
                 run.batch = import_batch_start(

@@ -2,7 +2,7 @@
 
 from django.core import checks
 
-from devzone.imports import ZoneResource
+from devzone.spreadsheets.resources import ZoneResource
 
 
 def all_subclasses(cls):

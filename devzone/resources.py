@@ -1,7 +1,8 @@
 from import_export import fields
 
-from devzone.imports import NaturalKeyManyWidget, NaturalKeyWidget, ZoneResource
 from devzone.models import AnnualIndicator, Area, Community, StaffProfile
+from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.widgets import NaturalKeyManyWidget, NaturalKeyWidget
 
 
 class CommunityResource(ZoneResource):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from devzone.audit import tracked_fields
 from devzone.models import ExportLog, ImportBatch, PersonalDataAccess
 from devzone.scope import Scope
-from devzone.uploads import Upload
+from devzone.spreadsheets.uploads import Upload
 from devzone.validators import CONTROL_CHARACTERS, mask_numbers_in_text
 
 if TYPE_CHECKING:

@@ -191,7 +191,7 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # devzone escapes cells itself
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.uploads.UploadFileStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.spreadsheets.uploads.UploadFileStorage"
 # Uploads wait here between preview and confirmation: a folder every app server
 # shares (e.g. NFS), readable only by devzone; abandoned ones go after an hour.
 DEVZONE_UPLOAD_DIR = Path(

@@ -2,7 +2,9 @@ import re
 
 from import_export import fields
 
-from devzone.imports import ChoiceWidget, ZoneResource, clean_text, is_blank
+from devzone.spreadsheets.formats import is_blank
+from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.widgets import ChoiceWidget, clean_text
 from devzone.validators import normalize_text
 from governance.models import (
     BranchRating,

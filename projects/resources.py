@@ -6,7 +6,7 @@ signing date have a key too); relocation projects by name; households by ID numb
 project, so re-importing a household list updates it and never duplicates anyone.
 """
 
-from devzone.imports import ZoneResource
+from devzone.spreadsheets.resources import ZoneResource
 from devzone.validators import mask_id_number, mask_phone
 from projects.models import (
     InvestmentDeal,

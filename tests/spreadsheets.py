@@ -49,6 +49,22 @@ def error_items(response):
     ]
 
 
+def preview_cells(response, columns=5):
+    """Return the preview table's rows: line, status and the first cells of each."""
+    html = response.content.decode()
+    table = re.search(r'<table class="import-preview">(.*?)</table>', html, re.S)
+    if not table:
+        return []
+    body = table.group(1).split("<tbody>", 1)[-1]
+    return [
+        [
+            re.sub(r"\s+", " ", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ][:columns]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
 def csv_bytes(rows, encoding="utf-8-sig"):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)

@@ -3,13 +3,13 @@
 from django.utils.encoding import force_str
 from import_export import fields
 
-from devzone.imports import (
+from devzone.spreadsheets.formats import is_blank
+from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.widgets import (
     LOOKUP_CHUNK,
     ChoiceWidget,
     IdNumberWidget,
     NaturalKeyWidget,
-    ZoneResource,
-    is_blank,
 )
 from devzone.validators import mask_id_number, mask_phone
 from welfare.models import AssistanceRecord, WelfareRecipient

@@ -12,7 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from devzone.imports import error_lines, import_counts, read_dataset
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines, import_counts
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 

@@ -25,7 +25,7 @@ other goes through the library's row loop with the same hooks and messages.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import (
@@ -42,13 +42,13 @@ from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
 from devzone.constraints import error_field, unique_sets
-from devzone.imports import file_row_numbers
 from devzone.scope import community_path
+from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 
 if TYPE_CHECKING:
-    from devzone.imports import ZoneResource
+    from devzone.spreadsheets.resources import ZoneResource
 
-DEVZONE_WIDGETS = "devzone.imports"  # the module of the widgets a set import reads with
+DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cells with
 STAGING = "devzone_import_rows"
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
@@ -81,12 +81,10 @@ class BulkImport:
         dataset: Any,
         *,
         dry_run: bool,
-        progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.resource = resource
         self.dataset = dataset
         self.dry_run = dry_run
-        self.progress = progress or (lambda done, total: None)
         self.model = resource._meta.model
         self.opts = self.model._meta
         headers = list(dataset.headers or [])
@@ -108,6 +106,7 @@ class BulkImport:
         ]
         self.columns = self.model_fields + self.kept_fields
         self.rows = list(dataset)
+        self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
 
@@ -115,7 +114,7 @@ class BulkImport:
 
     @classmethod
     def supports(cls, resource: ZoneResource) -> bool:
-        from devzone.imports import ZoneResource
+        from devzone.spreadsheets.resources import ZoneResource
 
         model = resource._meta.model
         if model.clean is not models.Model.clean:
@@ -151,6 +150,12 @@ class BulkImport:
                 return False  # a Resource's own widget may read other cells
         return True
 
+    def progress(self, done: int, total: int) -> None:
+        """Report how far the import has come (rows' worth of work), once per step."""
+        if self.resource.run is not None and done != self.reported:
+            self.reported = done
+            self.resource.run.progress(done, total)
+
     # Stage 1: cells.
 
     def clean_columns(self) -> list[list]:
@@ -174,9 +179,7 @@ class BulkImport:
                 if errors:
                     self.errors[index][model_field.name] = errors
                 values[index][position] = value
-            self.progress(
-                (position + 1) * total // (2 * len(self.file_fields) or 1), total
-            )
+            self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
         return values
 
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
@@ -356,7 +359,7 @@ class BulkImport:
 
     def check_versions(self) -> None:
         """Record each row's record version; at a confirmation, refuse moved ones."""
-        from devzone.imports import STALE_ROW, version_from
+        from devzone.spreadsheets.resources import STALE_ROW, version_from
 
         run = self.resource.run
         if run is None:
@@ -491,16 +494,20 @@ class BulkImport:
             f"AND ({differs})"
         )
 
-    def counts(self, cursor: Any) -> dict[str, int]:
+    def count(self, result: Result, cursor: Any) -> None:
+        """Count what the file adds, changes, leaves as it is and refuses."""
         cursor.execute(
-            f"SELECT "
-            f"SUM(CASE WHEN {quote(TARGET)} IS NULL THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {quote(CHANGED)} THEN 1 ELSE 0 END), "
-            f"COUNT(*) FROM {quote(STAGING)}"
+            f"SELECT {quote(ROW)}, {quote(TARGET)} IS NULL, {quote(CHANGED)} "
+            f"FROM {quote(STAGING)}"
         )
-        new, changed, total = cursor.fetchone()
-        new, changed = new or 0, changed or 0
-        return {"new": new, "update": changed, "skip": total - new - changed}
+        counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(self.errors)}
+        for number, new, changed in cursor.fetchall():
+            if number - 1 in self.errors:
+                continue
+            counts["new" if new else "update" if changed else "skip"] += 1
+        result.counts = counts
+        for kind, count in counts.items():
+            result.totals[kind] = count
 
     # Stage 3: writes.
 
@@ -609,7 +616,7 @@ class BulkImport:
         total = len(self.dataset)
         result = resource.get_result_class()()
         result.total_rows = total
-        result.diff_headers = [f.column_name for f in resource.get_import_fields()]
+        resource.before_import(self.dataset, dry_run=self.dry_run)
         values = self.clean_columns()
         # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
@@ -622,22 +629,18 @@ class BulkImport:
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
-            self.progress(total * 3 // 4, total)
             for index, error in self.replaced.items():
                 self.errors[index] = error.update_error_dict({})
+            self.mark_changed(cursor)
+            self.count(result, cursor)
+            self.preview_rows(result, cursor)
+            self.progress(total * 3 // 4, total)
             if self.errors:
                 self.report_errors(result)
-            else:
-                self.mark_changed(cursor)
-                counts = self.counts(cursor)
-                result.totals[RowResult.IMPORT_TYPE_NEW] = counts["new"]
-                result.totals[RowResult.IMPORT_TYPE_UPDATE] = counts["update"]
-                result.totals[RowResult.IMPORT_TYPE_SKIP] = counts["skip"]
-                self.preview_rows(result, cursor)
-                if not self.dry_run:
-                    self.write_or_report(cursor, result)
+            elif not self.dry_run:
+                self.write_or_report(cursor, result)
             cursor.execute(f"DROP TABLE {quote(STAGING)}")
-        self.progress(total, total)
+        resource.after_import(self.dataset, result, dry_run=self.dry_run)
         return result
 
     def report_errors(self, result: Result) -> None:
@@ -649,48 +652,30 @@ class BulkImport:
             result.append_invalid_row(
                 index + 1, row, self.resource.errors_by_column(ValidationError(errors))
             )
-        result.totals[RowResult.IMPORT_TYPE_INVALID] = len(self.errors)
 
     def preview_rows(self, result: Result, cursor: Any) -> None:
-        from devzone.imports import PREVIEW_ROWS
-
+        """Give the preview its first rows: what each will do, and the file's cells."""
         cursor.execute(
-            f"SELECT {quote(ROW)}, {quote(TARGET)}, {quote(CHANGED)} FROM {quote(STAGING)} "
-            f"WHERE {quote(ROW)} <= %s ORDER BY {quote(ROW)}",
+            f"SELECT {quote(ROW)}, {quote(TARGET)}, {quote(CHANGED)} "
+            f"FROM {quote(STAGING)} WHERE {quote(ROW)} <= %s",
             [PREVIEW_ROWS],
         )
-        rows = self.rows
+        outcome = {
+            number: RowResult.IMPORT_TYPE_NEW
+            if target is None
+            else RowResult.IMPORT_TYPE_UPDATE
+            if changed
+            else RowResult.IMPORT_TYPE_SKIP
+            for number, target, changed in cursor.fetchall()
+        }
         headers = list(self.dataset.headers or [])
-        for number, target, changed in cursor.fetchall():
-            row_result = resource_row_result(self.resource)
+        for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
+            row_result = self.resource.get_row_result_class()()
             row_result.import_type = (
-                RowResult.IMPORT_TYPE_NEW
-                if target is None
-                else RowResult.IMPORT_TYPE_UPDATE
-                if changed
-                else RowResult.IMPORT_TYPE_SKIP
+                RowResult.IMPORT_TYPE_INVALID
+                if number - 1 in self.errors
+                else outcome.get(number, RowResult.IMPORT_TYPE_INVALID)
             )
-            row = dict(zip(headers, rows[number - 1], strict=False))
-            row_result.diff = [
-                self.preview_cell(field, row.get(field.column_name))
-                for field in self.resource.get_import_fields()
-            ]
-            row_result.object_id = target
+            row = dict(zip(headers, cells, strict=False))
+            row_result.preview_cells = self.resource.preview_cells(row)
             result.rows.append(row_result)
-
-    def preview_cell(self, field: Any, value: Any) -> Any:
-        """Return a file's cell as the preview shows it: cut, and masked if personal."""
-        from devzone.imports import PREVIEW_CHARS, shown
-
-        if value is None:
-            return ""
-        mask = self.resource.personal_fields.get(field.attribute)
-        if mask and not self.resource.unmasked and value != "":
-            return mask(force_str(value))
-        if isinstance(value, str) and len(value) > PREVIEW_CHARS:
-            return shown(value, PREVIEW_CHARS)
-        return value
-
-
-def resource_row_result(resource: Any) -> RowResult:
-    return resource.get_row_result_class()()

@@ -4,13 +4,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from devzone.imports import ImportRun, error_lines, import_counts, read_dataset
 from devzone.models import Community, StaffProfile
 from devzone.resources import (
     CommunityResource,
     StaffProfileResource,
 )
 from devzone.spreadsheets.bulk import BulkImport
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.results import error_lines, import_counts
 from tests.spreadsheets import csv_bytes
 
 HEADER = ["名称", "类型", "所属街道", "统计用区划代码"]

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from devzone.checks import resources_use_natural_keys
-from devzone.imports import ZoneResource
 from devzone.models import Area
+from devzone.spreadsheets.resources import ZoneResource
 
 
 def test_every_resource_in_the_project_uses_a_natural_key():
@@ -36,7 +36,7 @@ def test_a_resource_keyed_on_id_is_refused():
 BAD_RESOURCE_THEN_CHECK = """
 import django
 django.setup()
-from devzone.imports import ZoneResource
+from devzone.spreadsheets.resources import ZoneResource
 from devzone.models import Area
 class AreaByIdResource(ZoneResource):
     class Meta:

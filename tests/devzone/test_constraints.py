@@ -15,9 +15,9 @@ from devzone.constraints import (
     unique_conflicts,
 )
 from devzone.demo import load_zone
-from devzone.imports import read_dataset
 from devzone.models import AnnualIndicator, Area, Community
 from devzone.resources import CommunityResource
+from devzone.spreadsheets.formats import read_dataset
 from tests.spreadsheets import csv_bytes
 
 HEADER = ["名称", "类型", "统计用区划代码"]

@@ -36,7 +36,8 @@ def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(key):
     from django.test.utils import CaptureQueriesContext
 
     from devzone.exports import csv_chunks
-    from devzone.imports import ImportFileError, import_counts, read_dataset
+    from devzone.spreadsheets.formats import read_dataset
+    from devzone.spreadsheets.results import ImportFileError, import_counts
 
     dataset = registry.datasets[key]
     queryset = dataset.model._default_manager.all()

@@ -20,7 +20,8 @@ from openpyxl import Workbook
 
 from devzone import registry
 from devzone.exports import xlsx_safe
-from devzone.imports import ImportFileError, error_lines, read_dataset
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import ImportFileError, error_lines
 from tests.spreadsheets import upload
 
 FILES_PER_DATASET = 200

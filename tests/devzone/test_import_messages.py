@@ -8,9 +8,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from devzone.imports import ImportFileError, error_lines, read_dataset, row_ranges
 from devzone.models import Community
 from devzone.resources import CommunityResource
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import ImportFileError, error_lines, row_ranges
 from tests.spreadsheets import csv_bytes, error_items, page_text, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,8 @@ def test_a_database_refusal_names_the_rule_the_row_and_the_column(monkeypatch):
     from projects.models import RelocationProject
 
     monkeypatch.setattr(
-        "devzone.imports.check_constraint_errors", lambda *args, **kwargs: {}
+        "devzone.spreadsheets.resources.check_constraint_errors",
+        lambda *args, **kwargs: {},
     )
     Community.objects.create(name="高楼社区", kind="community")
     header = ["项目名称", "年度", "项目状态", "所在村/社区", "所在片区"]

@@ -8,24 +8,22 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from devzone.imports import (
-    DecimalWidget,
-    IdNumberWidget,
-    IntegerWidget,
-    PhoneWidget,
-    decode_csv,
-    error_lines,
-    header_key,
-    parse_date,
-    read_dataset,
-)
 from devzone.models import AnnualIndicator, Area, Community, ImportBatch
 from devzone.resources import (
     AnnualIndicatorResource,
     AreaResource,
     CommunityResource,
 )
-from devzone.uploads import purge_abandoned, upload_dir
+from devzone.spreadsheets.formats import decode_csv, header_key, read_dataset
+from devzone.spreadsheets.results import error_lines
+from devzone.spreadsheets.uploads import purge_abandoned, upload_dir
+from devzone.spreadsheets.widgets import (
+    DecimalWidget,
+    IdNumberWidget,
+    IntegerWidget,
+    PhoneWidget,
+    parse_date,
+)
 from tests.spreadsheets import (
     confirm,
     csv_bytes,

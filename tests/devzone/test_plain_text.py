@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from devzone.imports import error_lines, import_counts, read_dataset
 from devzone.models import Community
 from devzone.resources import CommunityResource
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines, import_counts
 from tests.spreadsheets import csv_bytes, read_csv_download, read_xlsx_download
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from devzone.imports import error_lines, import_counts, read_dataset
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines, import_counts
 from governance.models import (
     BranchRating,
     EnvironmentalCase,

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from devzone.demo import import_file
-from devzone.imports import error_lines, import_counts, read_dataset
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines, import_counts
 from projects.models import (
     InvestmentDeal,
     KeyProject,

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from devzone.demo import load_zone
-from devzone.imports import error_lines, read_dataset
+from devzone.spreadsheets.formats import read_dataset
+from devzone.spreadsheets.results import error_lines
 from tests.spreadsheets import csv_bytes
 from tests.welfare.factories import WelfareRecipientFactory
 from tests.welfare.test_imports import recipient_row, recipients_csv

@@ -119,7 +119,8 @@ def test_record_export_masks_the_recipients_id(staff_client, child, fmt):
 
 def test_exported_file_reimports_without_changes(staff_client, child):
     """An officer's export is a valid import file: the round trip changes nothing."""
-    from devzone.imports import import_counts, read_dataset
+    from devzone.spreadsheets.formats import read_dataset
+    from devzone.spreadsheets.results import import_counts
 
     AssistanceRecordFactory(recipient=child, date=datetime.date(2021, 8, 1))
     client = staff_client(*OFFICER)

@@ -9,16 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from devzone import registry
-from devzone.imports import (
-    ImportFileError,
-    ImportRun,
-    detected_encoding,
-    error_lines,
-    import_counts,
-    read_dataset,
-)
 from devzone.services import import_batch_finish, import_batch_start
-from devzone.uploads import Upload
+from devzone.spreadsheets.formats import detected_encoding, read_dataset
+from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
+from devzone.spreadsheets.uploads import Upload
 
 BAR_WIDTH = 30
 
@@ -83,7 +78,7 @@ class Command(BaseCommand):
             rows = read_dataset(data, path.name)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
-        run = ImportRun(progress=ProgressBar(self.stderr, "导入中"))
+        run = ImportRun(on_progress=ProgressBar(self.stderr, "导入中"))
         permission = getattr(dataset.resource, "personal_data_permission", None)
         resource = dataset.resource(
             user=user,

@@ -1,12 +1,11 @@
-"""Uploads waiting between an import's preview and its confirmation.
+"""Uploads waiting between an import's preview and its confirmation."""
 
-Each upload is a file in ``DEVZONE_UPLOAD_DIR`` (a directory every app server
-shares) beside a small JSON note of who uploaded it, under which name, its SHA-256
-and encoding, and the versions of the records the preview matched. Only its
-uploader may confirm it; it is deleted when the import ends, and an abandoned one
-after ``DEVZONE_UPLOAD_LIFETIME`` seconds. Uploads hold personal data, so they are
-kept neither in the database nor in the cache that backups carry.
-"""
+# Each upload is a file in ``DEVZONE_UPLOAD_DIR`` (a directory every app server
+# shares) beside a small JSON note of who uploaded it, under which name, its SHA-256
+# and encoding, and the versions of the records the preview matched. Only its
+# uploader may confirm it; it is deleted when the import ends, and an abandoned one
+# after ``DEVZONE_UPLOAD_LIFETIME`` seconds. Uploads hold personal data, so they are
+# kept neither in the database nor in the cache that backups carry.
 
 import hashlib
 import json
@@ -63,6 +62,10 @@ def note_path(name: str) -> Path:
     return data_path(name).with_suffix(".json")
 
 
+def progress_path(name: str) -> Path:
+    return data_path(name).with_suffix(".progress")
+
+
 def purge_abandoned(now: float | None = None) -> int:
     """Delete uploads older than their lifetime; return how many were deleted."""
     limit = (now or time.time()) - settings.DEVZONE_UPLOAD_LIFETIME
@@ -114,9 +117,31 @@ def upload_for(name: str, user: Any) -> Upload:
 
 
 def upload_remove(name: str) -> None:
-    """Delete an upload and its note."""
-    for path in (data_path(name), note_path(name)):
+    """Delete an upload, its note and its progress."""
+    for path in (data_path(name), note_path(name), progress_path(name)):
         path.unlink(missing_ok=True)
+
+
+def upload_progress_save(name: str, *, done: int, total: int) -> None:
+    """Record how many of the upload's rows its confirmation has processed."""
+    path = progress_path(name)
+    partial = path.with_suffix(".progress-partial")
+    partial.write_text(json.dumps({"done": done, "total": total}))
+    os.chmod(partial, 0o600)
+    partial.replace(path)  # whole or not at all: the page never reads half a file
+
+
+def upload_progress(name: str, user: Any) -> dict[str, int]:
+    """Return ``{done, total}`` of ``user``'s upload being confirmed.
+
+    Refused, as ``upload_for`` refuses it, for anyone but its uploader.
+    """
+    upload_for(name, user)
+    try:
+        progress = json.loads(progress_path(name).read_text())
+    except (FileNotFoundError, ValueError):
+        return {"done": 0, "total": 0}  # not started, or already finished
+    return {"done": int(progress["done"]), "total": int(progress["total"])}
 
 
 class UploadFileStorage(BaseStorage):

@@ -1,0 +1,286 @@
+"""Spreadsheet formats: CSV in any encoding Excel or WPS saves, XLSX, read with limits."""
+
+# Spreadsheets come from Excel and WPS: CSV in UTF-8, UTF-8 with BOM or GBK, XLSX whose
+# numbers are floats. They are read into a dataset with the limits on rows, columns and
+# cells checked as the rows stream in; what cannot be read is refused in Chinese.
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+
+import tablib
+from django.conf import settings
+from django.utils.encoding import force_str
+from import_export.formats import base_formats
+
+from devzone.spreadsheets.results import ImportFileError
+
+
+def header_key(text):
+    """Return a header folded for matching: NFKC, no spaces, lower-case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", force_str(text))).lower()
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def decode_csv(data):
+    """Return the text of a CSV upload saved as UTF-8, UTF-8 with BOM or GBK."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    if data[:2] in (b"PK", b"\xd0\xcf"):
+        raise ImportFileError(
+            "这是一个 Excel 工作簿，不是 CSV 文件：请在“格式”中选择 xlsx 后重新上传。"
+        )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise ImportFileError(
+            "文件不是可识别的文本 CSV（可能是 UTF-16 或二进制文件），"
+            "请在 Excel 或 WPS 中另存为“CSV（逗号分隔）”后重新上传。"
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(
+        "无法识别文件编码：支持 UTF-8 和 GBK（GB18030）编码的 CSV，请另存后重新上传。"
+    )
+
+
+def import_limit(name):
+
+    return getattr(settings, f"DEVZONE_IMPORT_MAX_{name}")
+
+
+def shown(value, limit=40):
+    """Return a cell's value for a message: a long one is cut, not repeated whole."""
+    text = force_str(value)
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
+
+
+def build_dataset(rows):
+    """Return a dataset from ``(line, cells)`` pairs, the first being the header row.
+
+    Blank rows are left out (they are neither imported nor counted); the dataset's
+    ``row_numbers`` keeps each remaining row's number in the file, so messages still
+    name the row a person sees. The limits on rows, columns and cell length are
+    checked as the rows stream in, so a hostile file stops at its first excess.
+    """
+    max_rows = import_limit("ROWS")
+    max_columns = import_limit("COLUMNS")
+    max_chars = import_limit("CELL_CHARS")
+    dataset = tablib.Dataset()
+    dataset.row_numbers = []
+    width = None
+    for number, (line, cells) in enumerate(rows, start=1):
+        cells = list(cells)
+        if len(cells) > max_columns:
+            while cells and is_blank(cells[-1]):
+                cells.pop()
+            if len(cells) > max_columns:
+                raise ImportFileError(
+                    f"第 {line} 行有 {len(cells)} 列，超过了每个文件最多 {max_columns} "
+                    "列的限制：请删去多余的列后重新上传。"
+                )
+        for column, value in enumerate(cells, start=1):
+            if isinstance(value, str) and len(value) > max_chars:
+                raise ImportFileError(
+                    f"第 {line} 行第 {column} 列的单元格有 {len(value)} 个字符，"
+                    f"超过了单元格最多 {max_chars} 个字符的限制（Excel 的上限）："
+                    "请检查该单元格后重新上传。"
+                )
+        if width is None:
+            while cells and is_blank(cells[-1]):
+                cells.pop()
+            if not cells:
+                raise ImportFileError(
+                    "文件的第 1 行是空的：第 1 行应为表头（各列的名称），"
+                    "数据从第 2 行开始。"
+                )
+            width = len(cells)
+            dataset.headers = cells
+            continue
+        if all(is_blank(value) for value in cells):
+            continue
+        if len(cells) > width:
+            extra = cells[width:]
+            if any(not is_blank(value) for value in extra):
+                raise ImportFileError(
+                    f"第 {line} 行有 {len(cells)} 个单元格，而表头只有 {width} 列："
+                    "该行可能多了逗号（内容中有逗号时，应把整个内容用英文双引号括起），"
+                    "或表头少了列名。请改正后重新上传。"
+                )
+            cells = cells[:width]
+        cells += [None] * (width - len(cells))
+        if len(dataset.row_numbers) >= max_rows:
+            raise ImportFileError(
+                f"文件超过了每次最多导入 {max_rows} 行数据的限制：请分成几个文件导入。"
+            )
+        dataset.append(cells)
+        dataset.row_numbers.append(number)
+    if width is None:
+        raise ImportFileError("文件是空的：第 1 行应为表头，数据从第 2 行开始。")
+    if not dataset.row_numbers:
+        raise ImportFileError(
+            "文件只有表头，没有数据行：请从第 2 行起填写要导入的数据后重新上传。"
+        )
+    return dataset
+
+
+CSV_REASONS = {
+    "unexpected end of data": '引号没有闭合：从这一行起的英文双引号 " 到文件末尾都没有'
+    "配对的结束引号",
+    "',' expected after '\"'": "引号后面紧跟了其他字符：带引号的内容应整体用英文双引号"
+    '括起，内容中的双引号要写成两个（""）',
+    "field larger than field limit": "有一个单元格的内容过长",
+    "new-line character seen in unquoted field": "有未用引号括起的换行符",
+    "line contains NUL": "含有空字符（NUL），可能不是文本文件",
+}
+
+
+def csv_error_reason(error):
+    text = str(error)
+    for english, chinese in CSV_REASONS.items():
+        if text.startswith(english):
+            return chinese
+    return "无法按 CSV 格式解析这一行"
+
+
+def csv_rows(text):
+    """Yield ``(line, cells)`` of a CSV text; a malformed line is named and explained."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"CSV 文件第 {start} 行格式有误：{csv_error_reason(exc)}。"
+                "请在 Excel 或 WPS 中打开该文件检查这一行，改正后重新上传。"
+            ) from exc
+        yield start, cells
+        start = reader.line_num + 1
+
+
+class CSV(base_formats.CSV):
+    """CSV read in any encoding Excel or WPS saves, written as UTF-8 with BOM."""
+
+    CONTENT_TYPE = "text/csv; charset=utf-8"
+
+    def get_read_mode(self):
+        return "rb"
+
+    def is_binary(self):
+        # Uploads are kept as bytes so the encoding is detected, not assumed.
+        return True
+
+    def create_dataset(self, in_stream):
+        return build_dataset(csv_rows(decode_csv(in_stream)))
+
+    def export_data(self, dataset, **kwargs):
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+def check_xlsx_size(data):
+    """Refuse a workbook whose unpacked size, rows or columns exceed the limits.
+
+    The sizes come from the zip directory and the sheet's declared dimension, read
+    before any cell is parsed: a small file cannot make the server unpack or walk
+    a million rows.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(
+            "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿。"
+        ) from exc
+    limit = import_limit("UNPACKED_BYTES")
+    if unpacked > limit:
+        raise ImportFileError(
+            f"该 xlsx 文件解压后有 {unpacked / 2**20:.1f} MB，超过了 {limit // 2**20} MB "
+            "的限制：请删去多余的工作表、图片或空白格式，或分成几个文件导入。"
+        )
+
+
+def check_sheet_dimension(sheet):
+    max_rows, max_columns = import_limit("ROWS"), import_limit("COLUMNS")
+    rows, columns = sheet.max_row, sheet.max_column  # as declared; None if not
+    if rows is not None and rows > max_rows + 1:
+        raise ImportFileError(
+            f"工作表声明了 {rows} 行，超过了每次最多导入 {max_rows} 行数据的限制："
+            "请删去多余的行（包括只有格式的空行）或分成几个文件导入。"
+        )
+    if columns is not None and columns > max_columns:
+        raise ImportFileError(
+            f"工作表声明了 {columns} 列，超过了每个文件最多 {max_columns} 列的限制："
+            "请删去多余的列（包括只有格式的空列）后重新上传。"
+        )
+
+
+def xlsx_rows(sheet):
+    """Yield ``(row number, values)``, stopping at a row past the limit."""
+    max_rows = import_limit("ROWS")
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if number > 2 * max_rows + 1:
+            # Blank rows are not counted as data, but walking millions is refused.
+            raise ImportFileError(
+                f"工作表超过了 {2 * max_rows} 行（含空行）：请删去多余的空行后重新上传。"
+            )
+        yield number, row
+
+
+class XLSX(base_formats.XLSX):
+    """XLSX checked for its size before parsing; unreadable files refused."""
+
+    def create_dataset(self, in_stream):
+        import openpyxl
+
+        check_xlsx_size(in_stream)
+        try:
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(in_stream), read_only=True, data_only=True
+            )
+            try:
+                sheet = workbook.active
+                if sheet is None or not hasattr(sheet, "iter_rows"):
+                    raise ImportFileError("该 xlsx 文件中没有可读取的工作表。")
+                check_sheet_dimension(sheet)
+                return build_dataset(xlsx_rows(sheet))
+            finally:
+                workbook.close()
+        except ImportFileError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds on a broken file
+            raise ImportFileError(
+                "无法读取该 xlsx 文件：文件已损坏或不是 Excel 工作簿。"
+            ) from exc
+
+
+FORMATS = [CSV, XLSX]
+
+
+def detected_encoding(data):
+    """Return the encoding an upload was saved in, as the import log records it."""
+    if data[:2] == b"PK":
+        return "xlsx"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def read_dataset(data, file_name):
+    """Return a dataset from an uploaded file's bytes, choosing the format by its name."""
+    fmt = XLSX() if file_name.lower().endswith((".xlsx", ".xlsm")) else CSV()
+    return fmt.create_dataset(
+        data if isinstance(data, bytes) else io.BytesIO(data).read()
+    )

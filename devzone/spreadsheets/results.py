@@ -1,0 +1,257 @@
+"""Import results and messages: refusals, errors by row and column, counts."""
+
+import re
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, models
+from django.utils.encoding import force_str
+from import_export.results import Result, RowResult
+
+from devzone.constraints import Unsupported, evaluate, referenced_fields
+
+PREVIEW_ROWS = 100  # rows of an import's preview page
+PREVIEW_CHARS = 200  # characters of a cell on the preview page
+
+
+class ImportResult(Result):
+    """An import's result, with the file's row numbers and the preview's columns."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_row_numbers = None
+        self.preview_headers = []
+        # Counted by the set-based import (devzone.spreadsheets.bulk), which keeps
+        # a row result only for the rows the preview shows; None: count the rows.
+        self.counts = None
+
+
+class ImportRowResult(RowResult):
+    """A row's result; the first PREVIEW_ROWS rows keep their cells for the preview."""
+
+    def __init__(self):
+        super().__init__()
+        self.preview_cells = None
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported at all; the message is shown to the user."""
+
+
+class NumberGuessingRefused(ImportFileError):
+    """A file refused as an attempt to guess masked numbers; it is logged."""
+
+
+def required_messages(instance, errors):
+    """Return errors with Django's "这个值不能为 null" said as for a blank cell."""
+    result: dict[str, list] = {}
+    for name, messages in errors.items():
+        result[name] = []
+        for message in messages:
+            if getattr(message, "code", None) == "null":
+                try:
+                    text = instance._meta.get_field(name).error_messages["blank"]
+                except FieldDoesNotExist:
+                    text = message
+                message = ValidationError(text, code="blank")
+            result[name].append(message)
+    return result
+
+
+class DatabaseRefusal(Exception):
+    """A database's refusal, explained; the message is shown to the user."""
+
+
+CONSTRAINT_NAME = re.compile(r'constraint "([^"]+)"|CHECK constraint failed: (\w+)')
+COLUMN_NAMES = re.compile(
+    r"(?:UNIQUE|NOT NULL) constraint failed: ([\w.]+(?:, [\w.]+)*)"
+    r'|null value in column "(\w+)"|Key \(([^)]+)\)='
+)
+
+
+def database_refusal(model, error, instances):
+    """Return (field, rule in Chinese, offending instances) for a refused write.
+
+    The rule is read from the database's message (PostgreSQL and SQLite word it
+    differently) and matched to the model's own constraint or field; the rows that
+    break it are found in Python. None when the message names nothing known.
+    """
+    text = str(error)
+    opts = model._meta
+    match = CONSTRAINT_NAME.search(text)
+    name = match and (match.group(1) or match.group(2))
+    for constraint in opts.constraints:
+        if constraint.name != name:
+            continue
+        message = force_str(constraint.get_violation_error_message())
+        if isinstance(constraint, models.CheckConstraint):
+            field = (
+                getattr(constraint, "field", None)
+                or sorted(referenced_fields(constraint.condition))[0]
+            )
+            culprits = []
+            for instance in instances:
+                try:
+                    if evaluate(instance, constraint.condition) is False:
+                        culprits.append(instance)
+                except Unsupported:
+                    continue
+            return field, message, culprits
+        field = getattr(constraint, "field", None) or constraint.fields[0]
+        return field, message, duplicated(model, instances, constraint.fields)
+    match = COLUMN_NAMES.search(text)
+    columns = match and (match.group(1) or match.group(2) or match.group(3))
+    if not columns:
+        return None
+    names = [part.strip().split(".")[-1] for part in columns.split(",")]
+    fields = []
+    for column in names:
+        for field in opts.concrete_fields:
+            if field.column == column:
+                fields.append(field)
+    if not fields:
+        return None
+    if "NOT NULL" in text or "null value" in text:
+        field = fields[0]
+        culprits = [i for i in instances if getattr(i, field.attname) is None]
+        return field.name, "此项必填，不能为空。", culprits
+    labels = "、".join(str(f.verbose_name) for f in fields)
+    return (
+        fields[0].name,
+        f"{labels}与已有的记录重复。",
+        duplicated(model, instances, [f.name for f in fields]),
+    )
+
+
+def duplicated(model, instances, field_names):
+    """Return the instances whose values of the fields repeat an earlier one's."""
+    attnames = [model._meta.get_field(name).attname for name in field_names]
+    seen, culprits = set(), []
+    for instance in instances:
+        key = tuple(getattr(instance, attname) for attname in attnames)
+        if key in seen:
+            culprits.append(instance)
+        seen.add(key)
+    return culprits
+
+
+def error_text(error):
+    """Return an error for a person: a database's own refusal gets a Chinese sentence."""
+    if isinstance(error, DatabaseRefusal):
+        return f"数据库拒绝保存：{error}"
+    if isinstance(error, DatabaseError):
+        return f"数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员：{error}"
+    return force_str(error)
+
+
+def file_row_numbers(dataset):
+    """Return the row number in the file of each of the dataset's rows."""
+    numbers = getattr(dataset, "row_numbers", None)
+    if numbers is None or len(numbers) != len(dataset):
+        return list(range(2, len(dataset) + 2))
+    return numbers
+
+
+def row_ranges(numbers):
+    """Return row numbers as a person reads them: 3–48、50、52–53."""
+    numbers = sorted(set(numbers))
+    parts, start = [], None
+    for index, number in enumerate(numbers):
+        if start is None:
+            start = number
+        if index + 1 == len(numbers) or numbers[index + 1] != number + 1:
+            parts.append(str(start) if start == number else f"{start}–{number}")
+            start = None
+    return "、".join(parts)
+
+
+def error_lines(result):
+    """Return every error of an import result as a line a person can act on.
+
+    The same message on many rows is one line naming them all ("第 3–48 行 · …"),
+    so a file with one mistake copied down a column does not give a thousand lines.
+    """
+    numbers = getattr(result, "file_row_numbers", None)
+
+    def file_row(number):
+        if numbers and 1 <= number <= len(numbers):
+            return numbers[number - 1]
+        return number + 1
+
+    lines = [error_text(error.error) for error in result.base_errors]
+    grouped: dict[
+        tuple, list
+    ] = {}  # (column, message) -> file rows, in the order first seen
+    for number, errors in result.row_errors():
+        for error in errors:
+            row = file_row(error.number or number)
+            grouped.setdefault((None, error_text(error.error)), []).append(row)
+    for row in result.invalid_rows:
+        for column, messages in row.error_dict.items():
+            for message in messages:
+                grouped.setdefault((column, message), []).append(file_row(row.number))
+    entries = sorted(grouped.items(), key=lambda item: min(item[1]))
+    for (column, message), rows in entries:
+        where = f"第 {row_ranges(rows)} 行"
+        lines.append(
+            f"{where}：{message}"
+            if column is None
+            else f"{where} · {column}：{message}"
+        )
+    return lines
+
+
+def import_counts(result):
+    """Return how many rows an import adds, updates and leaves unchanged."""
+    totals = result.totals
+    return {
+        "new": totals[RowResult.IMPORT_TYPE_NEW],
+        "update": totals[RowResult.IMPORT_TYPE_UPDATE],
+        "skip": totals[RowResult.IMPORT_TYPE_SKIP],
+    }
+
+
+PREVIEW_STATUS = {
+    RowResult.IMPORT_TYPE_NEW: "新增",
+    RowResult.IMPORT_TYPE_UPDATE: "更新",
+    RowResult.IMPORT_TYPE_SKIP: "未变",
+}
+INVALID_STATUS = "有误"
+
+
+def refused_rows(result):
+    """Return the numbers (in the dataset) of the rows refused with an error."""
+    numbers = {row.number for row in result.invalid_rows}
+    numbers.update(number for number, _errors in result.row_errors())
+    return numbers
+
+
+def preview_counts(result):
+    """Return how many rows an import adds, updates, leaves unchanged and refuses.
+
+    A row the final unique check refused was counted as new or updated by the
+    library; here it counts as refused only.
+    """
+    if getattr(result, "counts", None) is not None:
+        return dict(result.counts)
+    refused = refused_rows(result)
+    counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(refused)}
+    for number, row_result in enumerate(result.rows, start=1):
+        if number not in refused and row_result.import_type in counts:
+            counts[row_result.import_type] += 1
+    return counts
+
+
+def preview_rows(result):
+    """Return the preview's first rows: their line in the file, status and cells."""
+    numbers = getattr(result, "file_row_numbers", None) or []
+    refused = refused_rows(result)
+    rows = []
+    for number, row_result in enumerate(result.rows[:PREVIEW_ROWS], start=1):
+        cells = getattr(row_result, "preview_cells", None)
+        if cells is None:
+            continue
+        kind = "invalid" if number in refused else row_result.import_type
+        status = PREVIEW_STATUS.get(kind, INVALID_STATUS)
+        line = numbers[number - 1] if number <= len(numbers) else number + 1
+        rows.append({"line": line, "kind": kind, "status": status, "cells": cells})
+    return rows
