@@ -246,7 +246,7 @@ def check_constraint_errors(
 
 def unique_sets(
     model: type[Model],
-) -> Iterator[tuple[tuple[str, ...], Q | None, str | None, str]]:
+) -> Iterator[tuple[tuple[str, ...], Q | None, str, str]]:
     """Yield (fields, condition, message, error field) for each unique rule of a model."""
     opts = model._meta
     for field in opts.local_concrete_fields:
@@ -257,7 +257,11 @@ def unique_sets(
             }
             yield (field.name,), None, message, field.name
     for names in opts.unique_together:
-        yield tuple(names), None, None, NON_FIELD_ERRORS
+        labels = [str(getattr(opts.get_field(n), "verbose_name", n)) for n in names]
+        message = ValidationError(
+            "%(fields)s 的组合已存在。", params={"fields": "、".join(labels)}
+        ).messages[0]
+        yield tuple(names), None, message, NON_FIELD_ERRORS
     for constraint in opts.total_unique_constraints + [
         c for c in opts.constraints if isinstance(c, UniqueConstraint) and c.condition
     ]:
@@ -294,11 +298,6 @@ def unique_conflicts(
     for names, condition, message, error_field in unique_sets(model):
         fields: list[Any] = [opts.get_field(name) for name in names]
         attnames = [field.attname for field in fields]
-        if message is None:
-            message = ValidationError(
-                "%(fields)s 的组合已存在。",
-                params={"fields": "、".join(str(f.verbose_name) for f in fields)},
-            ).messages[0]
         keyed = defaultdict(list)
         for instance in instances:
             key = tuple(getattr(instance, attname) for attname in attnames)

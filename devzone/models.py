@@ -51,31 +51,42 @@ class TimeStampedModel(models.Model):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         skip = set(exclude or ()) | set(errors)
-        today = None
         for field in self._meta.concrete_fields:
             if field.name in skip:
                 continue
             value = getattr(self, field.attname)
-            try:
-                if isinstance(field, models.CharField | models.TextField):
-                    validate_plain_text(
-                        value, multiline=isinstance(field, models.TextField)
-                    )
-                elif field.name in self.past_date_fields and value is not None:
-                    today = today or timezone.localdate()
-                    if value > today:
-                        raise ValidationError(
-                            _("%(field)s不能晚于今天（%(today)s）。"),
-                            code="future_date",
-                            params={
-                                "field": field.verbose_name,
-                                "today": today.isoformat(),
-                            },
-                        )
-            except ValidationError as error:
-                errors.setdefault(field.name, []).extend(error.error_list)
+            field_errors = self.cell_errors(field, value)
+            if field_errors:
+                errors.setdefault(field.name, []).extend(field_errors)
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def cell_errors(cls, field, value) -> list[ValidationError]:
+        """Return what the two rules of every record's cells say of one value.
+
+        Called per record by ``clean_fields`` and per distinct value by the
+        set-based import (devzone.spreadsheets.bulk), which checks a column at once.
+        """
+        try:
+            if isinstance(field, models.CharField | models.TextField):
+                validate_plain_text(
+                    value, multiline=isinstance(field, models.TextField)
+                )
+            elif field.name in cls.past_date_fields and value is not None:
+                today = timezone.localdate()
+                if value > today:
+                    raise ValidationError(
+                        _("%(field)s不能晚于今天（%(today)s）。"),
+                        code="future_date",
+                        params={
+                            "field": field.verbose_name,
+                            "today": today.isoformat(),
+                        },
+                    )
+        except ValidationError as error:
+            return list(error.error_list)
+        return []
 
     def validate_constraints(self, exclude=None):
         # CheckConstraints are evaluated in Python where their SQL meaning is plain

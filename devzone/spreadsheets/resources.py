@@ -66,11 +66,14 @@ class ImportRun:
     versions: dict = dataclasses.field(default_factory=dict)
     batch: object = None
     upload: str | None = None  # the upload a confirmation reads, for its progress
+    on_progress: Callable[[int, int], None] | None = None  # e.g. a command's bar
 
     def progress(self, done, total):
         """Report how many of the file's rows a confirmation has processed."""
         if self.upload is not None:
             upload_progress_save(self.upload, done=done, total=total)
+        if self.on_progress is not None:
+            self.on_progress(done, total)
 
 
 PROGRESS_ROWS = 1000  # a confirmation reports its progress every so many rows
@@ -84,8 +87,12 @@ STALE_ROW = {
 
 def version_of(instance):
     """Return a stored record's version: its pk and the time of its last change."""
-    changed = getattr(instance, "updated_at", None)
-    return [instance.pk, changed.isoformat() if changed else None]
+    return version_from(instance.pk, getattr(instance, "updated_at", None))
+
+
+def version_from(pk, changed):
+    """Return the version of the record ``pk`` last changed at ``changed``."""
+    return [pk, changed.isoformat() if changed else None]
 
 
 def verbose_header(django_field):
@@ -328,22 +335,30 @@ class ZoneResource(resources.ModelResource):
             else:
                 first_row[key] = number
         if duplicates:
-            lines = [
-                f"第 {first} 行与第 {'、'.join(map(str, later))} 行"
-                for first, later in sorted(duplicates.items())
-            ]
-            raise ImportFileError(
-                f"同一文件中“{self.key_columns()}”重复：{'；'.join(lines)}。"
-                "每条记录只能出现一次，请合并后重新上传。"
-            )
+            raise self.duplicate_keys_error(duplicates)
 
-    def check_file(self, dataset):
-        """Refuse a file that cannot be imported at all, before any row is read."""
+    def duplicate_keys_error(self, duplicates):
+        """Return the refusal of a file naming a record twice: {first row: [later rows]}."""
+        lines = [
+            f"第 {first} 行与第 {'、'.join(map(str, later))} 行"
+            for first, later in sorted(duplicates.items())
+        ]
+        return ImportFileError(
+            f"同一文件中“{self.key_columns()}”重复：{'；'.join(lines)}。"
+            "每条记录只能出现一次，请合并后重新上传。"
+        )
+
+    def check_file(self, dataset, *, duplicate_keys=True):
+        """Refuse a file that cannot be imported at all, before any row is read.
+
+        The set-based import finds a key given twice in SQL (``duplicate_keys=False``).
+        """
         if not dataset.headers:
             raise ImportFileError("文件没有表头行：第 1 行应为各列的名称。")
         self.normalize_headers(dataset)
         self.prime_foreign_keys(dataset)
-        self.refuse_duplicate_keys(dataset)
+        if duplicate_keys:
+            self.refuse_duplicate_keys(dataset)
         self.refuse_number_guessing(dataset)
 
     def before_import(self, dataset, **kwargs):
@@ -519,9 +534,17 @@ class ZoneResource(resources.ModelResource):
         return ValidationError(by_column)
 
     def import_data(self, dataset, *args, **kwargs):
+        from devzone.spreadsheets.bulk import BulkImport
+
         kwargs.setdefault("rollback_on_validation_errors", True)
+        in_bulk = BulkImport.supports(self)
         try:
-            self.check_file(dataset)
+            self.check_file(dataset, duplicate_keys=not in_bulk)
+            if in_bulk:
+                dry_run = kwargs.get("dry_run", False)
+                result = BulkImport(self, dataset, dry_run=dry_run).run()
+            else:
+                result = super().import_data(dataset, *args, **kwargs)
         except ImportFileError as exc:
             if kwargs.get("raise_errors"):
                 raise
@@ -530,7 +553,6 @@ class ZoneResource(resources.ModelResource):
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(exc))
             return result
-        result = super().import_data(dataset, *args, **kwargs)
         result.file_row_numbers = file_row_numbers(dataset)
         result.preview_headers = self.preview_headers
         if len(result.rows) == len(dataset):

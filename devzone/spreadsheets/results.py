@@ -20,6 +20,9 @@ class ImportResult(Result):
         super().__init__(*args, **kwargs)
         self.file_row_numbers = None
         self.preview_headers = []
+        # Counted by the set-based import (devzone.spreadsheets.bulk), which keeps
+        # a row result only for the rows the preview shows; None: count the rows.
+        self.counts = None
 
 
 class ImportRowResult(RowResult):
@@ -228,6 +231,8 @@ def preview_counts(result):
     A row the final unique check refused was counted as new or updated by the
     library; here it counts as refused only.
     """
+    if getattr(result, "counts", None) is not None:
+        return dict(result.counts)
     refused = refused_rows(result)
     counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(refused)}
     for number, row_result in enumerate(result.rows, start=1):

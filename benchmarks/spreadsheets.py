@@ -1,0 +1,58 @@
+"""devzone's spreadsheet paths beside PostgreSQL's own COPY, in one table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/devzone \\
+        .venv/bin/python benchmarks/spreadsheets.py        # 100,000 / 1,000,000 rows
+    DATABASE_URL=… .venv/bin/python benchmarks/spreadsheets.py --import-rows 10000 \\
+        --export-rows 10000                                   # the smoke run of make test
+
+Each operation is measured in the same run as its baseline, on the same rows, in a
+throwaway database (``<name>_benchmark``): the import of a household file through
+``manage.py import_file`` (every check, a batch, history rows) and the re-import
+of the unchanged file against ``COPY FROM STDIN``; the CSV and XLSX exports (the
+admin's and the export centre's one pipeline) against ``COPY (SELECT …) TO STDOUT``.
+Peak memory is the process's high-water mark during the operation.
+"""
+
+import argparse
+import sys
+
+import django
+from households import measure_imports, setup_database
+
+HEADER = (
+    "| operation | rows | devzone | baseline | baseline time | ratio | peak memory |\n"
+    "| --- | ---: | ---: | --- | ---: | ---: | ---: |"
+)
+
+
+def table_row(row):
+    return (
+        f"| {row['operation']} | {row['rows']:,} | {row['devzone_s']:.2f} s "
+        f"| {row['baseline']} | {row['baseline_s']:.2f} s | {row['ratio']:.1f}× "
+        f"| {row['peak_mib']:.0f} MiB |"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--export-rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import setup_test_environment
+    from exports import measure_exports
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["localhost"]
+    setup_database()
+    print(HEADER)
+    for row in measure_imports(args.import_rows):
+        print(table_row(row), flush=True)
+    for row in measure_exports(args.export_rows):
+        print(table_row(row), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

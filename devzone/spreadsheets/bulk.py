@@ -1,0 +1,681 @@
+"""The set-based import: a whole file checked and written in a few SQL statements.
+
+The library imports a file row by row: a model instance, ``full_clean`` and a diff for
+each. Here the rows go through three stages, each over the whole file at once:
+
+1. **Cells, in Python.** Each column's widget reads its cells (ID check, Excel repairs,
+   names of related records) and the model field checks the value, once per distinct
+   value of a column, since most columns repeat (a project, a status, a date).
+2. **Rows, in SQL.** The cleaned rows go into a temporary staging table (``COPY`` on
+   PostgreSQL), which is matched to the stored records by natural key in one join.
+   The model's own rules are then asked of the staging table, each as one query:
+   every ``CheckConstraint`` compiled from ``Meta.constraints``, every unique rule by a
+   window over the file and a join to the stored rows, the user's communities, and
+   the versions the preview saw. Each failing row is reported with its row number.
+3. **Writes, in SQL.** Only when no row failed: one ``UPDATE … FROM`` of the rows
+   whose values differ (``IS DISTINCT FROM``: an unchanged file writes nothing), one
+   ``INSERT … SELECT`` of the new rows, and their history rows naming the import
+   batch, written from the rows the statements return.
+
+A Resource qualifies when its columns are the model's own fields read by devzone's
+widgets and its model adds no ``clean()`` of its own (``BulkImport.supports``); any
+other goes through the library's row loop with the same hooks and messages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    ValidationError,
+)
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
+from django.utils import timezone
+from django.utils.encoding import force_str
+from import_export.results import Result, RowResult
+
+from devzone.constraints import error_field, unique_sets
+from devzone.scope import community_path
+from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
+
+if TYPE_CHECKING:
+    from devzone.spreadsheets.resources import ZoneResource
+
+DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cells with
+STAGING = "devzone_import_rows"
+ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
+PROGRESS_EVERY = 1000
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def distinct_from() -> str:
+    """Return the null-safe "differs" operator of the database."""
+    return "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+
+
+def condition_sql(model: type[models.Model], condition: Any) -> tuple[str, list]:
+    """Return a ``Q`` as SQL over the model's columns, unqualified (as in a CHECK)."""
+    query = Query(model=model, alias_cols=False)
+    where = query.build_where(condition)
+    compiler = query.get_compiler(connection=connection)
+    sql, params = where.as_sql(compiler, connection)
+    return sql, list(params)
+
+
+class BulkImport:
+    """Import a checked dataset (headers normalised, keys primed) as one set."""
+
+    def __init__(
+        self,
+        resource: ZoneResource,
+        dataset: Any,
+        *,
+        dry_run: bool,
+    ) -> None:
+        self.resource = resource
+        self.dataset = dataset
+        self.dry_run = dry_run
+        self.model = resource._meta.model
+        self.opts = self.model._meta
+        headers = list(dataset.headers or [])
+        self.file_fields = [
+            field
+            for field in resource.get_import_fields()
+            if field.column_name in headers and field.attribute
+        ]
+        self.positions = [headers.index(f.column_name) for f in self.file_fields]
+        self.model_fields = [self.opts.get_field(f.attribute) for f in self.file_fields]
+        file_names = {mf.name for mf in self.model_fields}
+        self.kept_fields = [
+            mf
+            for mf in self.opts.concrete_fields
+            if not mf.primary_key
+            and mf.name not in file_names
+            and mf.name not in ("created_at", "updated_at")
+            and not getattr(mf, "generated", False)
+        ]
+        self.columns = self.model_fields + self.kept_fields
+        self.rows = list(dataset)
+        self.reported = 0  # the hook before_import reports none done
+        self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
+        self.replaced: dict[int, ValidationError] = {}
+
+    # Which Resources qualify.
+
+    @classmethod
+    def supports(cls, resource: ZoneResource) -> bool:
+        from devzone.spreadsheets.resources import ZoneResource
+
+        model = resource._meta.model
+        if model.clean is not models.Model.clean:
+            return False
+        path = community_path(model)
+        if path is not None and path != "pk" and "__" in path:
+            return False
+        for hook in (
+            "before_import",
+            "before_import_row",
+            "after_import_row",
+            "import_instance",
+            "import_field",
+            "validate_instance",
+            "save_instance",
+            "before_save_instance",
+            "after_save_instance",
+            "after_init_instance",
+            "init_instance",
+        ):
+            if getattr(type(resource), hook) is not getattr(ZoneResource, hook):
+                return False
+        for field in resource.get_import_fields():
+            if not field.attribute or "__" in field.attribute:
+                return False
+            try:
+                model_field = model._meta.get_field(field.attribute)
+            except FieldDoesNotExist:
+                return False
+            if model_field.many_to_many or not model_field.concrete:
+                return False
+            if type(field.widget).__module__ != DEVZONE_WIDGETS:
+                return False  # a Resource's own widget may read other cells
+        return True
+
+    def progress(self, done: int, total: int) -> None:
+        """Report how far the import has come (rows' worth of work), once per step."""
+        if self.resource.run is not None and done != self.reported:
+            self.reported = done
+            self.resource.run.progress(done, total)
+
+    # Stage 1: cells.
+
+    def clean_columns(self) -> list[list]:
+        """Return each row's cleaned values (file columns); record the cells' errors."""
+        rows = self.rows
+        total = len(rows)
+        values: list[list] = [[None] * len(self.file_fields) for _row in rows]
+        for position, (field, model_field, column) in enumerate(
+            zip(self.file_fields, self.model_fields, self.positions, strict=True)
+        ):
+            memo: dict[Any, tuple[Any, list]] = {}
+            for index, cells in enumerate(rows):
+                raw = cells[column]
+                key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
+                try:
+                    value, errors = memo[key]
+                except KeyError:
+                    value, errors = memo[key] = self.clean_cell(field, model_field, raw)
+                except TypeError:  # an unhashable cell, cleaned unremembered
+                    value, errors = self.clean_cell(field, model_field, raw)
+                if errors:
+                    self.errors[index][model_field.name] = errors
+                values[index][position] = value
+            self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
+        return values
+
+    def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
+        """Return (value for the database, errors) of one cell, as full_clean would."""
+        try:
+            value = field.clean({field.column_name: raw})
+        except ValueError as exc:
+            return None, [ValidationError(force_str(exc), code="invalid")]
+        except ValidationError as exc:
+            return None, list(exc.error_list)
+        if isinstance(value, models.Model):
+            return value.pk, []  # found by its natural key: it exists
+        return self.checked_value(model_field, value)
+
+    def checked_value(self, model_field: models.Field, value: Any):
+        errors: list[ValidationError] = []
+        if not (model_field.blank and value in model_field.empty_values):
+            try:
+                value = model_field.clean(value, None)
+            except ValidationError as exc:
+                for error in exc.error_list:
+                    if error.code == "null":
+                        error = ValidationError(
+                            model_field.error_messages["blank"], code="blank"
+                        )
+                    errors.append(error)
+        if not errors:
+            errors = self.model.cell_errors(model_field, value)
+        return (None if errors else value), errors
+
+    # Stage 2: rows.
+
+    def create_staging(self, cursor: Any) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(STAGING)}")
+        definitions = [f"{quote(ROW)} integer", f"{quote(TARGET)} bigint"]
+        definitions += [f"{quote(BAD)} boolean", f"{quote(CHANGED)} boolean"]
+        for model_field in self.columns:
+            kind = model_field.db_type(connection)
+            if isinstance(model_field, models.CharField):
+                kind = "text"  # lengths were checked with the cell
+            definitions.append(f"{quote(model_field.column)} {kind}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(STAGING)} ({', '.join(definitions)})"
+        )
+
+    def staged_rows(self, values: list[list]) -> Iterable[tuple]:
+        defaults = [self.default_of(mf) for mf in self.kept_fields]
+        for index, row in enumerate(values):
+            bad = index in self.errors
+            yield (index + 1, None, bad, False, *row, *defaults)
+
+    def default_of(self, model_field: models.Field) -> Any:
+        value = model_field.get_default()
+        return value.pk if isinstance(value, models.Model) else value
+
+    def load(self, cursor: Any, values: list[list]) -> None:
+        names = ", ".join(
+            quote(n)
+            for n in [ROW, TARGET, BAD, CHANGED, *(f.column for f in self.columns)]
+        )
+        rows = self.staged_rows(values)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(
+                f"COPY {quote(STAGING)} ({names}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        prepared = [
+            (
+                *row[:4],
+                *(
+                    model_field.get_db_prep_save(value, connection)
+                    for model_field, value in zip(self.columns, row[4:], strict=True)
+                ),
+            )
+            for row in rows
+        ]
+        marks = ", ".join(["%s"] * (4 + len(self.columns)))
+        cursor.executemany(
+            f"INSERT INTO {quote(STAGING)} ({names}) VALUES ({marks})", prepared
+        )
+
+    def filled(self, fields: list, alias: str = "") -> str:
+        """Return SQL true when every one of the columns holds a value (not blank)."""
+        parts = []
+        for field in fields:
+            column = alias + quote(field.column)
+            parts.append(f"{column} IS NOT NULL")
+            if isinstance(field, models.CharField | models.TextField):
+                parts.append(f"{column} <> ''")
+        return " AND ".join(parts)
+
+    def refuse_duplicate_keys(self, cursor: Any) -> None:
+        """Refuse the file if two rows name the same record (the file-level rule)."""
+        keys = [
+            self.opts.get_field(name) for name in self.resource.get_import_id_fields()
+        ]
+        partition = ", ".join(quote(f.column) for f in keys)
+        cursor.execute(
+            f"SELECT {quote(ROW)}, first FROM (SELECT {quote(ROW)}, MIN({quote(ROW)}) "
+            f"OVER (PARTITION BY {partition}) AS first FROM {quote(STAGING)} "
+            f"WHERE {self.filled(keys)}) s WHERE {quote(ROW)} <> first ORDER BY {quote(ROW)}"
+        )
+        numbers = file_row_numbers(self.dataset)
+        duplicates: defaultdict[int, list[int]] = defaultdict(list)
+        for number, first in cursor.fetchall():
+            duplicates[numbers[first - 1]].append(numbers[number - 1])
+        if duplicates:
+            raise self.resource.duplicate_keys_error(duplicates)
+
+    def match(self, cursor: Any) -> None:
+        """Find each row's stored record by natural key; fill the columns it keeps."""
+        table = quote(self.opts.db_table)
+        keys = [
+            self.opts.get_field(name) for name in self.resource.get_import_id_fields()
+        ]
+        joined = " AND ".join(
+            f"t.{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}" for f in keys
+        )
+        assignments = [f"{quote(TARGET)} = t.{quote(self.opts.pk.column)}"]
+        assignments += [
+            f"{quote(f.column)} = t.{quote(f.column)}" for f in self.kept_fields
+        ]
+        cursor.execute(
+            f"UPDATE {quote(STAGING)} SET {', '.join(assignments)} "
+            f"FROM {table} t WHERE {joined}"
+        )
+
+    def refuse(self, index: int, field: str, message: Any) -> None:
+        self.errors[index].setdefault(field, []).append(
+            message
+            if isinstance(message, ValidationError)
+            else ValidationError(message)
+        )
+
+    def rows_where(
+        self, cursor: Any, sql: str, params: list | None = None
+    ) -> list[int]:
+        cursor.execute(sql, params or [])
+        return [number - 1 for (number,) in cursor.fetchall()]
+
+    def check_scope(self, cursor: Any) -> None:
+        scope = self.resource.scope
+        if scope.is_whole_zone:
+            return
+        path = community_path(self.model)
+        if path is None:
+            return
+        visible = scope.filter(self.model._default_manager.all()).values("pk")
+        sql, params = visible.query.sql_with_params()
+        refusal = ValidationError({NON_FIELD_ERRORS: [scope.refusal()]})
+        for index in self.rows_where(
+            cursor,
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE {quote(TARGET)} IS NOT NULL "
+            f"AND {quote(TARGET)} NOT IN ({sql})",
+            list(params),
+        ):
+            self.replaced[index] = refusal
+        if path == "pk":
+            # A new community lies outside every scope but the whole zone's.
+            outside = f"{quote(TARGET)} IS NULL"
+            ids: list[int] = []
+        else:
+            column = quote(self.opts.get_field(path).column)
+            ids = sorted(scope.community_ids or ())
+            allowed = ", ".join(["%s"] * len(ids)) or "NULL"
+            outside = f"{column} IS NULL OR {column} NOT IN ({allowed})"
+        for index in self.rows_where(
+            cursor,
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+            f"WHERE NOT {quote(BAD)} AND ({outside})",
+            ids,
+        ):
+            if index not in self.replaced:
+                self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
+
+    def check_versions(self) -> None:
+        """Record each row's record version; at a confirmation, refuse moved ones."""
+        from devzone.spreadsheets.resources import STALE_ROW, version_from
+
+        run = self.resource.run
+        if run is None:
+            return
+        matched = self.model._base_manager.filter(
+            pk__in=RawSQL(
+                f"SELECT {quote(TARGET)} FROM {quote(STAGING)} "
+                f"WHERE {quote(TARGET)} IS NOT NULL",
+                [],
+            )
+        )
+        versions = {
+            pk: version_from(pk, changed)
+            for pk, changed in matched.values_list("pk", "updated_at")
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)}"
+            )
+            targets = dict(cursor.fetchall())
+        for number in range(1, len(self.dataset) + 1):
+            target = targets.get(number)
+            version = versions.get(target) if target is not None else None
+            run.versions[number] = version
+            if run.expected is None or number - 1 in self.replaced:
+                continue
+            expected = run.expected.get(str(number))
+            if expected == version:
+                continue
+            if expected is None:
+                reason = STALE_ROW["added"]
+            elif version is None:
+                reason = STALE_ROW["deleted"]
+            else:
+                reason = STALE_ROW["changed"]
+            self.replaced[number - 1] = ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        f"{reason}。为免覆盖他人的修改，整个文件都没有导入，"
+                        "请重新上传并预览。"
+                    ]
+                }
+            )
+
+    def check_defaults(self, cursor: Any) -> None:
+        """A column the file lacks gets its default on a new row: it must be valid."""
+        for model_field in self.kept_fields:
+            value = self.default_of(model_field)
+            if model_field.is_relation and value is None and model_field.blank:
+                continue
+            _value, errors = (
+                (value, [])
+                if model_field.is_relation and value is not None
+                else self.checked_value(model_field, value)
+            )
+            if not errors:
+                continue
+            for index in self.rows_where(
+                cursor,
+                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+                f"WHERE {quote(TARGET)} IS NULL AND NOT {quote(BAD)}",
+            ):
+                self.errors[index].setdefault(model_field.name, []).extend(errors)
+
+    def check_constraints(self, cursor: Any) -> None:
+        for constraint in self.opts.constraints:
+            if not isinstance(constraint, models.CheckConstraint):
+                continue
+            sql, params = condition_sql(self.model, constraint.condition)
+            message = ValidationError(
+                constraint.get_violation_error_message(),
+                code=constraint.violation_error_code,
+            )
+            for index in self.rows_where(
+                cursor,
+                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+                f"WHERE NOT {quote(BAD)} AND NOT ({sql})",
+                params,
+            ):
+                self.refuse(index, error_field(constraint), message)
+
+    def check_unique(self, cursor: Any) -> None:
+        table = quote(self.opts.db_table)
+        pk = quote(self.opts.pk.column)
+        for names, condition, message, field in unique_sets(self.model):
+            fields = [self.opts.get_field(name) for name in names]
+            columns = [quote(f.column) for f in fields]
+            filled = self.filled(fields)
+            where = f"NOT {quote(BAD)} AND {filled}"
+            params: list = []
+            if condition is not None:
+                sql, params = condition_sql(self.model, condition)
+                where += f" AND ({sql})"
+            staged = f"SELECT * FROM {quote(STAGING)} WHERE {where}"
+            stored = f"SELECT * FROM {table} WHERE {filled}"
+            stored_params: list = []
+            if condition is not None:
+                stored += f" AND ({sql})"
+                stored_params = list(params)
+            partition = ", ".join(columns)
+            within = self.rows_where(
+                cursor,
+                f"SELECT {quote(ROW)} FROM (SELECT {quote(ROW)}, ROW_NUMBER() OVER "
+                f"(PARTITION BY {partition} ORDER BY {quote(ROW)}) AS n FROM ({staged}) s) r "
+                "WHERE n > 1",
+                params,
+            )
+            joined = " AND ".join(f"t.{c} = s.{c}" for c in columns)
+            against = self.rows_where(
+                cursor,
+                f"SELECT s.{quote(ROW)} FROM ({staged}) s JOIN ({stored}) t ON {joined} "
+                f"WHERE (s.{quote(TARGET)} IS NULL OR t.{pk} <> s.{quote(TARGET)}) "
+                f"AND t.{pk} NOT IN (SELECT {quote(TARGET)} FROM {quote(STAGING)} "
+                f"WHERE {quote(TARGET)} IS NOT NULL)",
+                [*params, *stored_params],
+            )
+            for index in sorted(set(within) | set(against)):
+                self.refuse(index, field, message)
+
+    def mark_changed(self, cursor: Any) -> None:
+        table = quote(self.opts.db_table)
+        differs = (
+            " OR ".join(
+                f"t.{quote(f.column)} {distinct_from()} {quote(STAGING)}.{quote(f.column)}"
+                for f in self.model_fields
+            )
+            or "FALSE"
+        )
+        cursor.execute(
+            f"UPDATE {quote(STAGING)} SET {quote(CHANGED)} = TRUE FROM {table} t "
+            f"WHERE t.{quote(self.opts.pk.column)} = {quote(STAGING)}.{quote(TARGET)} "
+            f"AND ({differs})"
+        )
+
+    def count(self, result: Result, cursor: Any) -> None:
+        """Count what the file adds, changes, leaves as it is and refuses."""
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)} IS NULL, {quote(CHANGED)} "
+            f"FROM {quote(STAGING)}"
+        )
+        counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(self.errors)}
+        for number, new, changed in cursor.fetchall():
+            if number - 1 in self.errors:
+                continue
+            counts["new" if new else "update" if changed else "skip"] += 1
+        result.counts = counts
+        for kind, count in counts.items():
+            result.totals[kind] = count
+
+    # Stage 3: writes.
+
+    def write(self, cursor: Any) -> None:
+        table = quote(self.opts.db_table)
+        pk = quote(self.opts.pk.column)
+        now = timezone.now()
+        stamp = self.opts.get_field("updated_at")
+        now_db = stamp.get_db_prep_save(now, connection)
+        assignments = ", ".join(
+            f"{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}"
+            for f in self.model_fields
+        )
+        changed = (
+            f"UPDATE {table} SET {assignments}, {quote(stamp.column)} = %s "
+            f"FROM {quote(STAGING)} WHERE {table}.{pk} = {quote(STAGING)}.{quote(TARGET)} "
+            f"AND {quote(STAGING)}.{quote(CHANGED)}"
+        )
+        columns = [f.column for f in self.columns]
+        inserted_columns = ", ".join(
+            quote(c) for c in [*columns, "created_at", "updated_at"]
+        )
+        new = (
+            f"INSERT INTO {table} ({inserted_columns}) "
+            f"SELECT {', '.join(quote(c) for c in columns)}, %s, %s FROM {quote(STAGING)} "
+            f"WHERE {quote(TARGET)} IS NULL ORDER BY {quote(ROW)}"
+        )
+        self.write_with_history(cursor, changed, [now_db], "~", now_db)
+        self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
+
+    def write_or_report(self, cursor: Any, result: Result) -> None:
+        """Write the rows; a refusal by the database (a race) leaves nothing written."""
+        try:
+            with transaction.atomic():
+                self.write(cursor)
+        except DatabaseError as exc:
+            result.append_base_error(self.resource.get_error_result_class()(exc))
+
+    def history_columns(self, history_type: str, now: Any) -> tuple[list, list, list]:
+        """Return the history table's columns, what each is written from, its params.
+
+        A historical row copies the record's own columns (``w`` is the written row)
+        and says when, what, who and which import batch, as simple-history's bulk
+        helpers do.
+        """
+        history = self.model.history.model._meta
+        own = {f.column for f in self.opts.concrete_fields}
+        run = self.resource.run
+        user = self.resource.user
+        given = {
+            "history_date": now,
+            "history_type": history_type,
+            "history_user": user.pk if getattr(user, "pk", None) else None,
+            "import_batch": getattr(run.batch, "pk", None) if run is not None else None,
+        }
+        names: list[str] = []
+        sources: list[str] = []
+        params: list = []
+        for field in history.concrete_fields:
+            if field.primary_key:
+                continue
+            names.append(quote(field.column))
+            if field.column in own:
+                sources.append(f"w.{quote(field.column)}")
+            elif field.name in given:
+                sources.append("%s")
+                params.append(given[field.name])
+            elif field.null:
+                sources.append("NULL")
+            else:
+                raise ImproperlyConfigured(
+                    f"{history.label}.{field.name}: the set-based import cannot fill it."
+                )
+        return names, sources, params
+
+    def write_with_history(
+        self, cursor: Any, statement: str, params: list, history_type: str, now: Any
+    ) -> None:
+        """Run an INSERT or UPDATE and write a historical row for each row it wrote."""
+        names, sources, history_params = self.history_columns(history_type, now)
+        table = quote(self.opts.db_table)
+        pk = quote(self.opts.pk.column)
+        insert = (
+            f"INSERT INTO {quote(self.model.history.model._meta.db_table)} "
+            f"({', '.join(names)}) SELECT {', '.join(sources)} FROM "
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH w AS ({statement} RETURNING {table}.*) {insert} w",
+                [*params, *history_params],
+            )
+            return
+        cursor.execute(f"{statement} RETURNING {pk}", params)
+        ids = [pk_value for (pk_value,) in cursor.fetchall()]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cursor.execute(
+                f"{insert} {table} w WHERE w.{pk} IN ({', '.join(['%s'] * len(chunk))})",
+                [*history_params, *chunk],
+            )
+
+    # The whole import.
+
+    def run(self) -> Result:
+        resource = self.resource
+        total = len(self.dataset)
+        result = resource.get_result_class()()
+        result.total_rows = total
+        resource.before_import(self.dataset, dry_run=self.dry_run)
+        values = self.clean_columns()
+        # A failed statement rolls the staging table back with everything else.
+        with transaction.atomic(), connection.cursor() as cursor:
+            self.create_staging(cursor)
+            self.load(cursor, values)
+            self.refuse_duplicate_keys(cursor)
+            self.match(cursor)
+            self.check_scope(cursor)
+            self.check_versions()
+            self.check_defaults(cursor)
+            self.check_constraints(cursor)
+            self.check_unique(cursor)
+            for index, error in self.replaced.items():
+                self.errors[index] = error.update_error_dict({})
+            self.mark_changed(cursor)
+            self.count(result, cursor)
+            self.preview_rows(result, cursor)
+            self.progress(total * 3 // 4, total)
+            if self.errors:
+                self.report_errors(result)
+            elif not self.dry_run:
+                self.write_or_report(cursor, result)
+            cursor.execute(f"DROP TABLE {quote(STAGING)}")
+        resource.after_import(self.dataset, result, dry_run=self.dry_run)
+        return result
+
+    def report_errors(self, result: Result) -> None:
+        rows = self.rows
+        headers = list(self.dataset.headers or [])
+        for index in sorted(self.errors):
+            errors = self.errors[index]
+            row = dict(zip(headers, rows[index], strict=False))
+            result.append_invalid_row(
+                index + 1, row, self.resource.errors_by_column(ValidationError(errors))
+            )
+
+    def preview_rows(self, result: Result, cursor: Any) -> None:
+        """Give the preview its first rows: what each will do, and the file's cells."""
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)}, {quote(CHANGED)} "
+            f"FROM {quote(STAGING)} WHERE {quote(ROW)} <= %s",
+            [PREVIEW_ROWS],
+        )
+        outcome = {
+            number: RowResult.IMPORT_TYPE_NEW
+            if target is None
+            else RowResult.IMPORT_TYPE_UPDATE
+            if changed
+            else RowResult.IMPORT_TYPE_SKIP
+            for number, target, changed in cursor.fetchall()
+        }
+        headers = list(self.dataset.headers or [])
+        for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
+            row_result = self.resource.get_row_result_class()()
+            row_result.import_type = (
+                RowResult.IMPORT_TYPE_INVALID
+                if number - 1 in self.errors
+                else outcome.get(number, RowResult.IMPORT_TYPE_INVALID)
+            )
+            row = dict(zip(headers, cells, strict=False))
+            row_result.preview_cells = self.resource.preview_cells(row)
+            result.rows.append(row_result)
