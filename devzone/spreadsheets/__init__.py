@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: formats, widgets, the Resource base, uploads, results and exports."""

@@ -1,0 +1,444 @@
+"""The one export pipeline: a Resource's rows as a logged, streamed CSV or XLSX file."""
+
+import csv
+import datetime
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models
+from django.db.models import Case, F, Func, Q, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast, Concat, Left, Length, NullIf, Repeat, Right
+from django.db.models.lookups import Exact, In, LessThan, LessThanOrEqual
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from devzone.exports import (
+    FORMULA_PREFIXES,
+    as_download,
+    column_width,
+    csv_safe,
+    escape_formula,
+    xlsx_safe,
+)
+from devzone.imports import (
+    BooleanWidget,
+    ChoiceWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    NaturalKeyManyWidget,
+    NaturalKeyWidget,
+    TextWidget,
+)
+from devzone.services import export_log_create
+from devzone.validators import mask_id_number, mask_phone
+
+CSV, XLSX = "csv", "xlsx"
+CONTENT_TYPES = {
+    CSV: "text/csv; charset=utf-8",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+CHUNK_BYTES = 64 * 1024
+BOM = "\ufeff".encode()
+TEXT = models.TextField()
+UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
+FILENAME_MAX = 120
+
+
+def may_unmask(user, resource_class) -> bool:
+    """Return True if the user may see the Resource's personal data unmasked."""
+    permission = getattr(resource_class, "personal_data_permission", None)
+    return bool(permission) and user.has_perm(permission)
+
+
+def sanitise_filename(text):
+    """Return text fit for a file name on Windows, macOS and Linux."""
+    text = UNSAFE_FILENAME.sub("-", text).strip(" .-")
+    return text[:FILENAME_MAX] or "export"
+
+
+def export_filename(label, values, extension, today=None):
+    """Return e.g. ``搬迁户_2021_已签约_20261129.xlsx`` from a label and filter values."""
+    today = today or timezone.localdate()
+    parts = [label, *values, today.strftime("%Y%m%d")]
+    stem = "_".join(sanitise_filename(str(part)) for part in parts)
+    return f"{stem[: FILENAME_MAX * 2]}.{extension}"
+
+
+# Rows in Python: values_list where every column is a stored value, else objects.
+
+
+def value_path(resource, field):
+    """Return a field's ``values_list`` path, or None if it needs its object."""
+    method = field.get_dehydrate_method(resource.get_field_name(field))
+    if getattr(resource, method, None) is not None or not field.attribute:
+        return None
+    if "__" in field.attribute or isinstance(field.widget, NaturalKeyManyWidget):
+        return None
+    try:
+        model_field = resource._meta.model._meta.get_field(field.attribute)
+    except FieldDoesNotExist:
+        return None  # a property or a method
+    if isinstance(field.widget, NaturalKeyWidget):
+        return f"{field.attribute}__{field.widget.field}"
+    if model_field.is_relation or not model_field.concrete:
+        return None
+    return field.attribute
+
+
+def python_rows(resource, fields, queryset, selected=None, native=False):
+    """Yield each record's cells, rendered, masked and escaped by the Resource."""
+    paths = [value_path(resource, field) for field in fields]
+    if None in paths:
+        for obj in resource.iter_queryset(resource.filter_export(queryset)):
+            yield resource.export_resource(
+                obj, selected_fields=selected, force_native_type=native
+            )
+        return
+    renderers = [
+        (field, None if isinstance(field.widget, NaturalKeyWidget) else field.widget)
+        for field in fields
+    ]
+    rows = queryset.values_list(*paths).iterator(chunk_size=resource.get_chunk_size())
+    for values in rows:
+        yield [
+            resource.finish_cell(
+                field,
+                ("" if value is None else force_str(value))
+                if widget is None
+                else widget.render(value, force_native_type=native),
+            )
+            for (field, widget), value in zip(renderers, values, strict=True)
+        ]
+
+
+# Rows in SQL: the same cells computed by PostgreSQL and written by COPY.
+
+
+def sql_mask_id_number(value):
+    """mask_id_number in SQL: the first 6 and last 4 characters shown."""
+    length = Length(value)
+    return Case(
+        When(LessThanOrEqual(length, 10), then=Repeat(Value("*"), length)),
+        default=Concat(
+            Left(value, 6),
+            Repeat(Value("*"), length - 10),
+            Right(value, 4),
+            output_field=TEXT,
+        ),
+        output_field=TEXT,
+    )
+
+
+def sql_mask_phone(value):
+    """mask_phone in SQL: the middle four digits hidden."""
+    length = Length(value)
+    return Case(
+        When(LessThan(length, 8), then=Repeat(Value("*"), length)),
+        default=Concat(
+            Left(value, 3), Value("****"), Right(value, 4), output_field=TEXT
+        ),
+        output_field=TEXT,
+    )
+
+
+SQL_MASKS: dict[Callable[[Any], str], Callable[[Any], Combinable]] = {
+    mask_id_number: sql_mask_id_number,
+    mask_phone: sql_mask_phone,
+}
+
+
+def sql_escape_formula(value):
+    """escape_formula in SQL: text starting with a FORMULA_PREFIXES gets a "'"."""
+    by_length: dict[int, list[str]] = {}
+    for prefix in FORMULA_PREFIXES:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    formula = Q()
+    for length, prefixes in sorted(by_length.items()):
+        formula |= Q(In(Left(value, length), prefixes))
+    return Case(
+        When(formula, then=Concat(Value("'"), value, output_field=TEXT)),
+        default=value,
+        output_field=TEXT,
+    )
+
+
+def is_text(model_field):
+    return isinstance(model_field, models.CharField | models.TextField)
+
+
+def renders_as(widget, widget_class):
+    """Return True if the widget renders a value as ``widget_class`` does."""
+    return isinstance(widget, widget_class) and type(widget).render is (
+        widget_class.render
+    )
+
+
+def sql_column(resource, field):
+    """Return the field's cell as a SQL expression, or None if only Python knows it.
+
+    The cell is the one ``python_rows`` gives: rendered by the widget, masked unless
+    the Resource is unmasked, formula-escaped; an empty cell is NULL, which COPY
+    writes as nothing, as the csv module writes "".
+    """
+    path = value_path(resource, field)
+    if path is None:
+        return None
+    widget = field.widget
+    mask = None if resource.unmasked else resource.personal_fields.get(field.attribute)
+    if mask is not None and mask not in SQL_MASKS:
+        return None
+    opts = resource._meta.model._meta
+    model_field = opts.get_field(field.attribute)
+    value = F(path)
+    if isinstance(widget, NaturalKeyWidget):
+        target = model_field.related_model._meta.get_field(widget.field)
+        if not is_text(target):
+            return None
+        text = value
+    elif renders_as(widget, ChoiceWidget):
+        if mask is not None:
+            return None
+        known = [(key, label) for key, label in widget.labels.items() if key != ""]
+        other = value if is_text(model_field) else Cast(value, TEXT)
+        return NullIf(
+            Case(
+                *[
+                    When(Exact(value, key), then=Value(escape_formula(label)))
+                    for key, label in known
+                ],
+                default=sql_escape_formula(other) if is_text(model_field) else other,
+                output_field=TEXT,
+            ),
+            Value(""),
+            output_field=TEXT,
+        )
+    elif renders_as(widget, TextWidget) and is_text(model_field):
+        text = value
+    elif mask is not None:
+        return None
+    elif renders_as(widget, BooleanWidget):
+        return Case(
+            When(Exact(value, True), then=Value("是")),
+            When(Exact(value, False), then=Value("否")),
+            output_field=TEXT,
+        )
+    elif renders_as(widget, DateWidget) and type(model_field) is models.DateField:
+        return Func(value, Value("YYYY-MM-DD"), function="to_char", output_field=TEXT)
+    elif (
+        renders_as(widget, IntegerWidget)
+        and isinstance(model_field, models.IntegerField)
+        or (
+            renders_as(widget, DecimalWidget)
+            and isinstance(model_field, models.DecimalField)
+            # Python writes a Decimal below 1e-6 with an exponent; PostgreSQL never does.
+            and model_field.decimal_places <= 6
+        )
+    ):
+        return Cast(value, TEXT)
+    else:
+        return None
+    if mask is not None:
+        text = SQL_MASKS[mask](text)
+    return NullIf(sql_escape_formula(text), Value(""), output_field=TEXT)
+
+
+def copy_statement(queryset, columns):
+    """Return ``COPY (SELECT <columns> …) TO STDOUT`` for the queryset, bound."""
+    names = [f"export_{index}" for index in range(len(columns))]
+    select = queryset.values(**dict(zip(names, columns, strict=True)))
+    connection = connections[queryset.db]
+    sql, params = select.query.get_compiler(using=queryset.db).as_sql()
+    query = connection.ops.compose_sql(sql, params)
+    return f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+
+
+# The files.
+
+
+def csv_line(writer, row):
+    # The csv module quotes a cell holding "\r" only when "\r" ends its lines, as
+    # COPY does: lines are written with "\r\n" and end with COPY's "\n".
+    line = writer.writerow(["" if value is None else csv_safe(value) for value in row])
+    return line[:-2] + "\n"
+
+
+class Lines:
+    def write(self, line):
+        return line
+
+
+def csv_chunks(headers, rows):
+    """Yield a UTF-8 CSV with BOM (so Excel reads the Chinese), in 64 KiB chunks."""
+    writer = csv.writer(Lines(), lineterminator="\r\n")
+    chunk = [csv_line(writer, headers)]
+    size = 0
+    first = True
+    for row in rows:
+        line = csv_line(writer, row)
+        chunk.append(line)
+        size += len(line)
+        if size >= CHUNK_BYTES // 4:
+            data = "".join(chunk).encode()
+            yield BOM + data if first else data
+            chunk, size, first = [], 0, False
+    data = "".join(chunk).encode()
+    yield BOM + data if first else data
+
+
+def copy_chunks(headers, statement, using):
+    """Yield a UTF-8 CSV with BOM whose rows PostgreSQL writes with COPY."""
+    writer = csv.writer(Lines(), lineterminator="\r\n")
+    chunk = bytearray(BOM + csv_line(writer, headers).encode())
+    # The COPY runs while the response is sent, on the request's connection: in
+    # autocommit, or in the request's transaction. A download broken off ends it by
+    # closing this generator, which cancels the COPY and leaves the connection clean.
+    with (
+        connections[using].cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for block in copy:
+            chunk += block
+            if len(chunk) >= CHUNK_BYTES:
+                yield bytes(chunk)
+                chunk.clear()
+    yield bytes(chunk)
+
+
+def write_xlsx(target, headers, rows, sheet_title):
+    """Write rows as an XLSX workbook, header row in bold, to a binary file."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "、", sheet_title)[:31])
+    # The header stays in view, and columns are wide enough to read without
+    # dragging: set from the header before any row is written (write-only mode).
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for column, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = column_width(
+            str(header)
+        )
+        cell = WriteOnlyCell(sheet, value=xlsx_safe(header))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for value in row:
+            if isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            else:
+                # Text stays text (openpyxl never reads a number into a str), and no
+                # text starts with "=": every such cell is escaped.
+                cells.append(xlsx_safe(value))
+        sheet.append(cells)
+    workbook.save(target)
+
+
+def xlsx_chunks(headers, rows, sheet_title):
+    """Yield an XLSX workbook in 64 KiB chunks, written through a file on disk."""
+    with tempfile.TemporaryFile() as file:
+        write_xlsx(file, headers, rows, sheet_title)
+        file.seek(0)
+        while chunk := file.read(CHUNK_BYTES):
+            yield chunk
+
+
+def without_distinct(queryset):
+    """Return the queryset's rows, ordered, in a query without DISTINCT.
+
+    DISTINCT makes Django select the columns it orders by, beside the asked ones,
+    and COPY would write them too: the same rows are found by their keys instead.
+    """
+    if queryset.query.distinct and not queryset.query.distinct_fields:
+        ordering = queryset.query.order_by or queryset.model._meta.ordering
+        queryset = queryset.model._default_manager.filter(
+            pk__in=queryset.order_by().values("pk")
+        ).order_by(*ordering)
+    return queryset if queryset.ordered else queryset.order_by("pk")
+
+
+class Export:
+    """One download: a Resource's export columns over a queryset, in one format.
+
+    ``selected`` names the columns chosen on the admin's export form (None: all of
+    them). Personal fields are masked unless the Resource was built ``unmasked``.
+    """
+
+    def __init__(self, resource, queryset, file_format, selected=None):
+        self.resource = resource
+        self.queryset = without_distinct(queryset)
+        self.file_format = file_format
+        self.selected = selected or None
+        self.fields = resource.get_export_fields(self.selected)
+        self.headers = resource.get_export_headers(self.selected)
+
+    @property
+    def personal_data(self):
+        """Return True if the file holds personal data unmasked."""
+        personal = self.resource.personal_fields
+        return self.resource.unmasked and any(
+            field.attribute in personal for field in self.fields
+        )
+
+    def sql_columns(self):
+        """Return the columns as SQL expressions, or None if any needs Python."""
+        if connections[self.queryset.db].vendor != "postgresql":
+            return None
+        if len(self.fields) < 2:
+            # COPY quotes a lone empty cell's row and a lone "\." where csv does not.
+            return None
+        columns = [sql_column(self.resource, field) for field in self.fields]
+        return None if None in columns else columns
+
+    def rows(self):
+        """Yield each record's cells (dates as dates in XLSX), computed in Python."""
+        return python_rows(
+            self.resource,
+            self.fields,
+            self.queryset,
+            self.selected,
+            native=self.file_format == XLSX,
+        )
+
+    def chunks(self, sheet_title="数据") -> Iterator[bytes]:
+        """Yield the file's bytes."""
+        if self.file_format == XLSX:
+            return xlsx_chunks(self.headers, self.rows(), sheet_title)
+        columns = self.sql_columns()
+        if columns is None:
+            return csv_chunks(self.headers, self.rows())
+        return copy_chunks(
+            self.headers, copy_statement(self.queryset, columns), self.queryset.db
+        )
+
+    def response(self, *, user, model, filters, filename, dataset=None):
+        """Log the download, then return it as a streamed attachment.
+
+        The log comes before the first byte: a download broken off half-way has
+        still handed out rows, and the log must say how many.
+        """
+        export_log_create(
+            user=user,
+            model=model,
+            dataset=dataset,
+            filters=filters,
+            file_format=self.file_format,
+            row_count=self.queryset.count(),
+            personal_data=self.personal_data,
+        )
+        title = dataset or str(model._meta.verbose_name)
+        response = StreamingHttpResponse(
+            self.chunks(title), content_type=CONTENT_TYPES[self.file_format]
+        )
+        return as_download(response, filename)
