@@ -1,6 +1,6 @@
 import re
-from urllib.parse import quote
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
