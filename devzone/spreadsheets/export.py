@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
@@ -49,7 +50,7 @@ CONTENT_TYPES = {
 }
 CHUNK_BYTES = 64 * 1024
 BOM = "\ufeff".encode()
-TEXT = models.TextField()
+TEXT: "models.TextField[Any, Any]" = models.TextField()
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 FILENAME_MAX = 120
 
@@ -199,7 +200,7 @@ def sql_column(resource, field):
         return None
     opts = resource._meta.model._meta
     model_field = opts.get_field(field.attribute)
-    value = F(path)
+    value: Any = F(path)
     if isinstance(widget, NaturalKeyWidget):
         target = model_field.related_model._meta.get_field(widget.field)
         if not is_text(target):
@@ -252,14 +253,11 @@ def sql_column(resource, field):
     return NullIf(sql_escape_formula(text), Value(""), output_field=TEXT)
 
 
-def copy_statement(queryset, columns):
-    """Return ``COPY (SELECT <columns> …) TO STDOUT`` for the queryset, bound."""
+def select_columns(queryset, columns):
+    """Return the SQL and parameters selecting ``columns`` of the queryset's rows."""
     names = [f"export_{index}" for index in range(len(columns))]
     select = queryset.values(**dict(zip(names, columns, strict=True)))
-    connection = connections[queryset.db]
-    sql, params = select.query.get_compiler(using=queryset.db).as_sql()
-    query = connection.ops.compose_sql(sql, params)
-    return f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+    return select.query.get_compiler(using=queryset.db).as_sql()
 
 
 # The files.
@@ -295,22 +293,24 @@ def csv_chunks(headers, rows):
     yield BOM + data if first else data
 
 
-def copy_chunks(headers, statement, using):
+def copy_chunks(headers, select, using):
     """Yield a UTF-8 CSV with BOM whose rows PostgreSQL writes with COPY."""
     writer = csv.writer(Lines(), lineterminator="\r\n")
     chunk = bytearray(BOM + csv_line(writer, headers).encode())
     # The COPY runs while the response is sent, on the request's connection: in
     # autocommit, or in the request's transaction. A download broken off ends it by
     # closing this generator, which cancels the COPY and leaves the connection clean.
-    with (
-        connections[using].cursor() as cursor,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        for block in copy:
-            chunk += block
-            if len(chunk) >= CHUNK_BYTES:
-                yield bytes(chunk)
-                chunk.clear()
+    sql, params = select
+    with connections[using].cursor() as cursor:
+        raw = cursor.cursor
+        # COPY takes no parameters: psycopg binds them into the statement.
+        query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
+        with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                chunk += block
+                if len(chunk) >= CHUNK_BYTES:
+                    yield bytes(chunk)
+                    chunk.clear()
     yield bytes(chunk)
 
 
@@ -334,7 +334,7 @@ def write_xlsx(target, headers, rows, sheet_title):
         cells = []
         for value in row:
             if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             else:
@@ -419,7 +419,7 @@ class Export:
         if columns is None:
             return csv_chunks(self.headers, self.rows())
         return copy_chunks(
-            self.headers, copy_statement(self.queryset, columns), self.queryset.db
+            self.headers, select_columns(self.queryset, columns), self.queryset.db
         )
 
     def response(self, *, user, model, filters, filename, dataset=None):
