@@ -3,24 +3,28 @@
 import csv
 import datetime
 import re
-import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 import psycopg
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Concat, Left, Length, NullIf, Repeat, Right
-from django.db.models.lookups import Exact, In, LessThan, LessThanOrEqual
+from django.db.models.functions import Cast, Left, Length, NullIf, Repeat, Right
+from django.db.models.lookups import (
+    Exact,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from devzone.exports import (
     FORMULA_PREFIXES,
@@ -125,17 +129,19 @@ def python_rows(resource, fields, queryset, selected=None, native=False):
 # Rows in SQL: the same cells computed by PostgreSQL and written by COPY.
 
 
+def pipes(*parts):
+    """Return the text parts joined by ``||`` (NULL if one is NULL)."""
+    return Func(
+        *parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=TEXT
+    )
+
+
 def sql_mask_id_number(value):
     """mask_id_number in SQL: the first 6 and last 4 characters shown."""
     length = Length(value)
     return Case(
         When(LessThanOrEqual(length, 10), then=Repeat(Value("*"), length)),
-        default=Concat(
-            Left(value, 6),
-            Repeat(Value("*"), length - 10),
-            Right(value, 4),
-            output_field=TEXT,
-        ),
+        default=pipes(Left(value, 6), Repeat(Value("*"), length - 10), Right(value, 4)),
         output_field=TEXT,
     )
 
@@ -145,32 +151,42 @@ def sql_mask_phone(value):
     length = Length(value)
     return Case(
         When(LessThan(length, 8), then=Repeat(Value("*"), length)),
-        default=Concat(
-            Left(value, 3), Value("****"), Right(value, 4), output_field=TEXT
-        ),
+        default=pipes(Left(value, 3), Value("****"), Right(value, 4)),
         output_field=TEXT,
     )
 
 
-SQL_MASKS: dict[Callable[[Any], str], Callable[[Any], Combinable]] = {
-    mask_id_number: sql_mask_id_number,
-    mask_phone: sql_mask_phone,
+# Each mask in SQL, and the shortest value whose first characters (at least 3) it
+# shows: a masked value starts as the stored one from there on, and with "*" below.
+SQL_MASKS: dict[Callable[[Any], str], tuple[Callable[[Any], Combinable], int]] = {
+    mask_id_number: (sql_mask_id_number, 11),
+    mask_phone: (sql_mask_phone, 8),
 }
 
 
-def sql_escape_formula(value):
-    """escape_formula in SQL: text starting with a FORMULA_PREFIXES gets a "'"."""
+def starts_with_formula(value):
+    """Return a condition: the text starts with one of FORMULA_PREFIXES."""
     by_length: dict[int, list[str]] = {}
     for prefix in FORMULA_PREFIXES:
         by_length.setdefault(len(prefix), []).append(prefix)
-    formula = Q()
+    condition = Q()
     for length, prefixes in sorted(by_length.items()):
-        formula |= Q(In(Left(value, length), prefixes))
-    return Case(
-        When(formula, then=Concat(Value("'"), value, output_field=TEXT)),
-        default=value,
+        condition |= Q(In(Left(value, length), prefixes))
+    return condition
+
+
+def sql_escape_formula(value, starts=None):
+    """escape_formula in SQL: a "'" before text that starts as a formula.
+
+    ``starts`` is the condition when it is cheaper to read from elsewhere than
+    from ``value`` (the stored value of a masked one).
+    """
+    apostrophe = Case(
+        When(starts_with_formula(value) if starts is None else starts, then=Value("'")),
+        default=Value(""),
         output_field=TEXT,
     )
+    return pipes(apostrophe, value)
 
 
 def is_text(model_field):
@@ -248,9 +264,16 @@ def sql_column(resource, field):
         return Cast(value, TEXT)
     else:
         return None
-    if mask is not None:
-        text = SQL_MASKS[mask](text)
-    return NullIf(sql_escape_formula(text), Value(""), output_field=TEXT)
+    if mask is None:
+        escaped = sql_escape_formula(text)
+    else:
+        sql_mask, shown_from = SQL_MASKS[mask]
+        escaped = sql_escape_formula(
+            sql_mask(text),
+            starts=Q(GreaterThanOrEqual(Length(text), shown_from))
+            & starts_with_formula(text),
+        )
+    return NullIf(escaped, Value(""), output_field=TEXT)
 
 
 def select_columns(queryset, columns):
@@ -314,44 +337,162 @@ def copy_chunks(headers, select, using):
     yield bytes(chunk)
 
 
-def write_xlsx(target, headers, rows, sheet_title):
-    """Write rows as an XLSX workbook, header row in bold, to a binary file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "、", sheet_title)[:31])
-    # The header stays in view, and columns are wide enough to read without
-    # dragging: set from the header before any row is written (write-only mode).
-    sheet.freeze_panes = "A2"
-    header_cells = []
-    for column, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = column_width(
-            str(header)
-        )
-        cell = WriteOnlyCell(sheet, value=xlsx_safe(header))
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=xlsx_safe(value))
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            else:
-                # Text stays text (openpyxl never reads a number into a str), and no
-                # text starts with "=": every such cell is escaped.
-                cells.append(xlsx_safe(value))
-        sheet.append(cells)
-    workbook.save(target)
+# XLSX is written here rather than by openpyxl: its write-only workbook keeps every
+# distinct text in a shared-strings table until the end (a million ID numbers and
+# names do not fit a flat memory) and can only write the zip once every row is in.
+# Text goes inline, and the zip is streamed as the sheet is written.
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{CT}.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        f'ContentType="{CT}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{CT}.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+        f'Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        f'<Relationships xmlns="{RELS}">'
+        f'<Relationship Id="rId1" Type="{DOC_RELS}/worksheet" '
+        'Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{DOC_RELS}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    ),
+    # Styles: 0 plain, 1 the bold header, 2 a date (yyyy-mm-dd).
+    "xl/styles.xml": (
+        f'<styleSheet xmlns="{NS}">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
+        "</border></borders>"
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" '
+        'xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
+        'applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" '
+        'xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+        "</cellStyles></styleSheet>"
+    ),
+}
+SHEET = "xl/worksheets/sheet1.xml"
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
-def xlsx_chunks(headers, rows, sheet_title):
-    """Yield an XLSX workbook in 64 KiB chunks, written through a file on disk."""
-    with tempfile.TemporaryFile() as file:
-        write_xlsx(file, headers, rows, sheet_title)
-        file.seek(0)
-        while chunk := file.read(CHUNK_BYTES):
-            yield chunk
+def sheet_title(title):
+    """Return a sheet name Excel accepts: no []:*?/\\, at most 31 characters."""
+    return re.sub(r"[\\/*?:\[\]]", "、", title)[:31] or "数据"
+
+
+def workbook_xml(title):
+    name = escape(sheet_title(title), {'"': "&quot;"})
+    return (
+        f'<workbook xmlns="{NS}" xmlns:r="{DOC_RELS}"><sheets>'
+        f'<sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+
+
+def sheet_head(headers):
+    """Return the sheet's XML up to its first data row: frozen header, widths."""
+    widths = "".join(
+        f'<col min="{n}" max="{n}" width="{column_width(str(h))}" customWidth="1"/>'
+        for n, h in enumerate(headers, start=1)
+    )
+    cols = f"<cols>{widths}</cols>" if headers else ""
+    return (
+        f'{XML_HEAD}<worksheet xmlns="{NS}"><sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        f"</sheetView></sheetViews>{cols}<sheetData>"
+        + row_xml(1, headers, style=' s="1"')
+    )
+
+
+def text_cell(value, style=""):
+    text = xlsx_safe(value).translate(XML_ESCAPES)
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def cell_xml(value, style=""):
+    """Return one cell: text stays text, numbers numbers, dates dates."""
+    if value is None or value == "":
+        return "<c/>"
+    if isinstance(value, str):
+        return text_cell(value, style)
+    if isinstance(value, bool):
+        return f'<c t="b"{style}><v>{int(value)}</v></c>'
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value)
+        days = value - datetime.datetime.combine(EXCEL_EPOCH, datetime.time())
+        return f'<c s="2"><v>{days.total_seconds() / 86400!r}</v></c>'
+    if isinstance(value, datetime.date):
+        return f'<c s="2"><v>{(value - EXCEL_EPOCH).days}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        return f"<c{style}><v>{value}</v></c>"
+    return text_cell(force_str(value), style)
+
+
+def row_xml(number, values, style=""):
+    cells = "".join(cell_xml(value, style) for value in values)
+    return f'<row r="{number}">{cells}</row>'
+
+
+class Sink:
+    """A write-only file that hands out what was written to it since last asked."""
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+def xlsx_chunks(headers, rows, title):
+    """Yield an XLSX workbook, header row in bold and frozen, as its rows are read."""
+    sink = Sink()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, xml in XLSX_PARTS.items():
+            archive.writestr(name, XML_HEAD + xml)
+        archive.writestr("xl/workbook.xml", XML_HEAD + workbook_xml(title))
+        with archive.open(SHEET, "w", force_zip64=True) as sheet:
+            sheet.write(sheet_head(headers).encode())
+            batch = []
+            for number, row in enumerate(rows, start=2):
+                batch.append(row_xml(number, row))
+                if len(batch) == 500:
+                    sheet.write("".join(batch).encode())
+                    batch = []
+                    if sink.size >= CHUNK_BYTES:
+                        yield sink.take()
+            sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
+    yield sink.take()
 
 
 def without_distinct(queryset):
@@ -411,10 +552,10 @@ class Export:
             native=self.file_format == XLSX,
         )
 
-    def chunks(self, sheet_title="数据") -> Iterator[bytes]:
+    def chunks(self, title="数据") -> Iterator[bytes]:
         """Yield the file's bytes."""
         if self.file_format == XLSX:
-            return xlsx_chunks(self.headers, self.rows(), sheet_title)
+            return xlsx_chunks(self.headers, self.rows(), title)
         columns = self.sql_columns()
         if columns is None:
             return csv_chunks(self.headers, self.rows())

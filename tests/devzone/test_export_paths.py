@@ -32,8 +32,11 @@ def test_streamed_rows_equal_the_librarys_rows_for_every_dataset(key, unmasked, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 @pytest.mark.parametrize("key", sorted(registry.datasets))
-def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(key):
+def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(
+    key, file_format
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -41,17 +44,17 @@ def test_every_export_imports_back_unchanged_in_a_fixed_number_of_queries(key):
 
     dataset = registry.datasets[key]
     queryset = dataset.model._default_manager.all()
-    export = Export(dataset.resource(unmasked=True), queryset, "csv")
+    export = Export(dataset.resource(unmasked=True), queryset, file_format)
     data = b"".join(export.chunks())
     if not queryset.exists():
         # An empty table's export is a header-only file, which an import refuses.
         with pytest.raises(ImportFileError, match="只有表头"):
-            read_dataset(data, "export.csv")
+            read_dataset(data, f"export.{file_format}")
         return
 
     with CaptureQueriesContext(connection) as ctx:
         result = dataset.resource(unmasked=True).import_data(
-            read_dataset(data, "export.csv"), dry_run=True
+            read_dataset(data, f"export.{file_format}"), dry_run=True
         )
 
     assert not result.has_errors() and not result.has_validation_errors()

@@ -10,6 +10,7 @@ from django.contrib import admin as django_admin
 from django.db import connection
 from import_export import admin as import_export_admin
 from import_export import mixins as import_export_mixins
+from openpyxl import load_workbook
 
 from devzone import registry
 from devzone.admin_base import ZoneAdmin
@@ -188,3 +189,37 @@ def test_the_admin_overrides_no_private_method_of_its_libraries():
         for name in vars(klass)
     }
     assert not own & private
+
+
+def as_read_back(value):
+    """Return an exported value as openpyxl reads it from the file."""
+    if value == "":
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time())
+    return value
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("hostile_rows")
+def test_xlsx_keeps_text_as_text_and_numbers_and_dates_as_they_are():
+    queryset = RelocationHousehold.objects.filter(
+        id_number__in=[id_number(500 + n) for n in range(len(HOSTILE_TEXTS))]
+    )
+    export = Export(RelocationHouseholdResource(unmasked=True), queryset, "xlsx")
+
+    data = b"".join(export.chunks("搬迁户/测试"))
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "搬迁户、测试"
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b
+    header, *rows = sheet.iter_rows(values_only=True)
+    assert list(header) == export.headers
+    assert [list(row) for row in rows] == [
+        [as_read_back(value) for value in row] for row in export.rows()
+    ]
+    assert "回车\r在中间" in {row[-1] for row in rows}
+    assert {type(row[7]) for row in rows} == {float}  # 搬迁面积
