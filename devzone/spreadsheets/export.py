@@ -456,19 +456,22 @@ def row_xml(number, values, style=""):
 class Sink:
     """A write-only file that hands out what was written to it since last asked."""
 
-    def __init__(self):
-        self.parts = []
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, data):
+    def write(self, data: bytes) -> int:
         self.parts.append(bytes(data))
         self.size += len(data)
         return len(data)
 
-    def flush(self):
+    def flush(self) -> None:
         pass
 
-    def take(self):
+    def close(self) -> None:
+        pass
+
+    def take(self) -> bytes:
         data = b"".join(self.parts)
         self.parts, self.size = [], 0
         return data
@@ -477,6 +480,8 @@ class Sink:
 def xlsx_chunks(headers, rows, title):
     """Yield an XLSX workbook, header row in bold and frozen, as its rows are read."""
     sink = Sink()
+    # Level 1: the sheet's XML is most of the time spent; a smaller file is not
+    # worth a slower one.
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, xml in XLSX_PARTS.items():
             archive.writestr(name, XML_HEAD + xml)
