@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Left, Length, NullIf, Repeat, Right
+from django.db.models.functions import Cast, Left, Length, NullIf, Ord, Repeat, Right
 from django.db.models.lookups import (
     Exact,
     GreaterThanOrEqual,
@@ -171,7 +171,11 @@ def starts_with_formula(value):
         by_length.setdefault(len(prefix), []).append(prefix)
     condition = Q()
     for length, prefixes in sorted(by_length.items()):
-        condition |= Q(In(Left(value, length), prefixes))
+        if length == 1:
+            # The first character's code point: integers compare faster than text.
+            condition |= Q(In(Ord(value), [ord(prefix) for prefix in prefixes]))
+        else:
+            condition |= Q(In(Left(value, length), prefixes))
     return condition
 
 
@@ -187,6 +191,21 @@ def sql_escape_formula(value, starts=None):
         output_field=TEXT,
     )
     return pipes(apostrophe, value)
+
+
+class IsoDate(Func):
+    """A date as ``YYYY-MM-DD``, as ``date.isoformat()`` writes it."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = TEXT
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # In the ISO DateStyle (the server's default, reported to the client) a
+        # date's own text is YYYY-MM-DD already, and a cast costs less than to_char.
+        style = connection.connection.info.parameter_status("DateStyle") or ""
+        if style.startswith("ISO"):
+            extra_context["template"] = "(%(expressions)s)::text"
+        return self.as_sql(compiler, connection, **extra_context)
 
 
 def is_text(model_field):
@@ -250,7 +269,7 @@ def sql_column(resource, field):
             output_field=TEXT,
         )
     elif renders_as(widget, DateWidget) and type(model_field) is models.DateField:
-        return Func(value, Value("YYYY-MM-DD"), function="to_char", output_field=TEXT)
+        return IsoDate(value)
     elif (
         renders_as(widget, IntegerWidget)
         and isinstance(model_field, models.IntegerField)

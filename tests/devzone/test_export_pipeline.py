@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from devzone import registry
 from devzone.admin_base import ZoneAdmin
 from devzone.models import Area, Community
+from devzone.resources import AreaResource
 from devzone.spreadsheets.export import (
     Export,
     copy_chunks,
@@ -223,3 +224,17 @@ def test_xlsx_keeps_text_as_text_and_numbers_and_dates_as_they_are():
     ]
     assert "回车\r在中间" in {row[-1] for row in rows}
     assert {type(row[7]) for row in rows} == {float}  # 搬迁面积
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("hostile_rows")
+def test_copy_writes_iso_dates_whatever_the_connections_date_style():
+    postgresql_only()
+    with connection.cursor() as cursor:
+        # Undone with the test's transaction.
+        cursor.execute("SET DateStyle = 'German, DMY'")
+
+    from_sql, from_python = both_paths(AreaResource(), Area.objects.all())
+
+    assert from_sql == from_python
+    assert ",2021-01-02," in from_sql.decode()
