@@ -839,23 +839,33 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         formats = self.get_export_formats()
         if self.is_skip_export_form_enabled():
             return self.export_response(request, formats[0]())
-        if request.method == "POST":
-            form = self.get_export_form_class()(
-                formats, self.get_export_resource_classes(request), data=request.POST
+        if request.method != "POST":
+            return super().export_action(request)
+        form = self.get_export_form_class()(
+            formats, self.get_export_resource_classes(request), data=request.POST
+        )
+        # An export action's form names its records by pk; the export queryset
+        # keeps them to the user's scope.
+        items = [
+            item
+            for item in request.POST.getlist("export_items")
+            if item.isascii() and item.isdigit()
+        ]
+        form.fields["export_items"].choices = [(item, item) for item in items]
+        if form.is_valid():
+            file_format = formats[int(form.cleaned_data["format"])]()
+            return self.export_response(
+                request, file_format, form, form.cleaned_data["export_items"]
             )
-            if form.is_valid():
-                file_format = formats[int(form.cleaned_data["format"])]()
-                return self.export_response(request, file_format, form)
-        return super().export_action(request)
+        context = self.init_request_context_data(request, form)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.export_template_name], context=context)
 
-    def export_response(self, request, file_format, form=None):
-        """Return the changelist's rows as a streamed, logged file."""
+    def export_response(self, request, file_format, form=None, items=()):
+        """Return the changelist's rows (those of ``items`` if any) as a file."""
         queryset = self.get_export_queryset(request)
-        items = request.POST.getlist("export_items")
-        if items:  # the selection of an export action
-            queryset = queryset.filter(
-                pk__in=[item for item in items if item.isascii() and item.isdigit()]
-            )
+        if items:
+            queryset = queryset.filter(pk__in=items)
         resource_class = self.choose_export_resource_class(form, request)
         resource = resource_class(**self.get_export_resource_kwargs(request))
         export = Export(

@@ -9,6 +9,7 @@ from devzone.models import ExportLog
 from projects.models import RelocationHousehold
 from projects.resources import RelocationHouseholdResource
 from tests.projects.factories import RelocationHouseholdFactory
+from tests.spreadsheets import read_csv_download
 
 
 def broken_off(response):
@@ -85,3 +86,22 @@ def test_a_broken_off_admin_export_is_logged(
     )
     assert log.filters == "搬迁状态：已签约"
     assert RelocationHousehold.objects.count() == 30
+
+
+def test_an_admin_export_of_picked_records_is_streamed_and_logged(
+    staff_client, households
+):
+    client = staff_client(*EXPORTER)
+    picked = households.order_by("pk")[:2]
+    url = reverse("admin:projects_relocationhousehold_export")
+
+    response = client.post(
+        url, {"format": 0, **COLUMNS, "export_items": [h.pk for h in picked]}
+    )
+
+    assert response.streaming
+    header, *rows = read_csv_download(response)
+    assert sorted(row[header.index("户主姓名")] for row in rows) == sorted(
+        h.head_name for h in picked
+    )
+    assert ExportLog.objects.get().row_count == 2
