@@ -277,7 +277,7 @@ def export_child():
 
     settings.DATABASES["default"]["NAME"] = benchmark_database()
     connection.close()
-    from devzone.exports import csv_chunks
+    from devzone.spreadsheets.export import Export
     from projects.models import RelocationHousehold
     from projects.resources import RelocationHouseholdResource
 
@@ -288,9 +288,9 @@ def export_child():
     Path("/proc/self/clear_refs").write_text("5")
     start = time.perf_counter()
     size = 0
-    for chunk in csv_chunks(
-        RelocationHouseholdResource(unmasked=True).iter_rows(queryset)
-    ):
+    for chunk in Export(
+        RelocationHouseholdResource(unmasked=True), queryset, "csv"
+    ).chunks():
         size += len(chunk)
     seconds = time.perf_counter() - start
     status = Path("/proc/self/status").read_text()

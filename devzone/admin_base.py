@@ -39,18 +39,17 @@ from devzone.changelist import (
 from devzone.constraints import unique_conflicts
 from devzone.import_templates import column_rules, template_workbook
 from devzone.models import PersonalDataAccess
-from devzone.reports.export_centre import sanitise_filename
 from devzone.scope import Scope, community_path
 from devzone.search import IndexedSearch
 from devzone.services import (
-    export_log_create,
     import_batch_finish,
     import_batch_start,
     personal_access_record,
     personal_lookup_record,
     personal_lookup_refused,
 )
-from devzone.spreadsheets.formats import FORMATS, XLSX, detected_encoding
+from devzone.spreadsheets.export import Export, export_filename, may_unmask
+from devzone.spreadsheets.formats import FORMATS, detected_encoding
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import (
     ImportFileError,
@@ -699,9 +698,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
 
     def has_personal_data_permission(self, request):
         """Return True if the user may see this model's personal data unmasked."""
-        resource = self.get_export_resource_classes(request)[0]
-        permission = getattr(resource, "personal_data_permission", None)
-        return bool(permission) and request.user.has_perm(permission)
+        return may_unmask(request.user, self.get_export_resource_classes(request)[0])
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):
@@ -895,54 +892,64 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
 
     def get_export_filename(self, request, queryset, file_format):
         """Return e.g. ``搬迁户_已签约_练湖新城社区_20261130.xlsx``."""
-        today = timezone.localdate().strftime("%Y%m%d")
         described = self.describe_filters(request)
         values = [
             part.split("：", 1)[-1]
             for part in described.split("；")
             if described != "全部"
         ]
-        stem = "_".join(
-            [
-                str(self.model._meta.verbose_name),
-                *(sanitise_filename(value) for value in values),
-                today,
-            ]
+        return export_filename(
+            str(self.model._meta.verbose_name), values, file_format.get_extension()
         )
-        return f"{stem}.{file_format.get_extension()}"
 
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        # Replaces the library's in-memory export with a streamed one (flat memory).
-        resource_class = self.choose_export_resource_class(export_form, request)
+    def export_action(self, request):
+        """Show the export form; on a valid POST, stream the file it asks for."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        formats = self.get_export_formats()
+        if self.is_skip_export_form_enabled():
+            return self.export_response(request, formats[0]())
+        if request.method != "POST":
+            return super().export_action(request)
+        form = self.get_export_form_class()(
+            formats, self.get_export_resource_classes(request), data=request.POST
+        )
+        # An export action's form names its records by pk; the export queryset
+        # keeps them to the user's scope.
+        items = [
+            item
+            for item in request.POST.getlist("export_items")
+            if item.isascii() and item.isdigit()
+        ]
+        form.fields["export_items"].choices = [(item, item) for item in items]
+        if form.is_valid():
+            file_format = formats[int(form.cleaned_data["format"])]()
+            return self.export_response(
+                request, file_format, form, form.cleaned_data["export_items"]
+            )
+        context = self.init_request_context_data(request, form)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.export_template_name], context=context)
+
+    def export_response(self, request, file_format, form=None, items=()):
+        """Return the changelist's rows (those of ``items`` if any) as a file."""
+        queryset = self.get_export_queryset(request)
+        if items:
+            queryset = queryset.filter(pk__in=items)
+        resource_class = self.choose_export_resource_class(form, request)
         resource = resource_class(**self.get_export_resource_kwargs(request))
-        export_fields = self.get_export_resource_fields_from_form(export_form)
-        rows = exports.CountingRows(
-            resource.iter_rows(
-                queryset,
-                export_fields=export_fields,
-                force_native_type=isinstance(file_format, XLSX),
-            )
+        export = Export(
+            resource,
+            queryset,
+            file_format.get_extension(),
+            selected=self.get_export_resource_fields_from_form(form),
         )
-        filename = self.get_export_filename(request, queryset, file_format)
-        log = {
-            "user": request.user,
-            "model": self.model,
-            "filters": self.describe_filters(request),
-            "file_format": file_format.get_extension(),
-            "personal_data": resource.unmasked and bool(resource.personal_fields),
-        }
-        if isinstance(file_format, XLSX):
-            response = exports.xlsx_response(
-                rows, filename, str(self.model._meta.verbose_name)
-            )
-            export_log_create(row_count=rows.count, **log)
-            return response
-        return exports.csv_response(logged_when_done(rows, log), filename)
-
-
-def logged_when_done(rows, log):
-    yield from rows
-    export_log_create(row_count=rows.count, **log)
+        return export.response(
+            user=request.user,
+            model=self.model,
+            filters=self.describe_filters(request),
+            filename=self.get_export_filename(request, queryset, file_format),
+        )
 
 
 class ReadOnlyLogAdmin(ZoneChangeListMixin, admin.ModelAdmin):

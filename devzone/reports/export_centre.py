@@ -6,7 +6,6 @@ widen the export to everything.
 """
 
 import datetime
-import re
 from decimal import Decimal
 
 from django import forms
@@ -27,14 +26,13 @@ from django_filters.widgets import RangeWidget
 
 from devzone import registry
 from devzone.scope import Scope, community_path
+from devzone.spreadsheets.export import export_filename as spreadsheet_name
 from devzone.validators import mask_numbers_in_text
 
 # Parameters the export centre reads itself, beside the dataset's filters.
 CONTROL_PARAMETERS = {"page", "format"}
 FORMATS = ("csv", "xlsx")
 CHECKBOX_CHOICES_MAX = 40
-UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
-FILENAME_MAX = 120
 # A resident ID number or a mobile number typed into a filter is never written into
 # a log or a file name in full, whichever filter it was typed into.
 
@@ -284,15 +282,8 @@ def filename_values(form, masks=None):
     return [mask_numbers_in_text(value) for value in values]
 
 
-def sanitise_filename(text):
-    """Return text fit for a file name on Windows, macOS and Linux."""
-    text = UNSAFE_FILENAME.sub("-", text).strip(" .-")
-    return text[:FILENAME_MAX] or "export"
-
-
 def export_filename(dataset, form, extension, masks=None, today=None):
     """Return e.g. ``搬迁户_2021_已签约_20261129.xlsx``."""
-    today = today or timezone.localdate()
-    parts = [dataset.label, *filename_values(form, masks), today.strftime("%Y%m%d")]
-    stem = "_".join(sanitise_filename(part) for part in parts)
-    return f"{stem[: FILENAME_MAX * 2]}.{extension}"
+    return spreadsheet_name(
+        dataset.label, filename_values(form, masks), extension, today
+    )

@@ -14,7 +14,8 @@ from devzone import exports, registry
 from devzone.models import ExportLog
 from devzone.reports import annual, export_centre
 from devzone.scope import Scope
-from devzone.services import export_log_create, personal_lookup_record
+from devzone.services import personal_lookup_record
+from devzone.spreadsheets.export import Export, may_unmask
 
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
@@ -94,9 +95,7 @@ def dataset_or_404(request, key):
 
 def export_resource(dataset, user):
     """Return the dataset's Resource, unmasked only for holders of its permission."""
-    permission = getattr(dataset.resource, "personal_data_permission", None)
-    unmasked = bool(permission) and user.has_perm(permission)
-    return dataset.resource(user=user, unmasked=unmasked)
+    return dataset.resource(user=user, unmasked=may_unmask(user, dataset.resource))
 
 
 def ordered(queryset):
@@ -190,32 +189,18 @@ def query_without(query, *names):
 
 
 def download(request, dataset, filterset, file_format):
-    """Return the filtered dataset as a streamed CSV or XLSX file, and log it."""
+    """Return the filtered dataset as a streamed CSV or XLSX file, logged first."""
     resource = export_resource(dataset, request.user)
-    queryset = ordered(filterset.qs)
-    rows = exports.CountingRows(
-        resource.iter_rows(queryset, force_native_type=file_format == "xlsx")
-    )
     masks = export_centre.personal_masks(filterset, dataset.resource)
-    filename = export_centre.export_filename(
-        dataset, filterset.form, file_format, masks
+    return Export(resource, filterset.qs, file_format).response(
+        user=request.user,
+        model=dataset.model,
+        dataset=dataset.label,
+        filters=export_centre.describe_filters(filterset.form, masks),
+        filename=export_centre.export_filename(
+            dataset, filterset.form, file_format, masks
+        ),
     )
-    log = {
-        "user": request.user,
-        "model": dataset.model,
-        "dataset": dataset.label,
-        "filters": export_centre.describe_filters(filterset.form, masks),
-        "file_format": file_format,
-        "personal_data": resource.unmasked and bool(resource.personal_fields),
-    }
-    if file_format == "xlsx":
-        response = exports.xlsx_response(rows, filename, dataset.label)
-        export_log_create(row_count=rows.count, **log)
-        return response
-    # A streamed file is logged before its first byte: a download broken off
-    # half-way has still handed out rows, and the log must say so.
-    export_log_create(row_count=queryset.count(), **log)
-    return exports.csv_response(rows, filename)
 
 
 @staff_member_required

@@ -16,8 +16,8 @@ from devzone import registry
 from devzone.filters import CommunityFilterSet
 from devzone.models import AnnualIndicator, Area, Community, ExportLog
 from devzone.registry import Dataset
-from devzone.reports.export_centre import sanitise_filename
 from devzone.resources import CommunityResource
+from devzone.spreadsheets.export import sanitise_filename
 from devzone.validators import mask_id_number, mask_numbers_in_text
 from tests.spreadsheets import page_text, read_csv_download, read_xlsx_download
 

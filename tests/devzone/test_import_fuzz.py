@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from devzone import registry
 from devzone.exports import xlsx_safe
+from devzone.spreadsheets.export import Export
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.results import ImportFileError, error_lines
 from tests.spreadsheets import upload
@@ -220,8 +221,8 @@ def table_state(model):
 def seed_rows(dataset):
     resource = dataset.resource(unmasked=True)
     queryset = dataset.model._default_manager.order_by("pk")[:6]
-    header, *rows = list(resource.iter_rows(queryset))
-    return header, rows
+    export = Export(resource, queryset, "csv")
+    return export.headers, list(export.rows())
 
 
 def import_once(dataset, name, data):
