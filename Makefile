@@ -38,9 +38,12 @@ test: install
 
 # The record lists, the report, the export centre and 20 staff at once (gunicorn),
 # at full size (PostgreSQL; fill the database once with `manage.py generate_data`).
-# `make test` runs the same script on 2,000 rows (tests/test_benchmarks.py).
+# Then the spreadsheet paths beside COPY: import 100,000 households, re-import them,
+# export 1,000,000 as CSV and XLSX (benchmarks/spreadsheets.py).
+# `make test` runs both at a small size (tests/test_benchmarks.py).
 bench: install
 	$(BIN)/python benchmarks/changelists.py
+	$(BIN)/python benchmarks/spreadsheets.py
 # The system's Chromium and the CJK fonts the browser tests and screenshots need;
 # installed with apt when missing (as root, e.g. in CI).
 CHROMIUM ?= /usr/bin/chromium

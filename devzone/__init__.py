@@ -23,8 +23,10 @@ Where each rule lives — read this before you change one:
 - A spreadsheet?          ``devzone.spreadsheets``: ``formats`` (reading files),
                           ``widgets`` (cells), ``resources`` (``ZoneResource``),
                           ``uploads`` (between preview and confirmation),
-                          ``results`` (errors and counts); downloads in
-                          ``devzone.exports``.
+                          ``results`` (errors and counts), ``bulk`` (the set-based
+                          import: checks and writes in SQL), ``export`` (every
+                          download: admin and export centre, logged first; the one
+                          unmasking rule ``may_unmask``), ``cells`` (formula escaping).
 - Plugging an app in?     one ``devzone.registry.register_app(...)`` call in its
                           ``AppConfig.ready()``; ``devzone`` never imports an app.
                           Report figures are built from ``devzone.reports.figures``

@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
-from devzone import exports
 from devzone.admin_export import ZoneExportForm
 from devzone.admin_widgets import with_safe_autocomplete
 from devzone.audit import history_entries
@@ -48,6 +47,7 @@ from devzone.services import (
     personal_lookup_record,
     personal_lookup_refused,
 )
+from devzone.spreadsheets import cells
 from devzone.spreadsheets.export import Export, export_filename, may_unmask
 from devzone.spreadsheets.formats import FORMATS, detected_encoding
 from devzone.spreadsheets.resources import ImportRun
@@ -497,7 +497,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             template_workbook(title, self.import_rules(request)),
             content_type=XLSX_CONTENT_TYPE,
         )
-        return exports.as_download(response, f"{title}_导入模板.xlsx")
+        return cells.as_download(response, f"{title}_导入模板.xlsx")
 
     def import_progress_view(self, request, name):
         """Return how far the user's own confirmed import has come: {done, total}."""

@@ -14,8 +14,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from devzone.exports import column_width
 from devzone.fields import IdNumberField, PhoneField
+from devzone.spreadsheets.cells import column_width
 from devzone.validators import id_check_character
 
 EXAMPLE_ID_FIRST17 = "32118119800101001"  # 丹阳 321181, 1980-01-01: invented

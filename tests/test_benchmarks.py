@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +58,45 @@ def test_the_benchmark_runs_every_case_at_a_small_size(tmp_path):
     assert "| annual report 2021 |" in table
     assert "| export preview: 帮扶对象 |" in table
     assert ", 0 errors; p50 |" in table
+
+
+def test_the_spreadsheet_benchmark_runs_at_ten_thousand_rows():
+    # The table compares with PostgreSQL's own COPY: it needs PostgreSQL.
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's: the spreadsheet benchmark runs there")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "devzone.settings"}
+    for name in ["DJANGO_SECRET_KEY", "DJANGO_DEBUG"]:  # set by tests.settings
+        env.pop(name, None)
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/spreadsheets.py",
+            "--import-rows",
+            "10000",
+            "--export-rows",
+            "10000",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+    # then: each operation has its row, with devzone's time, the baseline and a ratio
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    operations = [row.split("|")[1].strip() for row in rows[2:]]
+    assert operations == [
+        "import 10,000 new households",
+        "re-import 10,000 unchanged",
+        "export CSV",
+        "export XLSX",
+    ]
+    for row in rows[2:]:
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert cells[1] == "10,000"
+        assert cells[2].endswith(" s") and cells[4].endswith(" s")
+        assert cells[5].endswith("×") and float(cells[5][:-1]) > 0
+        assert cells[6].endswith(" MiB")

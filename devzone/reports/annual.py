@@ -15,8 +15,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from devzone import registry
-from devzone.exports import escape_formula, xlsx_safe
 from devzone.scope import WHOLE_ZONE
+from devzone.spreadsheets.cells import escape_formula, xlsx_safe
 
 CHART_WIDTH = 640
 CHART_LABEL_WIDTH = 200

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from devzone import exports, registry
+from devzone import registry
 from devzone.models import ExportLog
 from devzone.reports import annual, export_centre
 from devzone.scope import Scope
 from devzone.services import personal_lookup_record
+from devzone.spreadsheets import cells
 from devzone.spreadsheets.export import Export, may_unmask
 
 PREVIEW_ROWS = 25
@@ -53,7 +54,7 @@ def annual_report(request):
         response = FileResponse(
             annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE
         )
-        return exports.as_download(
+        return cells.as_download(
             response, f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
         )
     years = sorted({year, *annual.report_years()}, reverse=True)

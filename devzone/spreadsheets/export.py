@@ -26,7 +26,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 
-from devzone.exports import (
+from devzone.services import export_log_create
+from devzone.spreadsheets.cells import (
     FORMULA_PREFIXES,
     as_download,
     column_width,
@@ -34,7 +35,6 @@ from devzone.exports import (
     escape_formula,
     xlsx_safe,
 )
-from devzone.services import export_log_create
 from devzone.spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,

@@ -17,9 +17,9 @@ from import_export.instance_loaders import ModelInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from devzone.constraints import check_constraint_errors, unique_conflicts
-from devzone.exports import escape_formula
 from devzone.fields import IdNumberField, PhoneField
 from devzone.scope import Scope
+from devzone.spreadsheets.cells import escape_formula
 from devzone.spreadsheets.formats import header_key, is_blank, shown
 from devzone.spreadsheets.results import (
     PREVIEW_CHARS,
@@ -738,66 +738,6 @@ class ZoneResource(resources.ModelResource):
         if mask and value and not self.unmasked:
             value = mask(value)
         return escape_formula(value)
-
-    def value_paths(self, export_fields):
-        """Return each field's ``values_list`` path, or None if one needs its object."""
-        opts = self._meta.model._meta
-        paths = []
-        for field in export_fields:
-            method = field.get_dehydrate_method(self.get_field_name(field))
-            if getattr(self, method, None) is not None or not field.attribute:
-                return None
-            if "__" in field.attribute or isinstance(
-                field.widget, NaturalKeyManyWidget
-            ):
-                return None
-            try:
-                model_field = opts.get_field(field.attribute)
-            except FieldDoesNotExist:
-                return None  # a property or a method
-            if isinstance(field.widget, NaturalKeyWidget):
-                paths.append(f"{field.attribute}__{field.widget.field}")
-            elif model_field.is_relation or not model_field.concrete:
-                return None
-            else:
-                paths.append(field.attribute)
-        return paths
-
-    def iter_rows(self, queryset, export_fields=None, force_native_type=False):
-        """Yield the header row, then each record's row, reading the queryset in chunks.
-
-        When every column is a plain field (or a foreign key's natural key) the rows
-        come from ``values_list``, with no model instance built per row.
-        """
-        yield self.get_export_headers(selected_fields=export_fields)
-        fields = self.get_export_fields(export_fields)
-        paths = self.value_paths(fields)
-        if paths is None:
-            for obj in self.iter_queryset(self.filter_export(queryset)):
-                yield self.export_resource(
-                    obj,
-                    selected_fields=export_fields,
-                    force_native_type=force_native_type,
-                )
-            return
-        renderers = [
-            (
-                field,
-                None if isinstance(field.widget, NaturalKeyWidget) else field.widget,
-            )
-            for field in fields
-        ]
-        rows = queryset.values_list(*paths).iterator(chunk_size=self.get_chunk_size())
-        for values in rows:
-            yield [
-                self.finish_cell(
-                    field,
-                    ("" if value is None else force_str(value))
-                    if widget is None
-                    else widget.render(value, force_native_type=force_native_type),
-                )
-                for (field, widget), value in zip(renderers, values, strict=True)
-            ]
 
 
 def near_misses(model, attribute, values, mask):

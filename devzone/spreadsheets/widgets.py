@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 from import_export import widgets
 
-from devzone.exports import unescape_formula
+from devzone.spreadsheets.cells import unescape_formula
 from devzone.spreadsheets.formats import header_key, is_blank, shown
 from devzone.validators import normalize_phone, normalize_text, validate_plain_text
 

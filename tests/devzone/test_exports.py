@@ -5,8 +5,8 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from devzone.exports import escape_formula, unescape_formula
 from devzone.models import AnnualIndicator, Community, ExportLog
+from devzone.spreadsheets.cells import escape_formula, unescape_formula
 from tests.spreadsheets import read_csv_download, read_xlsx_download
 
 HOSTILE = [

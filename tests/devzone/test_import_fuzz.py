@@ -19,7 +19,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from devzone import registry
-from devzone.exports import xlsx_safe
+from devzone.spreadsheets.cells import xlsx_safe
 from devzone.spreadsheets.export import Export
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.results import ImportFileError, error_lines
