@@ -1,15 +1,13 @@
-"""Measure devzone's household import and export against PostgreSQL's own COPY.
+"""Measure devzone's household import against PostgreSQL's own COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/devzone \\
-        .venv/bin/python benchmarks/households.py --import-rows 10000 --export-rows 100000
+        .venv/bin/python benchmarks/households.py --rows 10000
 
-It builds a throwaway database (the configured name + ``_benchmark``), and reports:
-- import: COPY of the same rows, then devzone's import of the same file as a user
-  would upload it (every check kept), with the ratio and the queries per row;
-- export: ``COPY (SELECT …) TO STDOUT``, then devzone's streamed CSV export of the
-  same rows, with the ratio and the peak memory of the exporting process at two sizes
-  (flat memory means the two peaks are close);
-- the household changelist at the export size: time and query count.
+It builds a throwaway database (the configured name + ``_benchmark``), writes the
+rows with ``COPY FROM STDIN``, then imports the same rows as a CSV file through
+``manage.py import_file`` (every check, a batch, history rows) and imports the
+unchanged file again. Its rows and ``COPY`` are shared with ``exports.py``;
+``spreadsheets.py`` (``make bench``) prints both in one table.
 """
 
 import argparse
@@ -17,8 +15,6 @@ import csv
 import datetime
 import io
 import os
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -173,15 +169,6 @@ def truncate():
         cursor.execute("TRUNCATE " + ", ".join(f'"{table}"' for table in tables))
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def bench_user():
     """Return the superuser the benchmark imports and browses as."""
     from django.contrib.auth import get_user_model
@@ -258,138 +245,21 @@ def measure_imports(count):
     return rows
 
 
-def export_in_child(count):
-    """Run the streamed export in a fresh process; return (seconds, peak RSS in MiB)."""
-    env = {**os.environ, "BENCH_EXPORT_ROWS": str(count)}
-    out = subprocess.run(
-        [sys.executable, __file__, "--export-child"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return float(out[0]), float(out[1])
-
-
-def export_child():
-    from django.conf import settings
-    from django.db import connection
-
-    settings.DATABASES["default"]["NAME"] = benchmark_database()
-    connection.close()
-    from devzone.spreadsheets.export import Export
-    from projects.models import RelocationHousehold
-    from projects.resources import RelocationHouseholdResource
-
-    count = int(os.environ["BENCH_EXPORT_ROWS"])
-    queryset = RelocationHousehold.objects.order_by("pk")[:count]
-    # ru_maxrss survives fork and exec, so it would report the parent's peak: reset
-    # this process's high-water mark and read it from /proc instead.
-    Path("/proc/self/clear_refs").write_text("5")
-    start = time.perf_counter()
-    size = 0
-    for chunk in Export(
-        RelocationHouseholdResource(unmasked=True), queryset, "csv"
-    ).chunks():
-        size += len(chunk)
-    seconds = time.perf_counter() - start
-    status = Path("/proc/self/status").read_text()
-    peak_kib = int(
-        next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[
-            1
-        ]
-    )
-    print(seconds, peak_kib / 1024, size)
-
-
-def measure_export(count):
-    from django.db import connection
-
-    from projects.models import RelocationHousehold
-
-    truncate()
-    copy_in(count)
-    table = RelocationHousehold._meta.db_table
-    start = time.perf_counter()
-    size = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f'COPY (SELECT * FROM "{table}" ORDER BY id) TO STDOUT WITH CSV HEADER'
-        ) as copy,
-    ):
-        for block in copy:
-            size += len(block)
-    copy_seconds = time.perf_counter() - start
-    small_seconds, small_peak = export_in_child(max(count // 10, 1))
-    seconds, peak = export_in_child(count)
-    return {
-        "rows": count,
-        "copy_s": copy_seconds,
-        "export_s": seconds,
-        "ratio": seconds / copy_seconds,
-        "peak_mib": peak,
-        "peak_mib_tenth": small_peak,
-        "tenth_s": small_seconds,
-    }
-
-
-def measure_changelist():
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-
-    user = bench_user()
-    client = Client()
-    client.force_login(user)
-    url = reverse("admin:projects_relocationhousehold_changelist")
-    client.get(url, HTTP_HOST="localhost")  # warm the caches once
-    timings = []
-    for _ in range(5):
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
-            start = time.perf_counter()
-            response = client.get(url, HTTP_HOST="localhost")
-            timings.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return {"median_ms": statistics.median(timings) * 1000, "queries": counter.count}
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--import-rows", type=int, default=100_000)
-    parser.add_argument("--export-rows", type=int, default=1_000_000)
-    parser.add_argument("--export-child", action="store_true")
+    parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     django.setup()
-    if args.export_child:
-        export_child()
-        return
-    from django.conf import settings
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    settings.ALLOWED_HOSTS = ["localhost"]
     setup_database()
-
-    for row in measure_imports(args.import_rows):
+    for row in measure_imports(args.rows):
         print(
             f"{row['operation']}: COPY {row['baseline_s']:.2f} s, "
             f"devzone {row['devzone_s']:.2f} s ({row['ratio']:.1f}× COPY), "
             f"peak {row['peak_mib']:.0f} MiB"
         )
-    exported = measure_export(args.export_rows)
-    print(
-        f"export {exported['rows']:,} households: COPY {exported['copy_s']:.2f} s, "
-        f"devzone CSV {exported['export_s']:.2f} s ({exported['ratio']:.1f}× COPY); "
-        f"peak RSS of the exporting process {exported['peak_mib']:.0f} MiB "
-        f"(at a tenth of the rows: {exported['peak_mib_tenth']:.0f} MiB)"
-    )
-    page = measure_changelist()
-    print(
-        f"household changelist at {exported['rows']:,} rows: "
-        f"{page['median_ms']:.0f} ms median, {page['queries']} queries"
-    )
 
 
 if __name__ == "__main__":

@@ -359,7 +359,7 @@ class BulkImport:
 
     def check_versions(self) -> None:
         """Record each row's record version; at a confirmation, refuse moved ones."""
-        from devzone.spreadsheets.resources import STALE_ROW, version_from
+        from devzone.spreadsheets.resources import stale_row_error, version_from
 
         run = self.resource.run
         if run is None:
@@ -386,23 +386,9 @@ class BulkImport:
             run.versions[number] = version
             if run.expected is None or number - 1 in self.replaced:
                 continue
-            expected = run.expected.get(str(number))
-            if expected == version:
-                continue
-            if expected is None:
-                reason = STALE_ROW["added"]
-            elif version is None:
-                reason = STALE_ROW["deleted"]
-            else:
-                reason = STALE_ROW["changed"]
-            self.replaced[number - 1] = ValidationError(
-                {
-                    NON_FIELD_ERRORS: [
-                        f"{reason}。为免覆盖他人的修改，整个文件都没有导入，"
-                        "请重新上传并预览。"
-                    ]
-                }
-            )
+            error = stale_row_error(run.expected.get(str(number)), version)
+            if error is not None:
+                self.replaced[number - 1] = error
 
     def check_defaults(self, cursor: Any) -> None:
         """A column the file lacks gets its default on a new row: it must be valid."""

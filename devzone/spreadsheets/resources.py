@@ -90,6 +90,25 @@ def version_of(instance):
     return version_from(instance.pk, getattr(instance, "updated_at", None))
 
 
+def stale_row_error(expected, version):
+    """Return the refusal of a row whose record moved since the preview, or None."""
+    if expected == version:
+        return None
+    if expected is None:
+        reason = STALE_ROW["added"]
+    elif version is None:
+        reason = STALE_ROW["deleted"]
+    else:
+        reason = STALE_ROW["changed"]
+    return ValidationError(
+        {
+            NON_FIELD_ERRORS: [
+                f"{reason}。为免覆盖他人的修改，整个文件都没有导入，请重新上传并预览。"
+            ]
+        }
+    )
+
+
 def version_from(pk, changed):
     """Return the version of the record ``pk`` last changed at ``changed``."""
     return [pk, changed.isoformat() if changed else None]
@@ -391,23 +410,9 @@ class ZoneResource(resources.ModelResource):
         self.run.versions[number] = version
         if self.run.expected is None:
             return
-        expected = self.run.expected.get(str(number))
-        if expected == version:
-            return
-        if expected is None:
-            reason = STALE_ROW["added"]
-        elif version is None:
-            reason = STALE_ROW["deleted"]
-        else:
-            reason = STALE_ROW["changed"]
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    f"{reason}。为免覆盖他人的修改，整个文件都没有导入，"
-                    "请重新上传并预览。"
-                ]
-            }
-        )
+        error = stale_row_error(self.run.expected.get(str(number)), version)
+        if error is not None:
+            raise error
 
     def refuse_number_guessing(self, dataset):
         """Refuse a masked user's file that tries candidates for a masked number.
