@@ -13,6 +13,7 @@ from devzone.spreadsheets.bulk import BulkImport
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import error_lines, import_counts
+from projects.resources import RelocationHouseholdResource
 from tests.spreadsheets import csv_bytes
 
 HEADER = ["名称", "类型", "所属街道", "统计用区划代码"]
@@ -33,6 +34,7 @@ def run_import(rows, *, user=None, dry_run=False, run=None):
 
 def test_communities_and_households_go_through_the_set_based_import():
     assert BulkImport.supports(CommunityResource())
+    assert BulkImport.supports(RelocationHouseholdResource())
     # a many-to-many column needs its record saved first: the library's row loop
     assert not BulkImport.supports(StaffProfileResource())
 

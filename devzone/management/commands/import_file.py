@@ -10,6 +10,7 @@ from django.db import transaction
 
 from devzone import registry
 from devzone.services import import_batch_finish, import_batch_start
+from devzone.spreadsheets.export import may_unmask
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
@@ -79,11 +80,8 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         run = ImportRun(on_progress=ProgressBar(self.stderr, "导入中"))
-        permission = getattr(dataset.resource, "personal_data_permission", None)
         resource = dataset.resource(
-            user=user,
-            unmasked=bool(permission) and user.has_perm(permission),
-            run=run,
+            user=user, unmasked=may_unmask(user, dataset.resource), run=run
         )
         with transaction.atomic():
             batch = None
