@@ -15,9 +15,12 @@ Where each rule lives — read this before you change one:
                           ``devzone.services.records_change_all_or_none``; an admin
                           action declares it as a ``devzone.admin_base.BulkAction``
                           (confirmation page, then the service).
-- Personal data?          the Resource's ``personal_fields`` and
-                          ``personal_data_permission`` (masking); lookups and views of
-                          full numbers through ``devzone.services`` (quota, log).
+- Personal data?          ``devzone.personal``, its one owner: a value is personal
+                          because its field is (``IdNumberField``, ``PhoneField``),
+                          and so is every path reaching it (``recipient__id_number``);
+                          ``may_unmask``, the masks and their SQL twins, the daily
+                          lookup quota (searches, filters, import rows, forms) and the
+                          log of every full view. Every surface asks it.
 - The trail?              ``devzone.audit`` (django-simple-history on every model);
                           imports write it in bulk and name their ``ImportBatch``.
 - A spreadsheet?          ``devzone.spreadsheets``: ``formats`` (reading files),
@@ -25,8 +28,8 @@ Where each rule lives — read this before you change one:
                           ``uploads`` (between preview and confirmation),
                           ``results`` (errors and counts), ``bulk`` (the set-based
                           import: checks and writes in SQL), ``export`` (every
-                          download: admin and export centre, logged first; the one
-                          unmasking rule ``may_unmask``), ``cells`` (formula escaping).
+                          download: admin and export centre, logged first),
+                          ``cells`` (formula escaping).
 - Plugging an app in?     one ``devzone.registry.register_app(...)`` call in its
                           ``AppConfig.ready()``; ``devzone`` never imports an app.
                           Report figures are built from ``devzone.reports.figures``

@@ -117,6 +117,7 @@ class ExportLogAdmin(ReadOnlyLogAdmin):
         "file_format",
         "personal_data",
         "filters",
+        "columns",
     ]
     list_filter = ["dataset", "file_format", "personal_data"]
     search_fields = ["user__username", "dataset"]
@@ -182,8 +183,17 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
-    list_display = ["created_at", "user", "kind", "model", "target", "row_count"]
-    list_filter = ["kind", "model"]
+    list_display = [
+        "created_at",
+        "user",
+        "kind",
+        "channel",
+        "model",
+        "target",
+        "row_count",
+        "columns",
+    ]
+    list_filter = ["kind", "channel", "model"]
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]

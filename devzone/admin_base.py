@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
 
+from devzone import personal
 from devzone.admin_export import ZoneExportForm
 from devzone.admin_widgets import with_safe_autocomplete
 from devzone.audit import history_entries
@@ -40,20 +41,13 @@ from devzone.import_templates import column_rules, template_workbook
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
 from devzone.search import IndexedSearch
-from devzone.services import (
-    import_batch_finish,
-    import_batch_start,
-    personal_access_record,
-    personal_lookup_record,
-    personal_lookup_refused,
-)
+from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets import cells
-from devzone.spreadsheets.export import Export, export_filename, may_unmask
+from devzone.spreadsheets.export import Export, export_filename
 from devzone.spreadsheets.formats import FORMATS, detected_encoding
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import (
     ImportFileError,
-    NumberGuessingRefused,
     error_lines,
     import_counts,
 )
@@ -331,7 +325,42 @@ def changes_since(instance, version, masks):
     return lines
 
 
-class ZoneModelForm(VersionCheckFormMixin, UniqueRulesFormMixin, forms.ModelForm):
+class PersonalLookupFormMixin(_ModelForm):
+    """Count a masked user's typed numbers before a unique rule answers about them.
+
+    "已存在" tells whether a full number is stored, in any community: a user who
+    sees numbers masked spends a lookup of the day's quota on each number a unique
+    rule checks, and past it the number is refused on its own field, so that no
+    unique rule (which skips a field with errors) answers for it.
+    """
+
+    lookup_user: Any = None  # set for a user who sees this model's numbers masked
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if self.lookup_user is None:
+            return cleaned
+        model = type(self.instance)
+        typed = {
+            name: cleaned.get(name)
+            for name in personal.unique_personal_fields(model)
+            if name in self.fields and cleaned.get(name)
+        }
+        if typed and not personal.form_lookup(
+            self.lookup_user, model=model, values=typed
+        ):
+            message = personal.quota_message(personal.FORM_OVER_QUOTA)
+            for name in typed:
+                self.add_error(name, message)
+        return cleaned
+
+
+class ZoneModelForm(
+    VersionCheckFormMixin,
+    PersonalLookupFormMixin,
+    UniqueRulesFormMixin,
+    forms.ModelForm,
+):
     """The form of every record's admin page."""
 
     masks: dict[str, Callable[[Any], str]] = {}
@@ -435,10 +464,11 @@ class BulkAction:
 class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdmin):
     """Admin with all-or-nothing imports and streamed, logged, escaped exports.
 
-    Personal data (the Resource's ``personal_fields``, or the admin's own, which may
-    name related paths such as ``recipient__id_number``) is masked in the list and on
-    an existing record's form for users without the Resource's
-    ``personal_data_permission``; they cannot edit it, nor probe it with range lookups.
+    Personal data (every path to an ``IdNumberField`` or ``PhoneField``, the model's
+    own or a related record's such as ``recipient__id_number``: ``devzone.personal``)
+    is masked in the list, the form and the history for users who may not see it in
+    full; they cannot edit it, nor probe it with lookups beyond the day's quota.
+    Users who may see it leave a log row for every list, record and history shown.
     """
 
     form = ZoneModelForm
@@ -452,7 +482,6 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
-    personal_fields = None  # {field path: mask}; None: the Resource's
     personal_derived_columns = ()  # columns that narrow a masked number down
 
     @cached_property
@@ -522,6 +551,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         masked = self.masks_personal_data(request)
+        if self.shows_personal_data(request):
+            self.log_full_view(request, PersonalDataAccess.Kind.HISTORY, obj)
         context = {
             **self.admin_site.each_context(request),
             "title": _("修改历史：%(record)s") % {"record": obj},
@@ -552,6 +583,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         form: Any = super().get_form(request, obj, change, **kwargs)
         # What another user changed is shown masked like the rest of the page.
         form.masks = self.history_masks(request)
+        form.lookup_user = request.user if self.masks_personal_data(request) else None
         return form
 
     def render_change_form(
@@ -562,10 +594,8 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_personal_fields(self):
-        if self.personal_fields is not None:
-            return self.personal_fields
-        resources = self.get_export_resource_classes(None)
-        return dict(getattr(resources[0], "personal_fields", {})) if resources else {}
+        """Return {path: mask} of the personal values this admin's records hold."""
+        return personal.personal_paths(self.model)
 
     def personal_label(self, path):
         opts = self.model._meta
@@ -623,18 +653,14 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             term
             and self.masks_personal_data(request)
             and contains_personal_number(term)
-            and not personal_lookup_record(
-                user=request.user, model=self.model, term=term
+            and not personal.lookup(
+                request.user,
+                model=self.model,
+                channel=PersonalDataAccess.Channel.SEARCH,
+                target=term,
             )
         ):
-            messages.error(
-                request,
-                _(
-                    "今天按完整身份证号或电话查找的次数已用完（每天 %(limit)d 次），"
-                    "请明天再查，或请有权限的同事查找。"
-                )
-                % {"limit": settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY},
-            )
+            messages.error(request, personal.quota_message())
             return queryset.none(), False
         fields = self.get_search_fields(request)
         if not (term and fields and IndexedSearch.handles(fields)):
@@ -645,12 +671,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         response = super().changelist_view(request, extra_context)
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
         if changelist is not None and self.shows_personal_data(request):
-            personal_access_record(
-                user=request.user,
-                model=self.model,
-                kind=PersonalDataAccess.Kind.LIST,
-                target=mask_numbers_in_text(unquote_plus(request.GET.urlencode()))
-                or "全部",
+            self.log_full_view(
+                request,
+                PersonalDataAccess.Kind.LIST,
+                unquote_plus(request.GET.urlencode()) or "全部",
                 row_count=len(changelist.result_list),
             )
         return response
@@ -659,14 +683,20 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None and self.shows_personal_data(request):
-            personal_access_record(
-                user=request.user,
-                model=self.model,
-                kind=PersonalDataAccess.Kind.RECORD,
-                target=original.pk,
-                row_count=1,
-            )
+            self.log_full_view(request, PersonalDataAccess.Kind.RECORD, original)
         return response
+
+    def log_full_view(self, request, kind, target, row_count=1):
+        """Record that the user saw this admin's personal columns in full."""
+        paths = self.get_personal_fields()
+        personal.record_view(
+            request.user,
+            model=self.model,
+            kind=kind,
+            target=getattr(target, "pk", target),
+            row_count=row_count,
+            columns=personal.labels(self.model, paths),
+        )
 
     def shows_personal_data(self, request):
         """Return True if this admin shows the user full ID numbers or phones."""
@@ -698,7 +728,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
 
     def has_personal_data_permission(self, request):
         """Return True if the user may see this model's personal data unmasked."""
-        return may_unmask(request.user, self.get_export_resource_classes(request)[0])
+        return personal.may_unmask(request.user, self.model)
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):
@@ -720,13 +750,6 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             context["import_rules"] = self.import_rules(request)
             resource_class = self.get_import_resource_classes(request)[0]
             context["import_key_columns"] = resource_class().key_columns()
-        result = context.get("result")
-        for error in getattr(result, "base_errors", []):
-            if isinstance(error.error, NumberGuessingRefused):
-                # Logged here: the preview's own writes are rolled back.
-                personal_lookup_refused(
-                    user=request.user, model=self.model, term=str(error.error)
-                )
         form = context.get("form")
         upload: Any = getattr(form, "cleaned_data", {}).get("import_file")
         name = getattr(upload, "tmp_storage_name", None)

@@ -38,8 +38,12 @@ class NormalizedCharField(models.CharField):
 
 
 class IdNumberField(NormalizedCharField):
-    """A resident ID number, stored as 18 upper-case ASCII characters."""
+    """A resident ID number, stored as 18 upper-case ASCII characters.
 
+    Personal data: ``devzone.personal`` masks, counts and logs it wherever it shows.
+    """
+
+    personal_kind = "id_number"
     default_validators = [validate_id_number]
     description = _("身份证号")
     default_max_length = 18
@@ -47,8 +51,12 @@ class IdNumberField(NormalizedCharField):
 
 
 class PhoneField(NormalizedCharField):
-    """A mobile or fixed-line number, stored as ASCII digits."""
+    """A mobile or fixed-line number, stored as ASCII digits.
 
+    Personal data: ``devzone.personal`` masks, counts and logs it wherever it shows.
+    """
+
+    personal_kind = "phone"
     default_validators = [validate_phone]
     description = _("电话号码")
     default_max_length = 20

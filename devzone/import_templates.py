@@ -14,6 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
 from devzone.spreadsheets.cells import column_width
 from devzone.validators import id_check_character
@@ -39,20 +40,32 @@ def is_required(resource_class, name, django_field):
     return not (django_field.has_default() or django_field.null)
 
 
-def rule_and_example(name, django_field, scope_names):
+def rule_and_example(name, django_field, scope_names, key=None):
     """Return what a cell of this column must hold, in a clerk's words, and an example.
 
-    The example is a plausible value for the template's example row.
+    The example is a plausible value for the template's example row. A related
+    record is named by ``key`` (its natural key); one named by a personal number
+    gets that number's rule and an invented example, never a resident's number.
     """
     field = django_field
     if field is None:
         return "文字", ""
     if field.is_relation:
         related = force_str(field.related_model._meta.verbose_name)
+        key_field = field.related_model._meta.get_field(
+            key or getattr(field.related_model, "NATURAL_KEY", "name")
+        )
+        if personal.field_mask(key_field) is not None:
+            rule, example = rule_and_example(name, key_field, [])
+            return (
+                f"已有{related}的{force_str(key_field.verbose_name)}：{rule}",
+                example,
+            )
+        key_name = "名称" if key_field.name == "name" else key_field.verbose_name
         many = "，多个用顿号“、”分隔" if field.many_to_many else ""
         known = f"（如：{'、'.join(scope_names[:3])}）" if scope_names else ""
         example = scope_names[0] if scope_names else ""
-        return f"填写已有{related}的名称{known}{many}", example
+        return f"填写已有{related}的{force_str(key_name)}{known}{many}", example
     if field.choices:
         labels = "、".join(force_str(label) for _value, label in field.flatchoices)
         return f"从以下选一项：{labels}", force_str(field.flatchoices[0][1])
@@ -89,21 +102,22 @@ def column_rules(resource_class, scope):
         if field.readonly:
             continue
         django_field = model_field(resource_class, field)
-        names = []
+        names, key = [], None
         if django_field is not None and django_field.is_relation:
             related = django_field.related_model
             # The key the column is read by: the widget's (a user by username).
             key = getattr(field.widget, "field", None) or getattr(
                 related, "NATURAL_KEY", "name"
             )
-            names = [
-                force_str(value)
-                for value in scope.filter(related._default_manager.all())
-                .order_by(key)
-                .values_list(key, flat=True)[:3]
-            ]
+            if personal.mask_for(related, key) is None:
+                names = [
+                    force_str(value)
+                    for value in scope.filter(related._default_manager.all())
+                    .order_by(key)
+                    .values_list(key, flat=True)[:3]
+                ]
         required = is_required(resource_class, name, django_field)
-        rule, example = rule_and_example(name, django_field, names)
+        rule, example = rule_and_example(name, django_field, names, key)
         if not required and isinstance(django_field, models.DateField):
             example = ""  # an optional date often depends on a state
         rows.append(

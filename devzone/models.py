@@ -326,6 +326,7 @@ class ExportLog(models.Model):
     row_count = models.PositiveIntegerField(_("行数"))
     file_format = models.CharField(_("格式"), max_length=10)
     personal_data = models.BooleanField(_("含未脱敏个人信息"), default=False)
+    columns = models.TextField(_("导出的列"), blank=True, default="")
     created_at = models.DateTimeField(_("导出时间"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -392,11 +393,14 @@ class ImportBatch(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One look at residents' full numbers, or one try to find a record by a number.
+    """One look at residents' full numbers, or one answer about a hidden number.
 
-    Holders of the personal-data permission leave a row for every list and record
-    they see unmasked; everyone else leaves one for each search or filter by a full
-    number, and is refused past ``DEVZONE_PERSONAL_LOOKUPS_PER_DAY`` of them.
+    Holders of the personal-data permission leave a row for every list, record,
+    preview and history they see unmasked; everyone else leaves one for each answer
+    that depends on a full number they were not shown (a search, a filter, import
+    rows matched by it, a form checked against it), and is refused past
+    ``DEVZONE_PERSONAL_LOOKUPS_PER_DAY`` of them (``row_count`` lookups a row).
+    Written through ``devzone.personal``.
     """
 
     class Kind(models.TextChoices):
@@ -404,6 +408,18 @@ class PersonalDataAccess(models.Model):
         REFUSED = "refused", _("查找被拒绝（超出每日次数）")
         LIST = "list", _("查看列表（未脱敏）")
         RECORD = "record", _("查看记录（未脱敏）")
+        PREVIEW = "preview", _("查看导出预览（未脱敏）")
+        HISTORY = "history", _("查看修改历史（未脱敏）")
+
+    class Channel(models.TextChoices):
+        SEARCH = "search", _("搜索")
+        FILTER = "filter", _("导出中心筛选")
+        IMPORT = "import", _("导入核对")
+        FORM = "form", _("录入核对")
+        LIST = "list", _("列表")
+        RECORD = "record", _("记录页")
+        PREVIEW = "preview", _("导出预览")
+        HISTORY = "history", _("修改历史")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -412,9 +428,13 @@ class PersonalDataAccess(models.Model):
         related_name="+",
     )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind)
+    channel = models.CharField(
+        _("途径"), max_length=10, choices=Channel, blank=True, default=""
+    )
     model = models.CharField(_("模型"), max_length=100)
     target = models.TextField(_("记录或条件"), blank=True, default="")
     row_count = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    columns = models.CharField(_("未脱敏的列"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:

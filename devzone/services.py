@@ -4,7 +4,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
@@ -12,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from devzone.audit import tracked_fields
-from devzone.models import ExportLog, ImportBatch, PersonalDataAccess
+from devzone.models import ExportLog, ImportBatch
 from devzone.scope import Scope
 from devzone.spreadsheets.uploads import Upload
-from devzone.validators import CONTROL_CHARACTERS, mask_numbers_in_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -30,8 +28,9 @@ def export_log_create(
     file_format: str,
     personal_data: bool = False,
     dataset: str | None = None,
+    columns: str = "",
 ) -> ExportLog:
-    """Record one download of records."""
+    """Record one download of records: which columns, how many rows, unmasked or not."""
     return ExportLog.objects.create(
         user=user,
         dataset=dataset or str(model._meta.verbose_name),
@@ -40,6 +39,7 @@ def export_log_create(
         row_count=row_count,
         file_format=file_format,
         personal_data=personal_data,
+        columns=columns,
     )
 
 
@@ -144,69 +144,6 @@ def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     batch.undone_by = user
     batch.save(update_fields=["status", "undone_at", "undone_by"])
     return {"restored": restored, "removed": removed}
-
-
-def log_text(text: str) -> str:
-    """Return text as a log keeps it: numbers masked, no control characters."""
-    return mask_numbers_in_text(CONTROL_CHARACTERS.sub("", text))[:500]
-
-
-def personal_lookup_record(*, user: "User", model: type[Model], term: str) -> bool:
-    """Record a search or filter by a full number; False if the day's quota is used.
-
-    A user who sees numbers masked could otherwise confirm a number by trying the
-    few candidates its mask leaves open. ``term`` is stored masked.
-    """
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    used = PersonalDataAccess.objects.filter(
-        user=user,
-        kind=PersonalDataAccess.Kind.LOOKUP,
-        created_at__gte=today,
-    ).count()
-    allowed = used < settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY
-    PersonalDataAccess.objects.create(
-        user=user,
-        kind=(
-            PersonalDataAccess.Kind.LOOKUP
-            if allowed
-            else PersonalDataAccess.Kind.REFUSED
-        ),
-        model=model._meta.label_lower,
-        target=log_text(term),
-    )
-    return allowed
-
-
-def personal_lookup_refused(
-    *, user: "User", model: type[Model], term: str
-) -> PersonalDataAccess | None:
-    """Record a refused attempt to find records by guessing numbers."""
-    if getattr(user, "pk", None) is None:
-        return None
-    return PersonalDataAccess.objects.create(
-        user=user,
-        kind=PersonalDataAccess.Kind.REFUSED,
-        model=model._meta.label_lower,
-        target=log_text(term),
-    )
-
-
-def personal_access_record(
-    *,
-    user: "User",
-    model: type[Model],
-    kind: str,
-    target: object = "",
-    row_count: int | None = None,
-) -> PersonalDataAccess:
-    """Record that a user saw full numbers: a list (filter, rows) or a record."""
-    return PersonalDataAccess.objects.create(
-        user=user,
-        kind=kind,
-        model=model._meta.label_lower,
-        target=log_text(str(target)),
-        row_count=row_count,
-    )
 
 
 def records_change_all_or_none(

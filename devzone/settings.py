@@ -197,14 +197,12 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "devzone.spreadsheets.uploads.UploadFileStorag
 DEVZONE_UPLOAD_DIR = Path(
     os.environ.get("DEVZONE_UPLOAD_DIR", "").strip() or BASE_DIR / "var" / "uploads"
 )
-# Searches and filters by a full ID or phone number a user without the
-# personal-data permission may run a day (each one is logged).
+# Answers about a full ID or phone number that a user without the personal-data
+# permission may have a day: searches, export-centre filters, import rows checked
+# against stored numbers, forms (devzone.personal; each one is logged).
 DEVZONE_PERSONAL_LOOKUPS_PER_DAY = int(
     os.environ.get("DEVZONE_PERSONAL_LOOKUPS_PER_DAY", 20)
 )
-# Numbers in one import file that share their mask with a different stored number,
-# beyond which a user who sees numbers masked may not import it (number guessing).
-DEVZONE_IMPORT_NEAR_MISSES = int(os.environ.get("DEVZONE_IMPORT_NEAR_MISSES", 3))
 DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
 # Login throttling (django-axes): five failures lock that username from that address

@@ -7,7 +7,6 @@ project, so re-importing a household list updates it and never duplicates anyone
 """
 
 from devzone.spreadsheets.resources import ZoneResource
-from devzone.validators import mask_id_number, mask_phone
 from projects.models import (
     InvestmentDeal,
     KeyProject,
@@ -69,9 +68,6 @@ class RelocationProjectResource(ZoneResource):
 
 
 class RelocationHouseholdResource(ZoneResource):
-    personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
-    personal_data_permission = "projects.view_personal_data"
-
     class Meta:
         model = RelocationHousehold
         fields = (

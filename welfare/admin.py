@@ -10,7 +10,6 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
-from devzone.validators import mask_id_number, mask_phone
 from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
 from welfare.resources import (
     AssistanceRecordResource,
@@ -167,11 +166,6 @@ class AssistanceRecordAdmin(ZoneAdmin):
     autocomplete_fields = ["recipient"]
     date_hierarchy = "date"
     fields = ["recipient", "date", "kind", "amount", "note", "recorded_by"]
-    personal_fields = {
-        "recipient__id_number": mask_id_number,
-        "recipient__phone": mask_phone,
-        "recipient__guardian_phone": mask_phone,
-    }
 
     @admin.display(description=_("身份证号"), ordering="recipient__id_number")
     def recipient__id_number(self, obj):

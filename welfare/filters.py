@@ -4,7 +4,6 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from devzone.models import Community
-from devzone.validators import normalize_id_number
 from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
 
 
@@ -18,8 +17,10 @@ def filter_age_band(queryset, name, value):
 
 class WelfareRecipientFilterSet(django_filters.FilterSet):
     name = django_filters.CharFilter(label=_("姓名"), lookup_expr="contains")
+    # Exact: the field stores and looks up the number normalised; a masked user's
+    # filter by it is a lookup (devzone.personal), found by the path it reads.
     id_number = django_filters.CharFilter(
-        label=_("身份证号（完整）"), method="filter_id_number"
+        label=_("身份证号（完整）"), field_name="id_number"
     )
     category = django_filters.MultipleChoiceFilter(
         label=_("帮扶类别"), choices=WelfareRecipient.Category.choices
@@ -50,9 +51,6 @@ class WelfareRecipientFilterSet(django_filters.FilterSet):
         model = WelfareRecipient
         fields = []
 
-    def filter_id_number(self, queryset, name, value):
-        return queryset.filter(id_number=normalize_id_number(value))
-
 
 class AssistanceRecordFilterSet(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(label=_("日期"))
@@ -74,12 +72,9 @@ class AssistanceRecordFilterSet(django_filters.FilterSet):
         label=_("认定年度"), field_name="recipient__batch_year"
     )
     recipient_id_number = django_filters.CharFilter(
-        label=_("身份证号（完整）"), method="filter_recipient_id_number"
+        label=_("身份证号（完整）"), field_name="recipient__id_number"
     )
 
     class Meta:
         model = AssistanceRecord
         fields = []
-
-    def filter_recipient_id_number(self, queryset, name, value):
-        return queryset.filter(recipient__id_number=normalize_id_number(value))

@@ -11,26 +11,16 @@ from devzone.spreadsheets.widgets import (
     IdNumberWidget,
     NaturalKeyWidget,
 )
-from devzone.validators import mask_id_number, mask_phone
 from welfare.models import AssistanceRecord, WelfareRecipient
 
-PERSONAL_DATA_PERMISSION = "welfare.view_personal_data"
 RECIPIENT_ID_COLUMN = "身份证号"
+# One answer whether the number is stored nowhere or outside the user's communities.
+NOT_FOUND = "在您负责的村/社区中找不到这个身份证号的帮扶对象：请核对号码，或先导入或添加该帮扶对象。"
 RECIPIENT_CATEGORY_COLUMN = "帮扶对象类别"
 RECIPIENT_NAME_COLUMN = "姓名"
 
 
-class WelfareResource(ZoneResource):
-    personal_data_permission = PERSONAL_DATA_PERMISSION
-
-
-class WelfareRecipientResource(WelfareResource):
-    personal_fields = {
-        "id_number": mask_id_number,
-        "phone": mask_phone,
-        "guardian_phone": mask_phone,
-    }
-
+class WelfareRecipientResource(ZoneResource):
     class Meta:
         model = WelfareRecipient
         fields = (
@@ -86,7 +76,7 @@ class RecipientWidget(NaturalKeyWidget):
             chunk = wanted[start : start + LOOKUP_CHUNK]
             for key in chunk:
                 self.cache[key] = []
-            found = self.model._default_manager.filter(id_number__in=chunk)
+            found = self.candidates().filter(id_number__in=chunk)
             for recipient in found.order_by("pk"):
                 self.cache[recipient.id_number].append(recipient)
 
@@ -98,9 +88,7 @@ class RecipientWidget(NaturalKeyWidget):
             self.prime([key])
         candidates = self.cache[key]
         if not candidates:
-            raise ValueError(
-                f"找不到身份证号为 {mask_id_number(key)} 的帮扶对象：请先导入或添加该帮扶对象。"
-            )
+            raise ValueError(NOT_FOUND)
         category_cell = (row or {}).get(RECIPIENT_CATEGORY_COLUMN)
         registered = "、".join(c.get_category_display() for c in candidates)
         if not is_blank(category_cell):
@@ -128,7 +116,7 @@ class RecipientWidget(NaturalKeyWidget):
         return "" if value is None else value.id_number
 
 
-class AssistanceRecordResource(WelfareResource):
+class AssistanceRecordResource(ZoneResource):
     recipient = fields.Field(
         attribute="recipient",
         column_name=RECIPIENT_ID_COLUMN,
@@ -141,8 +129,6 @@ class AssistanceRecordResource(WelfareResource):
     )
     # Checked against the recipient found by ID number; not saved.
     recipient_name = fields.Field(column_name=RECIPIENT_NAME_COLUMN)
-
-    personal_fields = {"recipient": mask_id_number}
 
     class Meta:
         model = AssistanceRecord

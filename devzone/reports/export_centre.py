@@ -24,7 +24,7 @@ from django_filters import (
 from django_filters.fields import DateRangeField
 from django_filters.widgets import RangeWidget
 
-from devzone import registry
+from devzone import personal, registry
 from devzone.scope import Scope, community_path
 from devzone.spreadsheets.export import export_filename as spreadsheet_name
 from devzone.validators import mask_numbers_in_text
@@ -201,15 +201,17 @@ def range_text(value):
     return f"至 {stop}"
 
 
-def personal_masks(filterset, resource_class):
-    """Return {filter name: mask} for the filters on a field the Resource masks."""
-    personal = getattr(resource_class, "personal_fields", None) or {}
+def personal_masks(filterset, model):
+    """Return {filter name: mask} for the filters on a personal value of the model.
+
+    Asked of ``devzone.personal`` by the path the filter reads, whatever it is
+    called: ``recipient_id_number`` is personal because ``recipient.id_number`` is.
+    """
     masks = {}
     for name, filter_ in filterset.filters.items():
-        target = (filter_.field_name or name).split("__")[-1]
-        for field, mask in personal.items():
-            if target == field or name.endswith(field):
-                masks[name] = mask
+        mask = personal.mask_for(model, filter_.field_name or name)
+        if mask is not None:
+            masks[name] = mask
     return masks
 
 

@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -10,13 +9,12 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from devzone import registry
-from devzone.models import ExportLog
+from devzone import personal, registry
+from devzone.models import ExportLog, PersonalDataAccess
 from devzone.reports import annual, export_centre
 from devzone.scope import Scope
-from devzone.services import personal_lookup_record
 from devzone.spreadsheets import cells
-from devzone.spreadsheets.export import Export, may_unmask
+from devzone.spreadsheets.export import Export
 
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
@@ -96,7 +94,9 @@ def dataset_or_404(request, key):
 
 def export_resource(dataset, user):
     """Return the dataset's Resource, unmasked only for holders of its permission."""
-    return dataset.resource(user=user, unmasked=may_unmask(user, dataset.resource))
+    return dataset.resource(
+        user=user, unmasked=personal.may_unmask(user, dataset.model)
+    )
 
 
 def ordered(queryset):
@@ -129,13 +129,7 @@ def export_dataset(request, key):
         errors.append(_("筛选条件有误，请按提示修改。"))
     if valid and not personal_filter_allowed(request, dataset, filterset):
         valid = False
-        errors.append(
-            _(
-                "今天按完整身份证号或电话查找的次数已用完（每天 %(limit)d 次），"
-                "请明天再查，或请有权限的同事查找。"
-            )
-            % {"limit": settings.DEVZONE_PERSONAL_LOOKUPS_PER_DAY}
-        )
+        errors.append(personal.quota_message())
     if valid and file_format:
         return download(request, dataset, filterset, file_format)
     context = admin_context(
@@ -151,11 +145,22 @@ def export_dataset(request, key):
         resource = export_resource(dataset, request.user)
         queryset = resource.filter_export(ordered(filterset.qs))
         page = Paginator(queryset, PREVIEW_ROWS).get_page(request.GET.get("page"))
-        masks = export_centre.personal_masks(filterset, dataset.resource)
+        masks = export_centre.personal_masks(filterset, dataset.model)
+        description = export_centre.describe_filters(filterset.form, masks)
+        rows = [resource.export_resource(obj) for obj in page.object_list]
+        if resource.unmasked and resource.personal_masks:
+            personal.record_view(
+                request.user,
+                model=dataset.model,
+                kind=PersonalDataAccess.Kind.PREVIEW,
+                target=f"{dataset.label}：{description}（第 {page.number} 页）",
+                row_count=len(rows),
+                columns=resource.personal_headers(),
+            )
         context.update(
-            description=export_centre.describe_filters(filterset.form, masks),
+            description=description,
             headers=resource.get_export_headers(),
-            rows=[resource.export_resource(obj) for obj in page.object_list],
+            rows=rows,
             page=page,
         )
     status = 200 if valid else 400
@@ -166,10 +171,9 @@ def export_dataset(request, key):
 
 def personal_filter_allowed(request, dataset, filterset):
     """Count a filter by a full number against the day's quota of a masked user."""
-    resource = export_resource(dataset, request.user)
-    if resource.unmasked:
+    if personal.may_unmask(request.user, dataset.model):
         return True
-    masks = export_centre.personal_masks(filterset, dataset.resource)
+    masks = export_centre.personal_masks(filterset, dataset.model)
     used = [
         str(value)
         for name, value in filterset.form.cleaned_data.items()
@@ -177,8 +181,12 @@ def personal_filter_allowed(request, dataset, filterset):
     ]
     if not used:
         return True
-    return personal_lookup_record(
-        user=request.user, model=dataset.model, term="；".join(used)
+    return personal.lookup(
+        request.user,
+        model=dataset.model,
+        channel=PersonalDataAccess.Channel.FILTER,
+        target="；".join(used),
+        count=len(used),
     )
 
 
@@ -192,7 +200,7 @@ def query_without(query, *names):
 def download(request, dataset, filterset, file_format):
     """Return the filtered dataset as a streamed CSV or XLSX file, logged first."""
     resource = export_resource(dataset, request.user)
-    masks = export_centre.personal_masks(filterset, dataset.resource)
+    masks = export_centre.personal_masks(filterset, dataset.model)
     return Export(resource, filterset.qs, file_format).response(
         user=request.user,
         model=dataset.model,

@@ -4,7 +4,7 @@ import csv
 import datetime
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
@@ -13,19 +13,17 @@ import psycopg
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Left, Length, NullIf, Ord, Repeat, Right
+from django.db.models.functions import Cast, Left, Length, NullIf, Ord
 from django.db.models.lookups import (
     Exact,
     GreaterThanOrEqual,
     In,
-    LessThan,
-    LessThanOrEqual,
 )
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 
+from devzone.personal import TEXT, pipes
 from devzone.services import export_log_create
 from devzone.spreadsheets.cells import (
     FORMULA_PREFIXES,
@@ -45,7 +43,6 @@ from devzone.spreadsheets.widgets import (
     NaturalKeyWidget,
     TextWidget,
 )
-from devzone.validators import mask_id_number, mask_phone
 
 CSV, XLSX = "csv", "xlsx"
 CONTENT_TYPES = {
@@ -54,15 +51,8 @@ CONTENT_TYPES = {
 }
 CHUNK_BYTES = 64 * 1024
 BOM = "\ufeff".encode()
-TEXT: "models.TextField[Any, Any]" = models.TextField()
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 FILENAME_MAX = 120
-
-
-def may_unmask(user, resource_class) -> bool:
-    """Return True if the user may see the Resource's personal data unmasked."""
-    permission = getattr(resource_class, "personal_data_permission", None)
-    return bool(permission) and user.has_perm(permission)
 
 
 def sanitise_filename(text):
@@ -127,41 +117,6 @@ def python_rows(resource, fields, queryset, selected=None, native=False):
 
 
 # Rows in SQL: the same cells computed by PostgreSQL and written by COPY.
-
-
-def pipes(*parts):
-    """Return the text parts joined by ``||`` (NULL if one is NULL)."""
-    return Func(
-        *parts, template="(%(expressions)s)", arg_joiner=" || ", output_field=TEXT
-    )
-
-
-def sql_mask_id_number(value):
-    """mask_id_number in SQL: the first 6 and last 4 characters shown."""
-    length = Length(value)
-    return Case(
-        When(LessThanOrEqual(length, 10), then=Repeat(Value("*"), length)),
-        default=pipes(Left(value, 6), Repeat(Value("*"), length - 10), Right(value, 4)),
-        output_field=TEXT,
-    )
-
-
-def sql_mask_phone(value):
-    """mask_phone in SQL: the middle four digits hidden."""
-    length = Length(value)
-    return Case(
-        When(LessThan(length, 8), then=Repeat(Value("*"), length)),
-        default=pipes(Left(value, 3), Value("****"), Right(value, 4)),
-        output_field=TEXT,
-    )
-
-
-# Each mask in SQL, and the shortest value whose first characters (at least 3) it
-# shows: a masked value starts as the stored one from there on, and with "*" below.
-SQL_MASKS: dict[Callable[[Any], str], tuple[Callable[[Any], Combinable], int]] = {
-    mask_id_number: (sql_mask_id_number, 11),
-    mask_phone: (sql_mask_phone, 8),
-}
 
 
 def starts_with_formula(value):
@@ -230,9 +185,7 @@ def sql_column(resource, field):
     if path is None:
         return None
     widget = field.widget
-    mask = None if resource.unmasked else resource.personal_fields.get(field.attribute)
-    if mask is not None and mask not in SQL_MASKS:
-        return None
+    mask = None if resource.unmasked else resource.personal_masks.get(id(field))
     opts = resource._meta.model._meta
     model_field = opts.get_field(field.attribute)
     value: Any = F(path)
@@ -286,10 +239,9 @@ def sql_column(resource, field):
     if mask is None:
         escaped = sql_escape_formula(text)
     else:
-        sql_mask, shown_from = SQL_MASKS[mask]
         escaped = sql_escape_formula(
-            sql_mask(text),
-            starts=Q(GreaterThanOrEqual(Length(text), shown_from))
+            mask.sql(text),
+            starts=Q(GreaterThanOrEqual(Length(text), mask.shown_from))
             & starts_with_formula(text),
         )
     return NullIf(escaped, Value(""), output_field=TEXT)
@@ -551,9 +503,9 @@ class Export:
     @property
     def personal_data(self):
         """Return True if the file holds personal data unmasked."""
-        personal = self.resource.personal_fields
+        masks = self.resource.personal_masks
         return self.resource.unmasked and any(
-            field.attribute in personal for field in self.fields
+            id(field) in masks for field in self.fields
         )
 
     def sql_columns(self):
@@ -601,6 +553,7 @@ class Export:
             file_format=self.file_format,
             row_count=self.queryset.count(),
             personal_data=self.personal_data,
+            columns="、".join(str(header) for header in self.headers),
         )
         title = dataset or str(model._meta.verbose_name)
         response = StreamingHttpResponse(

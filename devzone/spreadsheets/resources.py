@@ -5,10 +5,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
@@ -16,8 +14,10 @@ from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from devzone import personal
 from devzone.constraints import check_constraint_errors, unique_conflicts
 from devzone.fields import IdNumberField, PhoneField
+from devzone.models import PersonalDataAccess
 from devzone.scope import Scope
 from devzone.spreadsheets.cells import escape_formula
 from devzone.spreadsheets.formats import header_key, is_blank, shown
@@ -28,7 +28,7 @@ from devzone.spreadsheets.results import (
     ImportFileError,
     ImportResult,
     ImportRowResult,
-    NumberGuessingRefused,
+    PersonalLookupRefused,
     database_refusal,
     file_row_numbers,
     required_messages,
@@ -118,6 +118,15 @@ def verbose_header(django_field):
     return force_str(django_field.verbose_name)
 
 
+def value_path(field) -> str | None:
+    """Return the path of the value a Resource column holds: a related key's too."""
+    if not field.attribute:
+        return None
+    if isinstance(field.widget, NaturalKeyWidget | NaturalKeyManyWidget):
+        return f"{field.attribute}__{field.widget.field}"
+    return field.attribute
+
+
 # The instance loader -----------------------------------------------------------------
 
 
@@ -166,12 +175,10 @@ class ZoneResource(resources.ModelResource):
     """The base of every Resource: Chinese headers, natural keys, all-or-nothing imports.
 
     Subclasses declare ``Meta.model``, ``Meta.fields`` and ``Meta.import_id_fields``
-    (a natural key, never ``id``). Columns listed in ``personal_fields`` are masked on
-    export unless the resource is built with ``unmasked=True``.
+    (a natural key, never ``id``). A column that reads a personal field (its own, or
+    the key of a related record) is masked on export and in the preview unless the
+    resource is built with ``unmasked=True`` (``devzone.personal.may_unmask``).
     """
-
-    personal_fields: dict[str, Callable[[Any], str]] = {}  # field name -> mask
-    personal_data_permission = None  # "app_label.codename" that lifts the masking
 
     class Meta:
         clean_model_instances = True
@@ -201,6 +208,22 @@ class ZoneResource(resources.ModelResource):
         self.values_before = None  # the imported columns' stored values, this row
         self.total_rows = 0
         self.preview_headers = []
+
+    @classmethod
+    def personal_fields(cls) -> dict[str, personal.Mask]:
+        """Return {field name: mask} of the columns that hold personal data.
+
+        Derived from the model fields the columns read (``devzone.personal``): a
+        related record named by an ID number (an assistance record's recipient) is
+        personal because that number is.
+        """
+        model = cls._meta.model
+        found = {}
+        for name, field in cls.fields.items():
+            mask = personal.mask_for(model, value_path(field))
+            if mask is not None:
+                found[name] = mask
+        return found
 
     def get_result_class(self):
         return ImportResult
@@ -334,11 +357,16 @@ class ZoneResource(resources.ModelResource):
         dataset.headers = headers
 
     def prime_foreign_keys(self, dataset):
-        for field in self.fields.values():
-            if (
-                isinstance(field.widget, NaturalKeyWidget)
-                and field.column_name in dataset.headers
-            ):
+        personal_columns = self.personal_fields()
+        for name, field in self.fields.items():
+            if not isinstance(field.widget, NaturalKeyWidget):
+                continue
+            if name in personal_columns:
+                # A resident named by a number is looked for among the user's own
+                # records only: one outside them reads as one that does not exist,
+                # before any other answer about it (a name, a category) is given.
+                field.widget.narrow = self.scope.filter
+            if field.column_name in dataset.headers:
                 field.widget.prime(dataset[field.column_name])
 
     def refuse_duplicate_keys(self, dataset):
@@ -378,7 +406,7 @@ class ZoneResource(resources.ModelResource):
         self.prime_foreign_keys(dataset)
         if duplicate_keys:
             self.refuse_duplicate_keys(dataset)
-        self.refuse_number_guessing(dataset)
+        self.charge_personal_lookups(dataset)
 
     def before_import(self, dataset, **kwargs):
         self.total_rows = len(dataset)
@@ -414,38 +442,60 @@ class ZoneResource(resources.ModelResource):
         if error is not None:
             raise error
 
-    def refuse_number_guessing(self, dataset):
-        """Refuse a masked user's file that tries candidates for a masked number.
+    def charge_personal_lookups(self, dataset):
+        """Count the file's answers about full numbers against the user's quota.
 
-        Rows are matched by their key: whether a row would update a record or find
-        a recipient tells whether its number exists. A user who sees numbers masked
-        could import the few candidates a mask leaves open and read the answer off
-        the preview. Such a file has many "near misses": numbers that share their
-        mask with a stored number but differ from it. A real file has almost none.
+        A user who sees numbers masked learns from a row's outcome (新增, 更新, 未变,
+        a related record found or not) whether its full numbers are stored. Each
+        distinct set of a row's personal values that shares its masked form with a
+        stored value is one lookup, whether it matches or not, so the count (and
+        whether the file is refused) is the same for a hidden number and for its
+        candidates. Counted once, at the preview (or a command's run): the
+        confirmation reads the same file.
         """
-        if self.unmasked:
+        if self.unmasked or self.user is None:
+            return  # sees the numbers, or code importing as the system
+        if self.run is not None and self.run.expected is not None:
             return
-        misses = 0
-        for name in self.get_import_id_fields():
-            mask = self.personal_fields.get(name)
+        model = self._meta.model
+        headers = dataset.headers or []
+        columns = []
+        for name, mask in self.personal_fields().items():
             field = self.fields[name]
-            if mask is None or field.column_name not in (dataset.headers or []):
+            if field.readonly or field.column_name not in headers:
                 continue
+            path = value_path(field) or name
+            target: Any = personal.resolve(model, path)
+            related, _, attribute = path.rpartition("__")
             values = {
-                normalize_text(str(value)).upper()
-                for value in dataset[field.column_name]
-                if not is_blank(value)
+                target.normalize(normalize_text(str(cell)))
+                for cell in dataset[field.column_name]
+                if not is_blank(cell)
             }
-            if isinstance(field.widget, NaturalKeyWidget):
-                model, attribute = field.widget.model, field.widget.field
-            else:
-                model, attribute = self._meta.model, field.attribute
-            misses += near_misses(model, attribute, values, mask)
-        if misses > settings.DEVZONE_IMPORT_NEAR_MISSES:
-            raise NumberGuessingRefused(
-                f"文件中有 {misses} 个号码与已有记录的号码只在被遮盖的几位上不同。"
-                "为防止通过导入试探他人的完整号码，您无权查看完整号码时不能导入这样的文件；"
-                "请核对号码，或请有权限的同事导入。"
+            owner = target.model if related else model
+            shared = personal.stored_masks(owner, attribute, mask, values)
+            columns.append((field.column_name, mask, target.normalize, shared))
+        candidates = set()
+        for row in self.dataset_rows(dataset):
+            key = []
+            for column, mask, normalize, shared in columns:
+                cell = row.get(column)
+                if is_blank(cell):
+                    continue
+                value = normalize(normalize_text(str(cell)))
+                if mask(value) in shared:
+                    key.append((column, value))
+            if key:
+                candidates.add(tuple(key))
+        if candidates and not personal.lookup(
+            self.user,
+            model=model,
+            channel=PersonalDataAccess.Channel.IMPORT,
+            target="；".join(value for key in candidates for _, value in key),
+            count=len(candidates),
+        ):
+            raise PersonalLookupRefused(
+                personal.quota_message(personal.IMPORT_OVER_QUOTA)
             )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -495,10 +545,11 @@ class ZoneResource(resources.ModelResource):
         """Return {column: mask} of the personal columns this user sees masked."""
         if self.unmasked:
             return {}
+        masks = self.personal_fields()
         return {
-            field.column_name: self.personal_fields[field.attribute]
-            for field in self.import_fields
-            if field.attribute in self.personal_fields
+            field.column_name: masks[name]
+            for name, field in self.fields.items()
+            if name in masks and not field.readonly
         }
 
     def preview_cells(self, row):
@@ -734,38 +785,25 @@ class ZoneResource(resources.ModelResource):
             queryset = queryset.prefetch_related(*many)
         return queryset
 
+    def personal_headers(self):
+        """Return the headers of this Resource's personal columns."""
+        masks = self.personal_fields()
+        return [
+            field.column_name for name, field in self.fields.items() if name in masks
+        ]
+
+    @cached_property
+    def personal_masks(self):
+        """Return {id(column): mask} of this instance's personal columns."""
+        masks = self.personal_fields()
+        return {id(self.fields[name]): mask for name, mask in masks.items()}
+
     def export_field(self, field, instance, **kwargs):
         return self.finish_cell(field, super().export_field(field, instance, **kwargs))
 
     def finish_cell(self, field, value):
         """Return an exported value masked (personal data) and formula-escaped."""
-        mask = self.personal_fields.get(field.attribute)
-        if mask and value and not self.unmasked:
+        mask = None if self.unmasked else self.personal_masks.get(id(field))
+        if mask and value:
             value = mask(value)
         return escape_formula(value)
-
-
-def near_misses(model, attribute, values, mask):
-    """Return how many of ``values`` share their mask with a different stored value."""
-    by_mask = defaultdict(set)
-    for value in values:
-        masked = mask(value)
-        if not masked.startswith("*") and not masked.endswith("*"):
-            by_mask[masked].add(value)
-    misses = 0
-    masks = list(by_mask)
-    for start in range(0, len(masks), LOOKUP_CHUNK // 10):
-        query = Q()
-        for masked in masks[start : start + LOOKUP_CHUNK // 10]:
-            prefix, suffix = masked.split("*", 1)[0], masked.rsplit("*", 1)[-1]
-            query |= Q(
-                **{f"{attribute}__startswith": prefix, f"{attribute}__endswith": suffix}
-            )
-        stored = model._default_manager.filter(query).values_list(attribute, flat=True)
-        stored_by_mask = defaultdict(set)
-        for value in stored:
-            stored_by_mask[mask(value)].add(value)
-        for masked in masks[start : start + LOOKUP_CHUNK // 10]:
-            if stored_by_mask[masked]:
-                misses += len(by_mask[masked] - stored_by_mask[masked])
-    return misses

@@ -37,8 +37,11 @@ class ImportFileError(Exception):
     """A file that cannot be imported at all; the message is shown to the user."""
 
 
-class NumberGuessingRefused(ImportFileError):
-    """A file refused as an attempt to guess masked numbers; it is logged."""
+class PersonalLookupRefused(ImportFileError):
+    """A file refused because its lookups by full number exceed the day's quota.
+
+    ``devzone.personal.lookup`` has logged the refusal already.
+    """
 
 
 def required_messages(instance, errors):

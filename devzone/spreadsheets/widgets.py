@@ -252,9 +252,16 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
     def __init__(self, model, field="name", **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.cache = {}
+        # Narrows the records a key may find (the user's scope), set per import.
+        self.narrow = None
 
     def key_of(self, value):
         return clean_text(value)
+
+    def candidates(self):
+        """Return the records a key may name: all of them, or the user's own."""
+        queryset = self.model._default_manager.all()
+        return queryset if self.narrow is None else self.narrow(queryset)
 
     def prime(self, values):
         """Load every related record the file names, LOOKUP_CHUNK at a time."""
@@ -267,7 +274,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
             wanted.remove(key)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
-            found = self.model._default_manager.filter(**{f"{self.field}__in": chunk})
+            found = self.candidates().filter(**{f"{self.field}__in": chunk})
             for obj in found:
                 self.cache[force_str(getattr(obj, self.field))] = obj
             for key in chunk:

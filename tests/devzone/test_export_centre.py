@@ -13,12 +13,16 @@ from django_filters.fields import BaseRangeField
 from django_filters.filters import DateRangeFilter
 
 from devzone import registry
-from devzone.filters import CommunityFilterSet
-from devzone.models import AnnualIndicator, Area, Community, ExportLog
-from devzone.registry import Dataset
-from devzone.resources import CommunityResource
+from devzone.models import (
+    AnnualIndicator,
+    Area,
+    Community,
+    ExportLog,
+    PersonalDataAccess,
+)
 from devzone.spreadsheets.export import sanitise_filename
 from devzone.validators import mask_id_number, mask_numbers_in_text
+from tests.projects.factories import RelocationHouseholdFactory
 from tests.spreadsheets import page_text, read_csv_download, read_xlsx_download
 
 INDEX = reverse("reports:export_index")
@@ -395,54 +399,56 @@ def test_file_names_are_sanitised(text, expected):
 # Personal data -------------------------------------------------------------------
 
 
-class MaskedCommunityResource(CommunityResource):
-    personal_fields = {"statistical_code": mask_id_number}
-    personal_data_permission = "devzone.change_community"
+HOUSEHOLDS_URL = "/reports/exports/projects.relocationhousehold/"
 
 
 @pytest.fixture
-def masked_dataset(monkeypatch, db):
-    Community.objects.create(
-        name="高楼社区", kind="community", statistical_code="321181400100"
-    )
-    dataset = Dataset(
-        key="test.masked",
-        label="带个人信息的测试数据",
-        model=Community,
-        resource=MaskedCommunityResource,
-        filterset=CommunityFilterSet,
-    )
-    monkeypatch.setitem(registry.datasets, dataset.key, dataset)
-    return reverse("reports:export_dataset", args=[dataset.key])
+def household(db):
+    return RelocationHouseholdFactory(phone="13912345678")
 
 
-def test_personal_data_is_masked_without_the_permission(staff_client, masked_dataset):
-    client = staff_client("devzone.view_community", "devzone.export_community")
-
-    page = client.get(masked_dataset)
-    download = client.get(masked_dataset, {"format": "csv"})
-
-    masked = mask_id_number("321181400100")
-    assert masked != "321181400100"
-    assert page.context["rows"][0][3] == masked
-    assert "321181400100" not in page.content.decode()
-    assert read_csv_download(download)[1][3] == masked
-    assert ExportLog.objects.get().personal_data is False
-
-
-def test_personal_data_is_shown_to_holders_of_the_permission(
-    staff_client, masked_dataset
-):
+def test_personal_data_is_masked_without_the_permission(staff_client, household):
     client = staff_client(
-        "devzone.view_community", "devzone.export_community", "devzone.change_community"
+        "projects.view_relocationhousehold", "projects.export_relocationhousehold"
     )
 
-    download = client.get(masked_dataset, {"format": "xlsx"})
+    page = client.get(HOUSEHOLDS_URL)
+    download = client.get(HOUSEHOLDS_URL, {"format": "csv"})
 
-    assert read_xlsx_download(download)[1][3] == "321181400100"
+    masked = mask_id_number(household.id_number)
+    rows = read_csv_download(download)
+    column = rows[0].index("身份证号")
+    assert rows[1][column] == masked
+    assert household.id_number not in page.content.decode()
+    assert masked in page.content.decode()
+    assert "13912345678" not in page.content.decode()
+    log = ExportLog.objects.get()
+    assert log.personal_data is False
+    assert "身份证号" in log.columns
+    assert not PersonalDataAccess.objects.filter(kind="preview").exists()
+
+
+def test_personal_data_is_shown_to_holders_of_the_permission(staff_client, household):
+    client = staff_client(
+        "projects.view_relocationhousehold",
+        "projects.export_relocationhousehold",
+        "projects.view_personal_data",
+    )
+
+    page = client.get(HOUSEHOLDS_URL)
+    download = client.get(HOUSEHOLDS_URL, {"format": "xlsx"})
+
+    assert household.id_number in page.content.decode()
+    rows = read_xlsx_download(download)
+    assert rows[1][rows[0].index("身份证号")] == household.id_number
     log = ExportLog.objects.get()
     assert log.personal_data is True
-    assert log.dataset == "带个人信息的测试数据"
+    assert log.dataset == "搬迁户"
+    # The preview showed full numbers: who, what, how many rows, which columns.
+    view = PersonalDataAccess.objects.get(kind="preview")
+    assert view.row_count == 1
+    assert view.columns == "身份证号、联系电话"
+    assert view.model == "projects.relocationhousehold"
 
 
 # The export history --------------------------------------------------------------

@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 from devzone import registry
 from devzone.admin_base import ZoneAdmin
 from devzone.models import Area, Community
+from devzone.personal import may_unmask
 from devzone.resources import AreaResource
 from devzone.spreadsheets.export import (
     Export,
     copy_chunks,
     csv_chunks,
-    may_unmask,
     select_columns,
 )
 from governance.models import EnvironmentalCase
@@ -32,7 +32,7 @@ from tests.projects.factories import (
     RelocationHouseholdFactory,
     id_number,
 )
-from welfare.resources import AssistanceRecordResource
+from welfare.models import AssistanceRecord
 
 HOSTILE_TEXTS = [
     "=1+1",
@@ -164,9 +164,9 @@ def test_unmasking_is_one_rule_for_the_admin_and_the_export_centre(make_staff):
     clerk = make_staff("projects.view_relocationhousehold")
     officer = make_staff("projects.view_personal_data", username="officer")
 
-    assert not may_unmask(clerk, RelocationHouseholdResource)
-    assert may_unmask(officer, RelocationHouseholdResource)
-    assert not may_unmask(officer, AssistanceRecordResource)
+    assert not may_unmask(clerk, RelocationHousehold)
+    assert may_unmask(officer, RelocationHousehold)
+    assert not may_unmask(officer, AssistanceRecord)
 
 
 def test_the_admin_overrides_no_private_method_of_its_libraries():

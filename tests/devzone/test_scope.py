@@ -40,6 +40,7 @@ from tests.welfare.factories import (
     make_id_number,
 )
 from welfare.models import AssistanceRecord, WelfareRecipient
+from welfare.resources import NOT_FOUND as RECIPIENT_NOT_FOUND
 
 pytestmark = pytest.mark.django_db
 
@@ -633,9 +634,16 @@ def test_import_of_records_for_another_communitys_recipient_is_refused(
     header = ["身份证号", "帮扶对象类别", "日期", "帮扶方式", "金额（元）"]
     data = csv_bytes([header, [b.id_number, "", "2022-02-01", "救助金", "500"]])
 
-    preview = upload(worker_client, "welfare_assistancerecord", "a.csv", data)
+    unknown = make_id_number(seq=977)
+    other = csv_bytes([header, [unknown, "", "2022-02-01", "救助金", "500"]])
 
-    assert error_items(preview) == [f"第 2 行 · 整行：{REFUSAL}"]
+    preview = upload(worker_client, "welfare_assistancerecord", "a.csv", data)
+    nowhere = upload(worker_client, "welfare_assistancerecord", "b.csv", other)
+
+    # One answer whether the resident lives in another community or nowhere: the
+    # refusal tells nothing about a number the worker may not see.
+    assert error_items(preview) == [f"第 2 行 · 身份证号：{RECIPIENT_NOT_FOUND}"]
+    assert error_items(nowhere) == error_items(preview)
     assert b.name not in page_text(preview)
     assert not AssistanceRecord.objects.filter(date="2022-02-01").exists()
 

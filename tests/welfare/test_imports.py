@@ -385,7 +385,7 @@ def test_record_without_category_column_is_fine_for_a_single_recipient():
         ),
         (
             [make_id_number(seq=999), "", "2021-08-01", "救助金", "500"],
-            "第 2 行 · 身份证号：找不到身份证号为 321181********",
+            "第 2 行 · 身份证号：在您负责的村/社区中找不到这个身份证号的帮扶对象",
         ),
         (
             ["{id}", "困难户", "2021-08-01", "救助金", "-5"],
@@ -528,7 +528,7 @@ def test_a_masked_user_cannot_guess_a_number_by_importing_its_candidates(
     preview = upload(client, RECIPIENTS, "guess.csv", recipients_csv(*rows))
     # then the file is refused before any row is matched, and the try is logged
     text = page_text(preview)
-    assert "为防止通过导入试探他人的完整号码" in text
+    assert "为防止通过导入试探他人的号码" in text
     assert "更新 1 条" not in text and "confirm_form" not in preview.context
     refused = PersonalDataAccess.objects.get()
     assert refused.kind == PersonalDataAccess.Kind.REFUSED

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from devzone import registry
+from devzone.personal import may_unmask
 from devzone.services import import_batch_finish, import_batch_start
-from devzone.spreadsheets.export import may_unmask
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
@@ -81,7 +81,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         run = ImportRun(on_progress=ProgressBar(self.stderr, "导入中"))
         resource = dataset.resource(
-            user=user, unmasked=may_unmask(user, dataset.resource), run=run
+            user=user, unmasked=may_unmask(user, dataset.model), run=run
         )
         with transaction.atomic():
             batch = None
