@@ -2,7 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
+from devzone.admin_base import (
+    BulkAction,
+    ZoneAdmin,
+    ZoneModelForm,
+    action_date_field,
+)
 from devzone.admin_columns import (
     ChoicesFilter,
     NumberColumn,
@@ -10,8 +15,15 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
+from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin
 from devzone.validators import mask_id_number, mask_phone
-from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
+from welfare.models import (
+    AgeBand,
+    AssistanceRecord,
+    Gender,
+    VisitPhoto,
+    WelfareRecipient,
+)
 from welfare.resources import (
     AssistanceRecordResource,
     WelfareRecipientResource,
@@ -142,9 +154,21 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
     )
 
 
+class AssistanceRecordForm(PhotoUploadFormMixin, ZoneModelForm):
+    photo_model = VisitPhoto
+
+
+class VisitPhotoInline(PhotoInline):
+    model = VisitPhoto
+    fields = ["preview", "caption", "taken_at", "uploaded_by"]
+
+
 @admin.register(AssistanceRecord)
-class AssistanceRecordAdmin(ZoneAdmin):
+class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
     resource_classes = [AssistanceRecordResource]
+    form = AssistanceRecordForm
+    photo_model = VisitPhoto
+    inlines = [VisitPhotoInline]
     list_display = [
         "date",
         "recipient",
