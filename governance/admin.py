@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Sum
@@ -224,7 +226,11 @@ class EnvironmentalCaseForm(PhotoUploadFormMixin, ZoneModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        case = self.instance
+        # The case as it would be saved (the form sets the instance's values only
+        # after clean()).
+        case = copy.copy(self.instance)
+        case.status = cleaned.get("status", case.status)
+        case.category = cleaned.get("category", case.category)
         closing = case.status == EnvironmentalCase.Status.CLOSED and (
             self.initial.get("status") != EnvironmentalCase.Status.CLOSED
             or "category" in self.changed_data

@@ -115,6 +115,23 @@ def environment_figures(year, scope=WHOLE_ZONE):
             rows=water.count(),
         )
     )
+    evidenced = EnvironmentalCase.objects.within(scope).closed_in(year)
+    count = evidenced.closed_with_evidence().count()
+    figures.append(
+        Figure(
+            key="governance.closed_with_evidence",
+            label=_("办结有整改后照片佐证的案件"),
+            value=count,
+            unit="件",
+            url=changelist_url(
+                EnvironmentalCase,
+                status__exact=EnvironmentalCase.Status.CLOSED,
+                closed_on__year=year,
+                evidence="yes",
+            ),
+            rows=count,
+        )
+    )
     return figures
 
 

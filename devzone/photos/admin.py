@@ -20,9 +20,8 @@ from devzone.photos.services import photos_add, photos_process
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin
-    _ModelForm = forms.ModelForm
 else:
-    _ModelAdmin = _ModelForm = object
+    _ModelAdmin = object
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -56,13 +55,15 @@ class MultiplePhotoField(forms.FileField):
         return photos_process(files)
 
 
-class PhotoUploadFormMixin(_ModelForm):
+class PhotoUploadFormMixin(forms.Form):
     """Add ``photo_files``, ``photo_kind`` and ``photo_caption`` to a record's form.
 
-    The form declares ``photo_model``; the kinds offered are its ``Kind``.
+    Mixed in before the record's ModelForm (a Form, so that Django collects the
+    fields); the form declares ``photo_model``, whose ``Kind`` gives the kinds.
     """
 
     photo_model: type[Photo]
+    instance: Any
 
     photo_files = MultiplePhotoField(
         label=_("上传照片"),
