@@ -57,8 +57,11 @@ class AssistanceRecordInline(admin.TabularInline):
 
 
 @admin.register(WelfareRecipient)
-class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
+class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
+    # The person's file shows the photos of every visit to them.
+    photo_model = VisitPhoto
+    photo_path = "record__recipient"
     list_display = [
         "name",
         "id_number",

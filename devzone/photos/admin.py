@@ -125,7 +125,7 @@ class PhotoInlineFormSet(forms.BaseInlineFormSet):
         kept = [
             form.cleaned_data.get("kind")
             for form in self.initial_forms
-            if form.cleaned_data and not self._should_delete_form(form)
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         uploading = self.files.getlist("photo_files") if self.files else []
         kept += [self.data.get("photo_kind")] * len(uploading)
@@ -187,6 +187,10 @@ class PhotosAdminMixin(_ModelAdmin):
 
     photo_model: type[Photo]
     photo_columns: tuple[str, ...] = ()
+    # From a photo to this admin's record: its record_field unless the page shows
+    # the photos of related records (a recipient's visits: "record__recipient"),
+    # which are then shown but uploaded on those records' pages.
+    photo_path = ""
     change_form_template = "admin/devzone/photos/change_form.html"
 
     def get_fieldsets(self, request, obj=None):
@@ -200,7 +204,7 @@ class PhotosAdminMixin(_ModelAdmin):
             if obj is not None
             else self.has_add_permission(request)
         )
-        if not may_upload:
+        if not may_upload or self.photo_path:
             return fieldsets
         return [*fieldsets, (_("上传现场照片"), {"fields": upload})]
 
@@ -214,10 +218,9 @@ class PhotosAdminMixin(_ModelAdmin):
         """Return the photos of ``obj`` grouped by kind, the paired kinds first."""
         if obj is None or obj.pk is None:
             return None
+        path = self.photo_path or self.photo_model.record_field
         photos = list(
-            self.photo_model.objects.filter(
-                **{self.photo_model.record_field: obj}
-            ).select_related("uploaded_by")
+            self.photo_model.objects.filter(**{path: obj}).select_related("uploaded_by")
         )
         kinds = self.photo_model.Kind  # type: ignore[attr-defined]
 

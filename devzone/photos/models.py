@@ -36,6 +36,8 @@ class Photo(TimeStampedModel):
     ``manage.py purge_photos`` removes the files after the retention period.
     """
 
+    # Each photo model declares the field again with its own choices.
+    kind = models.CharField(_("照片类型"), max_length=10)
     key = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
     caption = models.CharField(_("说明"), max_length=200, blank=True, default="")
     taken_at = models.DateTimeField(_("拍摄时间"))
@@ -65,6 +67,13 @@ class Photo(TimeStampedModel):
     @property
     def record(self) -> models.Model:
         return getattr(self, self.record_field)
+
+    @classmethod
+    def record_model(cls) -> type[models.Model]:
+        """Return the model of the records these photos belong to."""
+        model = cls._meta.get_field(cls.record_field).related_model
+        assert isinstance(model, type)
+        return model
 
     def url(self, variant: str = "display") -> str:
         """Return the checked URL of the display size (or ``thumbnail``)."""

@@ -25,9 +25,7 @@ def photo(request, model, key, variant):
     if not issubclass(photo_model, Photo):
         raise Http404
     instance = get_object_or_404(photo_model.objects, key=key)
-    record_opts = photo_model._meta.get_field(
-        photo_model.record_field
-    ).related_model._meta
+    record_opts = photo_model.record_model()._meta
     may_view = request.user.is_staff and (
         request.user.has_perm(f"{record_opts.app_label}.view_{record_opts.model_name}")
         or request.user.has_perm(
