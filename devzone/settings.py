@@ -218,7 +218,7 @@ STORAGES["photos"] = photo_storage(os.environ)
 DEVZONE_PHOTO_MAX_BYTES = int(os.environ.get("DEVZONE_PHOTO_MAX_BYTES", 10 * 2**20))
 DEVZONE_PHOTO_MAX_PIXELS = int(os.environ.get("DEVZONE_PHOTO_MAX_PIXELS", 64_000_000))
 DEVZONE_PHOTO_RETENTION_DAYS = int(os.environ.get("DEVZONE_PHOTO_RETENTION_DAYS", 180))
-DEVZONE_PHOTOS_PER_UPLOAD = int(os.environ.get("DEVZONE_PHOTOS_PER_UPLOAD", 20))
+DEVZONE_PHOTOS_PER_UPLOAD = int(os.environ.get("DEVZONE_PHOTOS_PER_UPLOAD", 10))
 
 # Uploads: a spreadsheet larger than this is refused before it is read.
 DEVZONE_IMPORT_MAX_BYTES = int(os.environ.get("DEVZONE_IMPORT_MAX_BYTES", 50 * 2**20))

@@ -238,7 +238,8 @@ class EnvironmentalCaseForm(PhotoUploadFormMixin, ZoneModelForm):
         if closing:
             kinds = self.existing_photo_kinds() + self.pending_photo_kinds()
             if message := case.photo_evidence_refusal(kinds):
-                self.add_error("status" if "status" in self.fields else None, message)
+                # Above the form, where a phone's screen shows it.
+                self.add_error(None, message)
         return cleaned
 
 
