@@ -115,8 +115,9 @@ def environment_figures(year, scope=WHOLE_ZONE):
             rows=water.count(),
         )
     )
-    evidenced = EnvironmentalCase.objects.within(scope).closed_in(year)
-    count = evidenced.closed_with_evidence().count()
+    # The year's cases (opened in it, like every figure above) that were closed on
+    # photo evidence: the link lists exactly them.
+    count = cases.closed_with_evidence().count()
     figures.append(
         Figure(
             key="governance.closed_with_evidence",
@@ -126,8 +127,8 @@ def environment_figures(year, scope=WHOLE_ZONE):
             url=changelist_url(
                 EnvironmentalCase,
                 status__exact=EnvironmentalCase.Status.CLOSED,
-                closed_on__year=year,
                 evidence="yes",
+                opened_on__year=year,
             ),
             rows=count,
         )
