@@ -448,5 +448,4 @@ class VisitPhoto(Photo):
 
     class Meta(Photo.Meta):
         verbose_name = verbose_name_plural = _("走访照片")
-        default_permissions = DEFAULT_PERMISSIONS
         indexes = [models.Index(fields=["record", "kind"], name="welfare_photo_record")]

@@ -12,9 +12,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from devzone.audit import ACTIONS
 from devzone.photos.models import Photo
 from devzone.photos.services import photos_add, photos_process
 
@@ -238,6 +240,37 @@ class PhotosAdminMixin(_ModelAdmin):
                 group(kind) for kind in kinds.values if kind not in self.photo_columns
             ],
         }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Add the record's photos, deleted ones too, to its history page."""
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if isinstance(response, TemplateResponse) and "object" in context:
+            response.template_name = "admin/devzone/photos/history.html"
+            context["photo_history"] = self.photo_history(context["object"])
+        return response
+
+    def photo_history(self, obj) -> list[dict[str, Any]]:
+        """Return every upload, change and deletion of the record's photos."""
+        path = self.photo_path or self.photo_model.record_field
+        history: Any = self.photo_model.history  # type: ignore[attr-defined]
+        rows = (
+            history.filter(**{path: obj})
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+        return [
+            {
+                "date": row.history_date,
+                "user": row.history_user,
+                "action": ACTIONS.get(row.history_type, row.history_type),
+                "kind": row.get_kind_display(),
+                "caption": row.caption,
+                "taken_at": row.taken_at,
+                "key": row.key,
+            }
+            for row in rows
+        ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

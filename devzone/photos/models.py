@@ -60,6 +60,9 @@ class Photo(TimeStampedModel):
     class Meta:
         abstract = True
         ordering = ["taken_at", "pk"]
+        # Who may see, add or delete a photo is who may see or change its record
+        # (devzone.photos.views, PhotoInline): no permissions of its own.
+        default_permissions = ()
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.caption}".strip()  # type: ignore[attr-defined]

@@ -78,6 +78,8 @@ def photos_add(
                 ):
                     saved.append(storage.save(name, ContentFile(content)))
                 photo.display_name, photo.thumbnail_name = saved[-2], saved[-1]
+                # The history names the uploader outside a request too (scripts).
+                photo._history_user = user  # type: ignore[attr-defined]
                 photo.save()
                 created.append(photo)
     except BaseException:

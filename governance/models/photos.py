@@ -4,7 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
-from devzone.models import DEFAULT_PERMISSIONS
 from devzone.photos.models import Photo, PhotoQuerySet
 
 
@@ -41,5 +40,4 @@ class CasePhoto(Photo):
 
     class Meta(Photo.Meta):
         verbose_name = verbose_name_plural = _("案件照片")
-        default_permissions = DEFAULT_PERMISSIONS
         indexes = [models.Index(fields=["case", "kind"], name="governance_photo_case")]

@@ -330,6 +330,14 @@ def test_a_deleted_photo_stays_in_history_and_its_files_until_purged(
     assert (deleted.history_user, deleted.caption) == (worker, "摊位")
     assert client.get(photo.display_url).status_code == 404
     assert photo_storage.exists(photo.display_name)
+    history = client.get(
+        reverse("admin:governance_environmentalcase_history", args=[case.pk])
+    )
+    assert [
+        (e["action"], e["kind"], e["caption"], e["user"])
+        for e in history.context["photo_history"]
+    ] == [("新增", "整改前", "摊位", worker), ("删除", "整改前", "摊位", worker)]
+    assert "照片记录（含已删除的照片）" in history.content.decode()
 
     # a purge within the retention period keeps the files; after it, removes them
     settings.DEVZONE_PHOTO_RETENTION_DAYS = 30
