@@ -12,6 +12,7 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
+from governance.models.photos import CasePhoto, CasePhotoKind
 
 
 class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
@@ -42,22 +43,14 @@ class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
         """Return the closed cases."""
         return self.filter(status=EnvironmentalCase.Status.CLOSED)
 
-    def closed_in(self, year):
-        """Return the cases closed in ``year``."""
-        return self.closed().filter(closed_on__year=year)
-
     def with_evidence(self):
         """Return the cases with at least one 整改后 photo."""
-        from governance.models.photos import CasePhoto
-
         return self.filter(
             Exists(CasePhoto.objects.after().filter(case=OuterRef("pk")))
         )
 
     def without_evidence(self):
         """Return the cases with no 整改后 photo."""
-        from governance.models.photos import CasePhoto
-
         return self.exclude(
             Exists(CasePhoto.objects.after().filter(case=OuterRef("pk")))
         )
@@ -255,8 +248,6 @@ class EnvironmentalCase(TimeStampedModel):
 
     def photo_evidence_refusal(self, kinds):
         """Return why the case may not be closed with photos of ``kinds``, or None."""
-        from governance.models.photos import CasePhotoKind
-
         if (
             self.status != self.Status.CLOSED
             or not self.requires_evidence
