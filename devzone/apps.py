@@ -26,7 +26,10 @@ class DevzoneConfig(AppConfig):
             registry,
             resources,
         )
+        from devzone.photos.processing import configure_pillow
         from devzone.reports import zone_figures
+
+        configure_pillow()
 
         # At login, not on the first request after it: the login time is written
         # with the session Django saves anyway.

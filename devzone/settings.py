@@ -171,6 +171,55 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "media"
 
+
+def photo_storage(environ):
+    """Return the STORAGES entry photos are kept in, from the environment.
+
+    S3-compatible object storage (django-storages) when DEVZONE_S3_BUCKET is set,
+    which every app server then shares; else a local folder, DEVZONE_MEDIA_DIR.
+    Neither has a public URL: photos are served only by devzone.photos.views.
+    """
+    bucket = environ.get("DEVZONE_S3_BUCKET", "").strip()
+    if not bucket:
+        location = environ.get("DEVZONE_MEDIA_DIR", "").strip() or BASE_DIR / "var"
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": Path(location) / "photos",
+                "base_url": None,
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            },
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("DEVZONE_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": environ.get("DEVZONE_S3_REGION", "").strip() or None,
+            "access_key": environ.get("DEVZONE_S3_ACCESS_KEY_ID", "").strip() or None,
+            "secret_key": environ.get("DEVZONE_S3_SECRET_ACCESS_KEY", "").strip()
+            or None,
+            "location": environ.get("DEVZONE_S3_PREFIX", "photos").strip(),
+            # MinIO and most county object stores want bucket names in the path.
+            "addressing_style": environ.get("DEVZONE_S3_ADDRESSING_STYLE", "path"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+
+STORAGES["photos"] = photo_storage(os.environ)
+# Photos on site (devzone.photos): the largest file accepted, the most pixels Pillow
+# may decode (Image.MAX_IMAGE_PIXELS: above it an upload is refused as a
+# decompression bomb; 64 million covers a 48-megapixel phone camera), and how long
+# a deleted photo's files are kept before `manage.py purge_photos` removes them.
+DEVZONE_PHOTO_MAX_BYTES = int(os.environ.get("DEVZONE_PHOTO_MAX_BYTES", 10 * 2**20))
+DEVZONE_PHOTO_MAX_PIXELS = int(os.environ.get("DEVZONE_PHOTO_MAX_PIXELS", 64_000_000))
+DEVZONE_PHOTO_RETENTION_DAYS = int(os.environ.get("DEVZONE_PHOTO_RETENTION_DAYS", 180))
+DEVZONE_PHOTOS_PER_UPLOAD = int(os.environ.get("DEVZONE_PHOTOS_PER_UPLOAD", 10))
+
 # Uploads: a spreadsheet larger than this is refused before it is read.
 DEVZONE_IMPORT_MAX_BYTES = int(os.environ.get("DEVZONE_IMPORT_MAX_BYTES", 50 * 2**20))
 # What a file may hold once read: an XLSX is a zip, so its compressed size bounds

@@ -18,4 +18,6 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
+    # Photos only through the checked view: there is no public MEDIA_URL.
+    path("photos/", include("devzone.photos.urls")),
 ]

@@ -6,6 +6,7 @@ server serves it on a free port, and the system's Chromium visits each page at
 PDF and its first page turned into a PNG with pdftoppm.
 """
 
+import io
 import os
 import secrets
 import socket
@@ -16,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from PIL import Image, ImageDraw
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +88,69 @@ def serve(env, port):
     raise SystemExit("the development server did not start")
 
 
-def shoot(base, password):
+def scene(after, shade=0):
+    """Return a JPEG of a drawn street: stalls on the pavement, or a clear one."""
+    image = Image.new("RGB", (1200, 900), (150 + shade, 190, 225))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 520, 1200, 900], fill=(120, 120, 120))
+    draw.rectangle([0, 560, 1200, 620], fill=(200, 200, 190))
+    for x in range(60, 1200, 300):
+        draw.rectangle([x, 200, x + 220, 520], fill=(190, 170, 140))
+    if not after:
+        for x in (100, 420, 760):
+            draw.rectangle([x, 600, x + 200, 700], fill=(200, 60 + shade, 40))
+            draw.polygon([(x - 20, 600), (x + 220, 600), (x + 100, 540)], fill="blue")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return {"name": "street.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
+
+
+def shoot_phone_photos(browser, cookies, base):
+    """The phone flow of the guide: photos before, after, the case closed."""
+    phone = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+    )
+    phone.add_cookies(cookies)
+    page = phone.new_page()
+    page.goto(
+        "/admin/governance/environmentalcase/?status__exact=filed&category__exact=street_vending"
+    )
+    page.locator("#result_list tbody tr th a").first.click()
+    files = page.locator("input[name=photo_files]")
+    files.scroll_into_view_if_needed()
+    page.screenshot(path=OUT / "photos-phone-upload.png")
+
+    files.set_input_files([scene(False), scene(False, 30)])
+    page.get_by_label("照片类型").select_option(label="整改前")
+    page.get_by_label("照片说明").fill("人行道上的流动摊位")
+    page.get_by_role("button", name="保存并继续编辑").click()
+    page.locator("[data-photo-panel]").scroll_into_view_if_needed()
+    page.screenshot(path=OUT / "photos-phone-before.png")
+
+    page.get_by_label("状态").select_option(label="已办结")
+    page.get_by_label("办结日期").fill(time.strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.locator(".errornote").scroll_into_view_if_needed()
+    page.screenshot(path=OUT / "photos-phone-refused.png")
+
+    page.goto(page.url)
+    page.locator("input[name=photo_files]").set_input_files([scene(True)])
+    page.get_by_label("照片类型").select_option(label="整改后")
+    page.get_by_label("照片说明").fill("摊位已清理，路面恢复通行")
+    page.get_by_label("状态").select_option(label="已办结")
+    page.get_by_label("办结日期").fill(time.strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="保存并继续编辑").click()
+    panel = page.locator("[data-photo-panel]")
+    panel.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-photo-panel] img')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    page.screenshot(path=OUT / "photos-phone-closed.png")
+    phone.close()
+
+
+def shoot(base, password, only=None):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -99,11 +163,16 @@ def shoot(base, password):
         )
         page = context.new_page()
         page.goto("/admin/login/")
-        page.screenshot(path=OUT / "login.png")
+        if only is None:
+            page.screenshot(path=OUT / "login.png")
         page.get_by_label("用户名").fill("admin")
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
         page.wait_for_url("**/admin/")
+        if only == "photos":
+            shoot_phone_photos(browser, context.cookies(), base)
+            browser.close()
+            return
         page.screenshot(path=OUT / "index.png")
 
         page.goto("/admin/projects/relocationhousehold/?status__exact=signed")
@@ -169,6 +238,7 @@ def shoot(base, password):
         small.screenshot(path=OUT / "report-phone.png")
         small.goto("/admin/welfare/welfarerecipient/")
         small.screenshot(path=OUT / "changelist-phone.png")
+        shoot_phone_photos(browser, context.cookies(), base)
         browser.close()
 
 
@@ -181,12 +251,16 @@ def main():
             "DJANGO_DEBUG": "1",
             "DJANGO_SETTINGS_MODULE": "devzone.settings",
             "DEVZONE_UPLOAD_DIR": str(Path(folder) / "uploads"),
+            "DEVZONE_MEDIA_DIR": str(Path(folder) / "media"),
         }
         prepare(env, password)
         port = free_port()
         server = serve(env, port)
         try:
-            shoot(f"http://127.0.0.1:{port}", password)
+            # `python docs/take_screenshots.py photos`: the phone photo flow only.
+            shoot(
+                f"http://127.0.0.1:{port}", password, only=(sys.argv[1:] or [None])[0]
+            )
         finally:
             server.terminate()
             server.wait()

@@ -1,9 +1,16 @@
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
+from devzone.admin_base import (
+    BulkAction,
+    ZoneAdmin,
+    ZoneModelForm,
+    action_date_field,
+)
 from devzone.admin_columns import (
     StatsYearFilter,
     StatsYearMixin,
@@ -11,9 +18,11 @@ from devzone.admin_columns import (
     state_text,
 )
 from devzone.admin_totals import TotalsAdmin
+from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin
 from governance import services
 from governance.models import (
     BranchRating,
+    CasePhoto,
     EnvironmentalCase,
     PartyBranch,
     VolunteerActivity,
@@ -201,12 +210,49 @@ class VolunteerActivityAdmin(TotalsAdmin):
     list_select_related = ["team", "community"]
 
 
+class EvidenceFilter(YesNoFilter):
+    title = _("整改后照片")
+    parameter_name = "evidence"
+    yes = (_("有"), "with_evidence")
+    no = (_("无"), "without_evidence")
+
+
 class CloseCasesForm(forms.Form):
     closed_on = action_date_field(_("办结日期"))
 
 
+class EnvironmentalCaseForm(PhotoUploadFormMixin, ZoneModelForm):
+    photo_model = CasePhoto
+
+    def clean(self):
+        cleaned = super().clean()
+        # The case as it would be saved (the form sets the instance's values only
+        # after clean()).
+        case = copy.copy(self.instance)
+        case.status = cleaned.get("status", case.status)
+        case.category = cleaned.get("category", case.category)
+        closing = case.status == EnvironmentalCase.Status.CLOSED and (
+            self.initial.get("status") != EnvironmentalCase.Status.CLOSED
+            or "category" in self.changed_data
+        )
+        if closing:
+            kinds = self.existing_photo_kinds() + self.pending_photo_kinds()
+            if message := case.photo_evidence_refusal(kinds):
+                # Above the form, where a phone's screen shows it.
+                self.add_error(None, message)
+        return cleaned
+
+
+class CasePhotoInline(PhotoInline):
+    model = CasePhoto
+
+
 @admin.register(EnvironmentalCase)
-class EnvironmentalCaseAdmin(ZoneAdmin):
+class EnvironmentalCaseAdmin(PhotosAdminMixin, ZoneAdmin):
+    form = EnvironmentalCaseForm
+    photo_model = CasePhoto
+    photo_columns = (CasePhoto.Kind.BEFORE, CasePhoto.Kind.AFTER)
+    inlines = [CasePhotoInline]
     resource_classes = [EnvironmentalCaseResource]
     list_display = [
         "case_number",
@@ -219,7 +265,14 @@ class EnvironmentalCaseAdmin(ZoneAdmin):
         "deadline",
         "overdue",
     ]
-    list_filter = ["category", "status", "community", "river", OverdueFilter]
+    list_filter = [
+        "category",
+        "status",
+        "community",
+        "river",
+        OverdueFilter,
+        EvidenceFilter,
+    ]
     search_fields = EnvironmentalCase.SEARCH_FIELDS
     date_hierarchy = "opened_on"
     autocomplete_fields = ["community"]

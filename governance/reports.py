@@ -115,6 +115,24 @@ def environment_figures(year, scope=WHOLE_ZONE):
             rows=water.count(),
         )
     )
+    # The year's cases (opened in it, like every figure above) that were closed on
+    # photo evidence: the link lists exactly them.
+    count = cases.closed_with_evidence().count()
+    figures.append(
+        Figure(
+            key="governance.closed_with_evidence",
+            label=_("办结有整改后照片佐证的案件"),
+            value=count,
+            unit="件",
+            url=changelist_url(
+                EnvironmentalCase,
+                status__exact=EnvironmentalCase.Status.CLOSED,
+                evidence="yes",
+                opened_on__year=year,
+            ),
+            rows=count,
+        )
+    )
     return figures
 
 

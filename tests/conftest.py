@@ -55,3 +55,54 @@ def demo_data(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
     # flush recreates content types under new ids; cached ones would be stale.
     ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Return the endpoint of an S3-compatible server (moto's) running for the session.
+
+    A real server on 127.0.0.1 spoken to over HTTP by boto3, as MinIO would be:
+    nothing in the client is mocked.
+    """
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="devzone-test",
+        aws_secret_access_key="devzone-test-secret",
+        region_name="us-east-1",
+    ).create_bucket(Bucket="devzone-photos")
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def photo_storage(request, settings, tmp_path):
+    """Keep photos in a fresh local folder, then in S3: each test runs on both.
+
+    The storage comes from the DEVZONE_* variables as in production
+    (``devzone.settings.photo_storage``).
+    """
+    from devzone.settings import photo_storage
+
+    if request.param == "local":
+        environ = {"DEVZONE_MEDIA_DIR": str(tmp_path)}
+    else:
+        environ = {
+            "DEVZONE_S3_BUCKET": "devzone-photos",
+            "DEVZONE_S3_ENDPOINT_URL": request.getfixturevalue("s3_server"),
+            "DEVZONE_S3_REGION": "us-east-1",
+            "DEVZONE_S3_ACCESS_KEY_ID": "devzone-test",
+            "DEVZONE_S3_SECRET_ACCESS_KEY": "devzone-test-secret",
+            "DEVZONE_S3_PREFIX": f"photos-{tmp_path.name}",
+        }
+    settings.STORAGES = {**settings.STORAGES, "photos": photo_storage(environ)}
+    from django.core.files.storage import storages
+
+    return storages["photos"]

@@ -16,6 +16,10 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # A folder of the test run's own, whatever DEVZONE_MEDIA_DIR says.
+    "photos": photo_storage(  # noqa: F405
+        {"DEVZONE_MEDIA_DIR": tempfile.mkdtemp(prefix="devzone-media-")}
+    ),
 }
 WHITENOISE_AUTOREFRESH = True
 DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: F405

@@ -2,7 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
+from devzone.admin_base import (
+    BulkAction,
+    ZoneAdmin,
+    ZoneModelForm,
+    action_date_field,
+)
 from devzone.admin_columns import (
     ChoicesFilter,
     NumberColumn,
@@ -10,7 +15,14 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
-from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
+from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin
+from welfare.models import (
+    AgeBand,
+    AssistanceRecord,
+    Gender,
+    VisitPhoto,
+    WelfareRecipient,
+)
 from welfare.resources import (
     AssistanceRecordResource,
     WelfareRecipientResource,
@@ -44,8 +56,11 @@ class AssistanceRecordInline(admin.TabularInline):
 
 
 @admin.register(WelfareRecipient)
-class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
+class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
+    # The person's file shows the photos of every visit to them.
+    photo_model = VisitPhoto
+    photo_path = "record__recipient"
     list_display = [
         "name",
         "id_number",
@@ -141,9 +156,21 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
     )
 
 
+class AssistanceRecordForm(PhotoUploadFormMixin, ZoneModelForm):
+    photo_model = VisitPhoto
+
+
+class VisitPhotoInline(PhotoInline):
+    model = VisitPhoto
+    fields = ["preview", "caption", "taken_at", "uploaded_by"]
+
+
 @admin.register(AssistanceRecord)
-class AssistanceRecordAdmin(ZoneAdmin):
+class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
     resource_classes = [AssistanceRecordResource]
+    form = AssistanceRecordForm
+    photo_model = VisitPhoto
+    inlines = [VisitPhotoInline]
     list_display = [
         "date",
         "recipient",

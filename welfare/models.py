@@ -15,6 +15,7 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
+from devzone.photos.models import Photo, PhotoQuerySet
 from devzone.validators import id_birth_date, id_is_male
 
 CHILD_AGE = 18
@@ -414,3 +415,37 @@ class AssistanceRecord(TimeStampedModel):
 
     def __str__(self):
         return f"{self.recipient} {self.date} {self.get_kind_display()}"
+
+
+class VisitPhotoQuerySet(PhotoQuerySet):
+    community_field = "record__recipient__community"
+
+
+class VisitPhotoKind(models.TextChoices):
+    VISIT = "visit", _("走访")
+
+
+class VisitPhoto(Photo):
+    """A photo taken on a visit (走访) to a recipient: of a person's home, so scoped."""
+
+    Kind = VisitPhotoKind
+
+    record = models.ForeignKey(
+        AssistanceRecord,
+        verbose_name=_("帮扶记录"),
+        on_delete=models.PROTECT,
+        related_name="photos",
+    )
+    kind = models.CharField(
+        _("照片类型"), max_length=10, choices=Kind, default=Kind.VISIT
+    )
+
+    record_field = "record"
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    history = audit_history()
+
+    class Meta(Photo.Meta):
+        verbose_name = verbose_name_plural = _("走访照片")
+        indexes = [models.Index(fields=["record", "kind"], name="welfare_photo_record")]

@@ -1,7 +1,7 @@
 """Environmental and city-management cases (环境与城管案件)."""
 
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +12,7 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
+from governance.models.photos import CasePhoto, CasePhotoKind
 
 
 class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
@@ -41,6 +42,22 @@ class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
     def closed(self):
         """Return the closed cases."""
         return self.filter(status=EnvironmentalCase.Status.CLOSED)
+
+    def with_evidence(self):
+        """Return the cases with at least one 整改后 photo."""
+        return self.filter(
+            Exists(CasePhoto.objects.after().filter(case=OuterRef("pk")))
+        )
+
+    def without_evidence(self):
+        """Return the cases with no 整改后 photo."""
+        return self.exclude(
+            Exists(CasePhoto.objects.after().filter(case=OuterRef("pk")))
+        )
+
+    def closed_with_evidence(self):
+        """Return the closed cases with at least one 整改后 photo (办结佐证)."""
+        return self.closed().with_evidence()
 
     def overdue(self, today=None):
         """Return the open cases whose deadline has passed."""
@@ -88,6 +105,22 @@ class CaseStatus(models.TextChoices):
 # Outside the model, so that its Meta.constraints can name them.
 WATER_CATEGORY_VALUES = (CaseCategory.RIVER, CaseCategory.WATER_ENTERPRISE)
 
+# The categories closed (办结) only on evidence: at least one 整改后 photo. A site
+# put right can be photographed; a muck-transport approval (渣土运输审批) is a
+# permit, and 其他 is too various to demand it.
+EVIDENCE_CATEGORY_VALUES = frozenset(
+    {
+        CaseCategory.SCATTERED_POLLUTERS,
+        CaseCategory.RIVER,
+        CaseCategory.WATER_ENTERPRISE,
+        CaseCategory.CITYSCAPE,
+        CaseCategory.STREET_VENDING,
+        CaseCategory.CONSTRUCTION_SITE,
+        CaseCategory.BIKE_PARKING,
+        CaseCategory.WASTE_SORTING,
+    }
+)
+
 
 class EnvironmentalCase(TimeStampedModel):
     Category = CaseCategory
@@ -95,6 +128,7 @@ class EnvironmentalCase(TimeStampedModel):
     Status = CaseStatus
 
     WATER_CATEGORIES = WATER_CATEGORY_VALUES
+    EVIDENCE_CATEGORIES = EVIDENCE_CATEGORY_VALUES
 
     case_number = models.CharField(_("案件编号"), max_length=30, unique=True)
     category = models.CharField(_("类别"), max_length=20, choices=Category)
@@ -206,3 +240,20 @@ class EnvironmentalCase(TimeStampedModel):
             and self.deadline is not None
             and self.deadline < today
         )
+
+    @property
+    def requires_evidence(self):
+        """Return True if the case's category is closed only on a 整改后 photo."""
+        return self.category in self.EVIDENCE_CATEGORIES
+
+    def photo_evidence_refusal(self, kinds):
+        """Return why the case may not be closed with photos of ``kinds``, or None."""
+        if (
+            self.status != self.Status.CLOSED
+            or not self.requires_evidence
+            or CasePhotoKind.AFTER in kinds
+        ):
+            return None
+        return _("“%(category)s”类案件办结前须上传至少一张“整改后”照片作为佐证。") % {
+            "category": self.get_category_display()
+        }

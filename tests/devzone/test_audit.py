@@ -241,7 +241,10 @@ def test_reimport_with_one_change_writes_one_row(admin_client):
 
 
 def test_closing_cases_through_the_admin_action_records_the_user(staff_client):
-    case = EnvironmentalCaseFactory(title="练湖路占道经营")
+    # A category closed without a 整改后 photo (tests/governance/test_case_photos.py).
+    case = EnvironmentalCaseFactory(
+        title="练湖路渣土运输", category=EnvironmentalCase.Category.MUCK_TRANSPORT
+    )
     client = staff_client(
         "governance.view_environmentalcase",
         "governance.change_environmentalcase",

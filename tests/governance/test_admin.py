@@ -362,7 +362,10 @@ def close_action(client, cases, **extra):
 
 
 def test_close_action_asks_for_a_date_then_closes(admin_client):
-    cases = EnvironmentalCaseFactory.create_batch(2)
+    # A category closed without a photo (test_case_photos.py: the evidence rule).
+    cases = EnvironmentalCaseFactory.create_batch(
+        2, category=EnvironmentalCase.Category.MUCK_TRANSPORT
+    )
 
     ask = close_action(admin_client, cases)
     assert "办结日期" in page_text(ask)
@@ -380,7 +383,9 @@ def test_close_action_asks_for_a_date_then_closes(admin_client):
 
 
 def test_close_action_refuses_a_selection_with_a_closed_case(admin_client):
-    open_case = EnvironmentalCaseFactory(case_number="HJ-2021-0401")
+    open_case = EnvironmentalCaseFactory(
+        case_number="HJ-2021-0401", category=EnvironmentalCase.Category.MUCK_TRANSPORT
+    )
     closed = EnvironmentalCaseFactory(
         case_number="HJ-2021-0402",
         status=Status.CLOSED,

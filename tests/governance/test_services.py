@@ -10,10 +10,15 @@ from tests.governance.factories import EnvironmentalCaseFactory
 pytestmark = pytest.mark.django_db
 
 Status = EnvironmentalCase.Status
+# These tests are about the closing itself: a category closed without a photo
+# (test_case_photos.py holds the evidence rule).
+NO_PHOTO_NEEDED = EnvironmentalCase.Category.MUCK_TRANSPORT
 
 
 def test_closing_cases_sets_status_and_date():
-    cases = EnvironmentalCaseFactory.create_batch(3, status=Status.RECTIFYING)
+    cases = EnvironmentalCaseFactory.create_batch(
+        3, status=Status.RECTIFYING, category=NO_PHOTO_NEEDED
+    )
 
     closed = environmental_cases_close(cases=cases, closed_on=datetime.date(2021, 5, 1))
 
@@ -24,7 +29,9 @@ def test_closing_cases_sets_status_and_date():
 
 
 def test_a_closed_case_in_the_selection_refuses_all():
-    open_case = EnvironmentalCaseFactory(case_number="HJ-2021-0101")
+    open_case = EnvironmentalCaseFactory(
+        case_number="HJ-2021-0101", category=NO_PHOTO_NEEDED
+    )
     done = EnvironmentalCaseFactory(
         case_number="HJ-2021-0102",
         status=Status.CLOSED,
@@ -46,9 +53,14 @@ def test_a_closed_case_in_the_selection_refuses_all():
 
 
 def test_closing_before_a_case_was_opened_refuses_all():
-    early = EnvironmentalCaseFactory(opened_on=datetime.date(2021, 1, 10))
+    early = EnvironmentalCaseFactory(
+        opened_on=datetime.date(2021, 1, 10), category=NO_PHOTO_NEEDED
+    )
     late = EnvironmentalCaseFactory(
-        case_number="HJ-2021-0200", opened_on=datetime.date(2021, 6, 1), deadline=None
+        case_number="HJ-2021-0200",
+        opened_on=datetime.date(2021, 6, 1),
+        deadline=None,
+        category=NO_PHOTO_NEEDED,
     )
 
     with pytest.raises(ValidationError) as caught:
