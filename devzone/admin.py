@@ -1,3 +1,5 @@
+from typing import cast
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
@@ -17,6 +19,7 @@ from devzone.models import (
     Community,
     ExportLog,
     ImportBatch,
+    ImportBatchQuerySet,
     PersonalDataAccess,
     StaffProfile,
 )
@@ -143,6 +146,10 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     actions = ["undo"]
+
+    def get_queryset(self, request):
+        queryset = cast(ImportBatchQuerySet, super().get_queryset(request))
+        return queryset.visible_to(request.user)
 
     def has_undo_permission(self, request):
         return request.user.has_perm("devzone.undo_importbatch")
