@@ -1,6 +1,7 @@
 from typing import cast
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -211,9 +212,18 @@ class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
     pass
 
 
+class ZoneAccessAttemptAdmin(ZoneChangeListMixin, AccessAttemptAdmin):
+    @admin.action(description=_("清理已过期的登录尝试"))
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes' own action reads the attempt time that only its login
+        # handler puts on a request: on an admin request it was a server error.
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
 # django-axes' admins (lock-outs), likewise.
 for axes_model, axes_admin in [
-    (AccessAttempt, AccessAttemptAdmin),
+    (AccessAttempt, ZoneAccessAttemptAdmin),
     (AccessLog, AccessLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),
 ]:
@@ -221,5 +231,7 @@ for axes_model, axes_admin in [
         admin.site.unregister(axes_model)
         admin.site.register(
             axes_model,
-            type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
+            axes_admin
+            if issubclass(axes_admin, ZoneChangeListMixin)
+            else type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
         )

@@ -19,3 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
 ]
+
+handler403 = "devzone.errors.permission_denied"
+handler404 = "devzone.errors.page_not_found"
