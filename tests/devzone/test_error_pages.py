@@ -81,3 +81,13 @@ def test_a_bad_request_is_answered_in_chinese(client):
 
     assert response.status_code == 400
     assert "请求无效（400）" in page_text(response)
+
+
+def test_a_stale_form_is_answered_in_chinese():
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/admin/login/", {"username": "a", "password": "b"})
+
+    assert response.status_code == 403
+    assert "页面已过期，请刷新后重新提交" in page_text(response)
+    assert "CSRF verification failed" not in page_text(response)
