@@ -183,6 +183,7 @@ def test_no_admin_url_of_any_model_answers_with_a_server_error(
             {"format": "abc"},
             {"format": "9", "resource": "abc"},
             {"format": "1", "resource": "9"},
+            {"format": "0", "resource": "0", "export_items": ["abc", "9" * 30, "-1"]},
         ]:
             assert_answers(admin_client.post(url, data), f"export {data!r}")
         for query in [{"q": "\x00"}, {"o": "abc"}]:
@@ -209,13 +210,15 @@ def test_no_hostile_filter_on_the_export_centre_answers_with_a_server_error(
     url = reverse("reports:export_dataset", args=[key])
     names = list(registry.datasets[key].filterset().form.fields)
     for text in HOSTILE_TEXT:
-        for fmt in ("", "xlsx", "pdf"):
+        for fmt in ("", "csv", "xlsx", "pdf"):
             query = {name: text for name in names} | {"format": fmt, "page": text}
             assert_answers(admin_client.get(url, query), f"export centre {query!r}")
     # One filter at a time, so that no value hides behind another's refusal.
-    for text in ["\x00", "1e999999", "9" * 40]:
+    for text in ["\x00", "1e999999", "9" * 40, "-" + "9" * 20]:
         for name in names:
-            assert_answers(admin_client.get(url, {name: text}), f"{name}={text!r}")
+            for fmt in ("", "csv"):
+                query = {name: text, "format": fmt}
+                assert_answers(admin_client.get(url, query), f"{query!r}")
 
 
 @pytest.mark.django_db
