@@ -7,6 +7,9 @@ Where each rule lives — read this before you change one:
 - Who may see which rows? ``devzone.scope.Scope`` (community scope), applied by
                           ``ZoneAdmin.get_queryset``, the export centre, the report and
                           the import Resource; QuerySets say where their community is.
+                          A community worker whose account names no community
+                          fails closed (``Scope.unassigned``: nothing, and why).
+                          Import batches: ``ImportBatch.objects.visible_to``.
 - What may be stored?     the model: field validators, then ``Meta.constraints``
                           (``TimeStampedModel`` maps a constraint to its column);
                           forms and imports both meet them.
@@ -34,5 +37,9 @@ Where each rule lives — read this before you change one:
                           ``AppConfig.ready()``; ``devzone`` never imports an app.
                           Report figures are built from ``devzone.reports.figures``
                           (list links, counts, chart bars).
-- Roles?                  ``devzone.roles`` (data), applied by ``manage.py setup_roles``.
+- Roles?                  ``devzone.roles`` (data), applied by ``manage.py setup_roles``;
+                          ``SCOPED_ROLES`` are the roles bound to communities.
+- An error page?          ``devzone.errors`` (403/404 in the admin's frame) and the
+                          plain ``templates/400.html`` … ``500.html``; admin actions
+                          refuse malformed selections in ``ZoneChangeListMixin``.
 """

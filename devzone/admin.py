@@ -1,4 +1,7 @@
+from typing import cast
+
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -17,6 +20,7 @@ from devzone.models import (
     Community,
     ExportLog,
     ImportBatch,
+    ImportBatchQuerySet,
     PersonalDataAccess,
     StaffProfile,
 )
@@ -145,6 +149,10 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
     actions = ["undo"]
 
+    def get_queryset(self, request):
+        queryset = cast(ImportBatchQuerySet, super().get_queryset(request))
+        return queryset.visible_to(request.user)
+
     def has_undo_permission(self, request):
         return request.user.has_perm("devzone.undo_importbatch")
 
@@ -214,9 +222,18 @@ class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
     pass
 
 
+class ZoneAccessAttemptAdmin(ZoneChangeListMixin, AccessAttemptAdmin):
+    @admin.action(description=_("清理已过期的登录尝试"))
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes' own action reads the attempt time that only its login
+        # handler puts on a request: on an admin request it was a server error.
+        AxesProxyHandler.update_request(request)
+        return super().cleanup_expired_attempts(request, queryset)
+
+
 # django-axes' admins (lock-outs), likewise.
 for axes_model, axes_admin in [
-    (AccessAttempt, AccessAttemptAdmin),
+    (AccessAttempt, ZoneAccessAttemptAdmin),
     (AccessLog, AccessLogAdmin),
     (AccessFailureLog, AccessFailureLogAdmin),
 ]:
@@ -224,5 +241,7 @@ for axes_model, axes_admin in [
         admin.site.unregister(axes_model)
         admin.site.register(
             axes_model,
-            type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
+            axes_admin
+            if issubclass(axes_admin, ZoneChangeListMixin)
+            else type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
         )

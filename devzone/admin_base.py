@@ -929,6 +929,18 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         """Show the export form; on a valid POST, stream the file it asks for."""
         if not self.has_export_permission(request):
             raise PermissionDenied
+        try:
+            # The export's rows are the list's: its address is checked as the
+            # changelist checks it, before any form or file is built from it.
+            self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            self.message_user(
+                request,
+                _("导出的筛选条件无效：请在列表中重新筛选后再导出。"),
+                messages.ERROR,
+            )
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         formats = self.get_export_formats()
         if self.is_skip_export_form_enabled():
             return self.export_response(request, formats[0]())

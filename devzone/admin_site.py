@@ -12,6 +12,15 @@ class DevzoneAdminSite(admin.AdminSite):
     index_title = _("工作台")
     site_url = None  # the admin is the site: no "查看站点" link looping back
 
+    def each_context(self, request):
+        # Every admin page, and the report and export centre built on it, says why
+        # an unassigned community worker sees no records.
+        from devzone.scope import Scope
+
+        context = super().each_context(request)
+        context["scope_notice"] = Scope.of(request.user).notice()
+        return context
+
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
         rank = {label: index for index, label in enumerate(APP_ORDER)}

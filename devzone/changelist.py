@@ -14,13 +14,14 @@ page.
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
-from django.contrib.admin import AllValuesFieldListFilter
+from django.contrib import admin, messages
+from django.contrib.admin import AllValuesFieldListFilter, helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import DataError, connections, models, router, transaction
+from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -243,6 +244,22 @@ class ZoneChangeListMixin(_ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ZoneChangeList
+
+    def response_action(self, request, queryset):
+        # Django filters by the posted keys as they come: "abc" or a number past
+        # the column's range ends in a server error instead of a message.
+        pk = self.model._meta.pk
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                pk.run_validators(pk.to_python(value))
+        except ValidationError:
+            self.message_user(
+                request,
+                _("所选记录无效，请在列表中重新勾选后再操作。"),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def get_search_results(self, request, queryset, search_term):
         term = CONTROL_CHARACTERS.sub("", search_term)

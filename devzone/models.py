@@ -338,6 +338,25 @@ class ExportLog(models.Model):
         return f"{self.user} {self.dataset} {self.row_count}"
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return the batches of the record families the user's department keeps.
+
+        A department keeps the records it may change; an import's file name and
+        counts are no business of the others. The superuser sees every batch.
+        """
+        if user.is_superuser:
+            return self
+        kept = {
+            f"{app_label}.{codename.removeprefix('change_')}"
+            for app_label, _dot, codename in (
+                permission.partition(".") for permission in user.get_all_permissions()
+            )
+            if codename.startswith("change_")
+        }
+        return self.filter(model__in=kept)
+
+
 class ImportBatch(models.Model):
     """One confirmed import: who, which file (as uploaded), what it changed.
 
@@ -375,6 +394,8 @@ class ImportBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("导入批次")

@@ -58,6 +58,9 @@ ENVIRONMENT = "环境城管"
 SOCIAL = "社会事业"
 COMMUNITY_STAFF = "社区工作人员"
 LEADERS = "领导"
+# Roles whose members work only in the communities their staff profile names; a
+# member whose profile names none sees nothing (devzone.scope).
+SCOPED_ROLES = (COMMUNITY_STAFF,)
 
 ROLES: dict[str, frozenset[str]] = {
     PARTY: frozenset(

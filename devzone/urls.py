@@ -21,3 +21,6 @@ urlpatterns = [
     # Photos only through the checked view: there is no public MEDIA_URL.
     path("photos/", include("devzone.photos.urls")),
 ]
+
+handler403 = "devzone.errors.permission_denied"
+handler404 = "devzone.errors.page_not_found"

@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 # text (a TextField): a browser's textarea sends CR LF.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MULTILINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Invisible characters that change how the text around them is shown: the
+# bidirectional marks, embeddings, overrides and isolates (U+200E, U+200F, U+061C,
+# U+202A–U+202E, U+2066–U+2069), with which "张三\u202e" can show a name or a number
+# backwards, and the line and paragraph separators (U+2028, U+2029), which break a
+# line where no one sees a line break. Refused in every text, one line or many.
+LAYOUT_CHARACTERS = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARACTERS = "10X98765432"
 ID_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
@@ -68,13 +76,26 @@ def control_character_name(character: str) -> str:
 
 
 def validate_plain_text(value: object, *, multiline: bool = False) -> None:
-    """Raise ValidationError if the text holds a control character.
+    """Raise ValidationError if the text holds a control or layout character.
 
-    Such a character is invisible on screen, cannot be written to an XLSX file, and a
+    A control character is invisible on screen, cannot be written to an XLSX file, and a
     NUL is refused by PostgreSQL: it is always a copying accident.
     """
     if not isinstance(value, str):
         return
+    layout = LAYOUT_CHARACTERS.search(value)
+    if layout is not None:
+        raise ValidationError(
+            _(
+                "含有不可见的排版控制字符（%(character)s，第 %(position)s 个字符）："
+                "它会颠倒文字的显示顺序或暗中换行，请删除后重新填写。"
+            ),
+            code="layout_character",
+            params={
+                "character": control_character_name(layout.group()),
+                "position": layout.start() + 1,
+            },
+        )
     pattern = MULTILINE_CONTROL_CHARACTERS if multiline else CONTROL_CHARACTERS
     found = pattern.search(value)
     if found is None:

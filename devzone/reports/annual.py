@@ -5,7 +5,7 @@ them, compares them with the previous year and writes them to a workbook.
 """
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
@@ -215,6 +215,15 @@ def build_report(year, scope=WHOLE_ZONE):
                 ChartView.layout(chart) for chart in contribution.charts(year, scope)
             )
         sections.append(section)
+    return sections
+
+
+def keep_links(sections, may_open):
+    """Drop the list links of figures whose list ``may_open(url)`` refuses."""
+    for section in sections:
+        for row in section.rows:
+            if row.figure.url and not may_open(row.figure.url):
+                row.figure = replace(row.figure, url="")
     return sections
 
 

@@ -66,7 +66,7 @@ def scoped_filterset(dataset, data, user, request=None):
         for name, filter_ in filterset.filters.items():
             if isinstance(filter_, ModelChoiceFilter | ModelMultipleChoiceFilter):
                 choices = filter_.get_queryset(request)
-                if community_path(choices.model) is not None:
+                if scope.unassigned or community_path(choices.model) is not None:
                     filter_.queryset = scope.filter(choices)
             elif isinstance(filter_, AllValuesFilter | AllValuesMultipleFilter):
                 # Offer only the values found in the user's own records.

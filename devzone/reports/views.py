@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
@@ -5,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +26,18 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def admin_context(request, title, **context):
     return {**admin.site.each_context(request), "title": title, **context}
+
+
+def may_open(request, url):
+    """Return True if the user may open the admin list at ``url``."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    model_admin = getattr(match.func, "model_admin", None)
+    return model_admin is not None and model_admin.has_view_or_change_permission(
+        request
+    )
 
 
 class ReportYearForm(forms.Form):
@@ -47,7 +62,9 @@ def annual_report(request):
         )
     year = form.cleaned_data["year"]
     scope = Scope.of(request.user)
-    sections = annual.build_report(year, scope)
+    sections = annual.keep_links(
+        annual.build_report(year, scope), lambda url: may_open(request, url)
+    )
     if form.cleaned_data["format"] == "xlsx":
         response = FileResponse(
             annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE

@@ -324,6 +324,15 @@ class BulkImport:
 
     def check_scope(self, cursor: Any) -> None:
         scope = self.resource.scope
+        if scope.unassigned:
+            # No record of any kind lies in an unassigned scope: every row gets
+            # the one message saying why, whatever else is wrong with it.
+            refusal = ValidationError({NON_FIELD_ERRORS: [scope.refusal()]})
+            for index in self.rows_where(
+                cursor, f"SELECT {quote(ROW)} FROM {quote(STAGING)}"
+            ):
+                self.replaced[index] = refusal
+            return
         if scope.is_whole_zone:
             return
         path = community_path(self.model)

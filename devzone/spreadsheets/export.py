@@ -10,7 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import psycopg
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, models
 from django.db.models import Case, F, Func, Q, Value, When
 from django.db.models.functions import Cast, Left, Length, NullIf, Ord
@@ -535,9 +535,13 @@ class Export:
         columns = self.sql_columns()
         if columns is None:
             return csv_chunks(self.headers, self.rows())
-        return copy_chunks(
-            self.headers, select_columns(self.queryset, columns), self.queryset.db
-        )
+        try:
+            select = select_columns(self.queryset, columns)
+        except EmptyResultSet:
+            # A filter that can match nothing (none(), a number past the column's
+            # range) has no SQL to copy from: the file is its header alone.
+            return csv_chunks(self.headers, iter(()))
+        return copy_chunks(self.headers, select, self.queryset.db)
 
     def response(self, *, user, model, filters, filename, dataset=None):
         """Log the download, then return it as a streamed attachment.

@@ -23,6 +23,16 @@ def header_key(text):
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", force_str(text))).lower()
 
 
+class FormulaCell(str):
+    """An XLSX formula cell whose result the file does not hold, as its formula.
+
+    Excel saves each formula's last result beside it, and that is what is read;
+    a file written by a program often saves none, and openpyxl then reads an empty
+    cell. Such a cell reaches the widgets as its formula text, and they refuse it
+    rather than import a blank.
+    """
+
+
 def is_blank(value):
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -223,16 +233,54 @@ def check_sheet_dimension(sheet):
         )
 
 
-def xlsx_rows(sheet):
-    """Yield ``(row number, values)``, stopping at a row past the limit."""
+def xlsx_rows(sheet, formulas=None):
+    """Yield ``(row number, values)``, stopping at a row past the limit.
+
+    ``formulas`` is the same sheet read for its formulas: where a formula has no
+    saved result, the cell is its ``FormulaCell``.
+    """
     max_rows = import_limit("ROWS")
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    rows = sheet.iter_rows(values_only=True)
+    formula_rows = formulas.iter_rows(values_only=True) if formulas else None
+    for number, row in enumerate(rows, start=1):
         if number > 2 * max_rows + 1:
             # Blank rows are not counted as data, but walking millions is refused.
             raise ImportFileError(
                 f"工作表超过了 {2 * max_rows} 行（含空行）：请删去多余的空行后重新上传。"
             )
+        if formula_rows is not None:
+            row = unresolved_formulas(row, next(formula_rows, ()))
         yield number, row
+
+
+def unresolved_formulas(values, formulas):
+    """Return the row's values with each formula lacking a result as a FormulaCell."""
+    return tuple(
+        FormulaCell(formula)
+        if value is None and isinstance(formula, str) and formula.startswith("=")
+        else value
+        for value, formula in zip(
+            values, [*formulas, *[None] * (len(values) - len(formulas))], strict=False
+        )
+    )
+
+
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def has_formulas(data):
+    """Return True if a worksheet of the workbook holds a formula (read as it streams)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            with archive.open(info) as member:
+                tail = b""
+                while block := member.read(1 << 20):
+                    if FORMULA_ELEMENT.search(tail + block):
+                        return True
+                    tail = block[-16:]
+    return False
 
 
 class XLSX(base_formats.XLSX):
@@ -251,7 +299,18 @@ class XLSX(base_formats.XLSX):
                 if sheet is None or not hasattr(sheet, "iter_rows"):
                     raise ImportFileError("该 xlsx 文件中没有可读取的工作表。")
                 check_sheet_dimension(sheet)
-                return build_dataset(xlsx_rows(sheet))
+                formulas = None
+                if has_formulas(in_stream):
+                    formulas = openpyxl.load_workbook(
+                        io.BytesIO(in_stream), read_only=True, data_only=False
+                    )
+                try:
+                    return build_dataset(
+                        xlsx_rows(sheet, formulas.active if formulas else None)
+                    )
+                finally:
+                    if formulas is not None:
+                        formulas.close()
             finally:
                 workbook.close()
         except ImportFileError:

@@ -9,11 +9,19 @@ from django.utils.encoding import force_str
 from import_export import widgets
 
 from devzone.spreadsheets.cells import unescape_formula
-from devzone.spreadsheets.formats import header_key, is_blank, shown
+from devzone.spreadsheets.formats import FormulaCell, header_key, is_blank, shown
 from devzone.validators import normalize_phone, normalize_text, validate_plain_text
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LOOKUP_CHUNK = 1000
+
+
+def refuse_formula(value, hint="公式单元格请改为直接填写的内容"):
+    """Raise ValueError for a formula cell whose result the file does not hold."""
+    if isinstance(value, FormulaCell):
+        raise ValueError(
+            f"「{shown(value)}」是公式单元格，文件中没有保存它的计算结果：{hint}。"
+        )
 
 
 def clean_text(value):
@@ -29,6 +37,7 @@ class TextWidget(widgets.CharWidget):
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return "" if self.allow_blank else None
         return clean_text(value)
@@ -49,6 +58,7 @@ class IdNumberWidget(TextWidget):
     )
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return ""
         if isinstance(value, (int, float, Decimal)):
@@ -61,6 +71,7 @@ class IdNumberWidget(TextWidget):
 
 class PhoneWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return ""
         if isinstance(value, float):
@@ -94,6 +105,7 @@ class NumberCellWidget(NativeValueMixin, widgets.NumberWidget):
     refusal = "「%s」不是数字。"
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value, "公式单元格请改为数值")
         if is_blank(value):
             return None
         if isinstance(value, bool):
@@ -181,6 +193,7 @@ def excel_serial_date(serial):
 
 class DateWidget(NativeValueMixin, widgets.DateWidget):
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return None
         return parse_date(value)
@@ -199,6 +212,7 @@ FALSE_WORDS = {"否", "无", "没有", "n", "no", "false", "0", "×", "✗", "�
 
 class BooleanWidget(widgets.BooleanWidget):
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return None
         if isinstance(value, bool):
@@ -226,6 +240,7 @@ class ChoiceWidget(widgets.Widget):
         self.values.update({header_key(value): value for value in self.labels})
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             # An empty cell of a numeric choice (stars) is "no value", not "".
             return "" if all(isinstance(v, str) for v in self.labels) else None
@@ -281,6 +296,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
                 self.cache.setdefault(key, None)
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return None
         key = self.key_of(value)
@@ -310,6 +326,7 @@ class NaturalKeyManyWidget(widgets.ManyToManyWidget):
         super().__init__(model, separator="、", field=field, **kwargs)
 
     def clean(self, value, row=None, **kwargs):
+        refuse_formula(value)
         if is_blank(value):
             return self.model.objects.none()
         names = [

@@ -48,3 +48,43 @@ def test_ensure_admin_generates_and_keeps_a_password(db, monkeypatch, capsys, tm
     assert (tmp_path / ".admin-password").read_text().strip() == password
     assert get_user_model().objects.get(username="admin").check_password(password)
     assert oct((tmp_path / ".admin-password").stat().st_mode)[-3:] == "600"
+
+
+def test_purge_uploads_deletes_only_uploads_past_their_lifetime(settings, tmp_path):
+    import io
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    # given an upload abandoned two hours ago and one previewed a minute ago
+    settings.DEVZONE_UPLOAD_DIR = tmp_path / "uploads"
+    settings.DEVZONE_UPLOAD_LIFETIME = 3600
+    folder = settings.DEVZONE_UPLOAD_DIR
+    folder.mkdir()
+    old, fresh = "a" * 32, "b" * 32
+    for name, age in [(old, 7200), (fresh, 60)]:
+        for path in (folder / name, folder / f"{name}.json"):
+            path.write_bytes(b"321181199001011234")
+            then = time.time() - age
+            os.utime(path, (then, then))
+    out = io.StringIO()
+
+    # when the timer runs the command
+    call_command("purge_uploads", stdout=out)
+
+    # then the abandoned upload and its note are gone, the waiting one stays
+    assert sorted(path.name for path in folder.iterdir()) == [fresh, f"{fresh}.json"]
+    assert out.getvalue().strip() == "已删除 1 个超过 3600 秒未确认的上传文件。"
+
+
+def test_the_purge_timer_runs_the_command_the_service_names():
+    from pathlib import Path
+
+    service = Path("deploy/devzone-purge-uploads.service").read_text()
+    timer = Path("deploy/devzone-purge-uploads.timer").read_text()
+
+    assert "ExecStart=/srv/devzone/.venv/bin/python manage.py purge_uploads" in service
+    assert "Type=oneshot" in service
+    assert "OnCalendar=*:0/15" in timer
+    assert "WantedBy=timers.target" in timer

@@ -8,7 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import reverse
 
+from tests.spreadsheets import page_text, read_csv_download, read_xlsx_download
+
 HOSTILE_TEXT = ["\x00", "1e999999", "9" * 40, "-1", "2021-02-30", "abc", "'\""]
+JUNK_SELECTIONS = ["abc", "9" * 30, "-1", "1.5", "\x00", ["1", "abc"]]
 
 
 def registered():
@@ -162,13 +165,25 @@ def test_no_admin_url_of_any_model_answers_with_a_server_error(
             {},
         ]:
             assert_answers(admin_client.post(url, data), f"process_import {data!r}")
+    # Every action of the list, posted with keys no row can have.
+    page = admin_client.get(changelist)
+    action_form = page.context.get("action_form")
+    choices = action_form.fields["action"].choices if action_form else []
+    actions = [name for name, _label in choices if name]
+    for action in actions:
+        for junk in JUNK_SELECTIONS:
+            data = {"action": action, "index": "0", "_selected_action": junk}
+            assert_answers(admin_client.post(changelist, data), f"{action} {junk!r}")
     if hasattr(model_admin, "export_action"):
         url = reverse(f"{base}_export")
         assert_answers(admin_client.get(url), "export GET")
+        for query in [*hostile_lookups(model), {"format": "1"}, {"unknown": "1"}]:
+            assert_answers(admin_client.get(url, query), f"export GET {query!r}")
         for data in [
             {"format": "abc"},
             {"format": "9", "resource": "abc"},
             {"format": "1", "resource": "9"},
+            {"format": "0", "resource": "0", "export_items": ["abc", "9" * 30, "-1"]},
         ]:
             assert_answers(admin_client.post(url, data), f"export {data!r}")
         for query in [{"q": "\x00"}, {"o": "abc"}]:
@@ -195,13 +210,15 @@ def test_no_hostile_filter_on_the_export_centre_answers_with_a_server_error(
     url = reverse("reports:export_dataset", args=[key])
     names = list(registry.datasets[key].filterset().form.fields)
     for text in HOSTILE_TEXT:
-        for fmt in ("", "xlsx", "pdf"):
+        for fmt in ("", "csv", "xlsx", "pdf"):
             query = {name: text for name in names} | {"format": fmt, "page": text}
             assert_answers(admin_client.get(url, query), f"export centre {query!r}")
     # One filter at a time, so that no value hides behind another's refusal.
-    for text in ["\x00", "1e999999", "9" * 40]:
+    for text in ["\x00", "1e999999", "9" * 40, "-" + "9" * 20]:
         for name in names:
-            assert_answers(admin_client.get(url, {name: text}), f"{name}={text!r}")
+            for fmt in ("", "csv"):
+                query = {name: text, "format": fmt}
+                assert_answers(admin_client.get(url, query), f"{query!r}")
 
 
 @pytest.mark.django_db
@@ -236,3 +253,92 @@ def test_an_impossible_number_on_the_key_projects_list_is_an_invalid_filter(
     # then the admin answers as for any invalid filter: back to the list, flagged
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+# The reproductions of issue 18, each once, with what the user sees.
+
+RECIPIENTS = "admin:welfare_welfarerecipient"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [{"unknownfilter": "1"}, {"format": "1"}, {"community__id__exact": "abc"}],
+)
+def test_an_export_of_an_invalid_filter_goes_back_to_the_list_with_a_message(
+    admin_client, query
+):
+    response = admin_client.get(reverse(f"{RECIPIENTS}_export"), query, follow=True)
+
+    assert response.redirect_chain[0][1] == 302
+    assert response.request["PATH_INFO"] == reverse(f"{RECIPIENTS}_changelist")
+    assert "导出的筛选条件无效：请在列表中重新筛选后再导出。" in page_text(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("junk", ["abc", "9" * 30, "\x00"])
+@pytest.mark.parametrize(
+    "changelist,action",
+    [
+        ("admin:welfare_welfarerecipient_changelist", "delete_selected"),
+        ("admin:devzone_importbatch_changelist", "undo"),
+        ("admin:projects_relocationhousehold_changelist", "mark_vacated"),
+    ],
+)
+def test_an_action_on_a_malformed_selection_is_refused_with_a_message(
+    admin_client, changelist, action, junk
+):
+    response = admin_client.post(
+        reverse(changelist),
+        {"action": action, "index": "0", "_selected_action": junk},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "所选记录无效，请在列表中重新勾选后再操作。" in page_text(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "query",
+    [{"batch_year": "9" * 20}, {"batch_year": "-" + "9" * 20}],
+)
+def test_an_export_centre_filter_past_the_columns_range_downloads_the_header_alone(
+    admin_client, file_format, query
+):
+    from tests.welfare.factories import WelfareRecipientFactory
+
+    WelfareRecipientFactory()
+    url = reverse("reports:export_dataset", args=["welfare.welfarerecipient"])
+
+    response = admin_client.get(url, {**query, "format": file_format})
+
+    assert response.status_code == 200
+    rows = (
+        read_csv_download(response)
+        if file_format == "csv"
+        else read_xlsx_download(response)
+    )
+    assert len(rows) == 1
+    assert "姓名" in rows[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_of_no_rows_at_all_is_the_header_alone(file_format):
+    from devzone.spreadsheets.export import Export
+    from welfare.models import WelfareRecipient
+    from welfare.resources import WelfareRecipientResource
+
+    resource = WelfareRecipientResource()
+
+    export = Export(resource, WelfareRecipient.objects.none(), file_format)
+    data = b"".join(export.chunks())
+
+    if file_format == "csv":
+        lines = data.decode("utf-8-sig").splitlines()
+        assert len(lines) == 1
+        assert "身份证号" in lines[0]
+    else:
+        assert data.startswith(b"PK")

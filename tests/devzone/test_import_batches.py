@@ -313,8 +313,12 @@ def test_undo_is_not_offered_without_the_permission(admin_client, login, village
 
 def test_undo_needs_change_and_delete_of_the_records(admin_client, login, village):
     batch = import_rows(admin_client, [["普善村", "村", "321181400210", "是"]])
+    # (changing communities lets the undoer see the batch, deleting them they may not)
     undoer = login(
-        "devzone.view_importbatch", "devzone.undo_importbatch", username="undoer"
+        "devzone.view_importbatch",
+        "devzone.undo_importbatch",
+        "devzone.change_community",
+        username="undoer",
     )
 
     assert "撤销导入" in undoer.get(reverse(BATCHES)).content.decode()
@@ -504,3 +508,53 @@ def test_confirm_of_an_unchanged_preview_saves(admin_client, village):
 
     assert "导入完成：新增 0 条，更新 1 条，未变 0 条。" in text
     assert communities() == [("普善村", "321181400210", True)]
+
+
+def test_each_department_sees_only_the_batches_of_its_own_records(
+    admin_client, login, make_staff
+):
+    # given one import of communities and one of welfare recipients
+    import_rows(admin_client, [["胡桥村", "村", "", "否"]], name="村社区名单.csv")
+    ImportBatch.objects.create(
+        user=make_staff(username="social-clerk"),
+        dataset="帮扶对象",
+        model="welfare.welfarerecipient",
+        file_name="2021第二批低保名单.xlsx",
+        new_count=110,
+    )
+    social = login(
+        "devzone.view_importbatch",
+        "devzone.undo_importbatch",
+        "welfare.change_welfarerecipient",
+        username="social",
+    )
+    party = login(
+        "devzone.view_importbatch",
+        "devzone.undo_importbatch",
+        "governance.change_partybranch",
+        username="party",
+    )
+
+    # when each opens the import log
+    pages = {
+        who: page_text(client.get(reverse(BATCHES)))
+        for who, client in [
+            ("admin", admin_client),
+            ("social", social),
+            ("party", party),
+        ]
+    }
+
+    # then a department reads the file names of its own records' imports only
+    assert "村社区名单.csv" in pages["admin"]
+    assert "2021第二批低保名单.xlsx" in pages["admin"]
+    assert "2021第二批低保名单.xlsx" in pages["social"]
+    assert "村社区名单.csv" not in pages["social"]
+    assert "2021第二批低保名单.xlsx" not in pages["party"]
+    assert "村社区名单.csv" not in pages["party"]
+    welfare_batch = ImportBatch.objects.get(model="welfare.welfarerecipient")
+    response = party.get(
+        reverse("admin:devzone_importbatch_change", args=[welfare_batch.pk]),
+        follow=True,
+    )
+    assert "2021第二批低保名单.xlsx" not in page_text(response)

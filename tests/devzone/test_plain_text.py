@@ -107,3 +107,57 @@ def test_a_stored_control_character_does_not_break_exports(admin_client, fmt):
 def test_a_clean_file_still_imports():
     result = run_import([["甲村", "村", "曲阿街道"]])
     assert import_counts(result)["new"] == 1
+
+
+LAYOUT = [
+    "\u202e",
+    "\u202a",
+    "\u2066",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u2028",
+    "\u2029",
+]
+
+
+@pytest.mark.parametrize("character", LAYOUT)
+def test_import_refuses_a_layout_character_naming_row_and_column(character):
+    # given a name that would show reversed, or break a line no one sees
+    rows = [["甲村", "村", "曲阿街道"], [f"乙{character}村", "村", "曲阿街道"]]
+
+    result = run_import(rows)
+
+    lines = error_lines(result)
+    assert len(lines) == 1
+    assert lines[0].startswith("第 3 行 · 名称：含有不可见的排版控制字符")
+    assert f"U+{ord(character):04X}" in lines[0]
+    assert not Community.objects.exists()
+
+
+@pytest.mark.parametrize("character", ["\u202e", "\u2028"])
+def test_admin_form_refuses_a_layout_character_in_one_line_and_multiline_text(
+    admin_client, character
+):
+    from projects.models import KeyProject
+
+    name = admin_client.post(
+        reverse("admin:devzone_community_add"),
+        {
+            "name": f"高楼{character}社区",
+            "kind": "community",
+            "subdistrict": "曲阿街道",
+        },
+    )
+
+    assert name.status_code == 200
+    errors = name.context["adminform"].form.errors["name"]
+    assert (
+        f"含有不可见的排版控制字符（U+{ord(character):04X}，第 3 个字符）" in errors[0]
+    )
+    assert "请删除后重新填写" in errors[0]
+    assert not Community.objects.exists()
+    field = KeyProject._meta.get_field("progress")
+    assert KeyProject.cell_errors(field, "第一行\r\n第二行") == []
+    refused = KeyProject.cell_errors(field, f"第一行\r\n第二{character}行")
+    assert "含有不可见的排版控制字符" in refused[0].messages[0]

@@ -181,7 +181,7 @@ def test_every_figure_links_to_a_changelist_showing_its_rows(
 def test_home_care_share_counts_communities_with_a_centre(
     staff_client, communities, only_zone_contributions
 ):
-    response = staff_client().get(REPORT, {"year": 2021})
+    response = staff_client("devzone.view_community").get(REPORT, {"year": 2021})
 
     figures = figure_cells(response)
     share = figures["welfare.home_care_share"]
@@ -269,7 +269,7 @@ def test_an_apps_contribution_appears_in_its_own_section(staff_client, monkeypat
                 label="覆盖河道",
                 value=10,
                 unit="条",
-                url=f"/admin/?year={year}",
+                url=f"/admin/governance/environmentalcase/?opened_on__year={year}",
                 rows=10,
             )
         ],
@@ -277,12 +277,14 @@ def test_an_apps_contribution_appears_in_its_own_section(staff_client, monkeypat
     )
     monkeypatch.setattr(registry, "report_contributions", [contribution])
 
-    response = staff_client().get(REPORT)
+    response = staff_client("governance.view_environmentalcase").get(REPORT)
 
     environment = response.context["sections"][2]
     assert environment.title == "生态环境"
     assert [row.figure.key for row in environment.rows] == ["test.rivers"]
-    assert figure_cells(response)["test.rivers"]["href"] == "/admin/?year=2022"
+    assert figure_cells(response)["test.rivers"]["href"] == (
+        "/admin/governance/environmentalcase/?opened_on__year=2022"
+    )
     assert all(
         not s.rows for s in response.context["sections"] if s.key != "environment"
     )
@@ -501,3 +503,18 @@ def test_the_staff_guide_is_shown_with_its_screenshots(staff_client):
     )
     assert shot["Content-Type"] == "image/png"
     assert probe.status_code == 404
+
+
+def test_a_worker_is_linked_only_to_lists_they_may_open(staff_client, indicators):
+    # given a worker who may read welfare recipients and nothing else
+    client = staff_client("welfare.view_welfarerecipient")
+
+    figures = figure_cells(client.get(REPORT, {"year": 2021}))
+
+    # then every figure still shows its value, and every link it offers opens
+    linked = {key: cells["href"] for key, cells in figures.items() if cells["href"]}
+    assert "welfare.difficulty_second_batch" in linked
+    assert sorted(key for key in linked if not key.startswith("welfare.")) == []
+    assert figures["indicator.专利授权"]["value"] == "1,420"
+    for key, href in linked.items():
+        assert client.get(href).status_code == 200, key

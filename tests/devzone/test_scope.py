@@ -691,3 +691,103 @@ def test_zone_wide_staff_see_and_export_both_communities(
     cells = file_cells(download)
     assert pairs[label].a_text in cells
     assert pairs[label].b_text in cells
+
+
+# A community worker whose account names no community: nothing, and why -----------------
+
+UNASSIGNED = "您的账号尚未分配村/社区，请联系管理员。"
+
+
+@pytest.fixture(params=["in the group, no profile", "profile naming none"])
+def unassigned_client(request, client, make_staff, zone):
+    """A community worker holding every permission, whose account names no community."""
+    from django.contrib.auth.models import Group
+
+    from devzone.roles import COMMUNITY_STAFF
+
+    user = make_staff(*PERMS, username="newcomer")
+    if request.param == "in the group, no profile":
+        user.groups.add(Group.objects.get_or_create(name=COMMUNITY_STAFF)[0])
+    else:
+        StaffProfile.objects.create(user=user, department="community")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("label", SCOPED)
+def test_unassigned_worker_lists_nothing_and_is_told_why(
+    unassigned_client, pairs, label
+):
+    response = unassigned_client.get(url(label, "changelist"))
+
+    assert visible(response, pairs[label]) == (False, False)
+    assert UNASSIGNED in page_text(response)
+    assert re.search(
+        r"\b0 " + str(apps.get_model(label)._meta.verbose_name), page_text(response)
+    )
+
+
+@pytest.mark.parametrize("label", SCOPED)
+def test_unassigned_worker_exports_only_the_header(unassigned_client, pairs, label):
+    resource_class = admin.site._registry[apps.get_model(label)].resource_classes[0]
+    prefix = resource_class.__name__.lower()
+    data = {"format": 0, "resource": 0}
+    data.update({f"{prefix}_{name}": True for name in resource_class._meta.fields})
+
+    admin_file = unassigned_client.post(url(label, "export"), data)
+    centre = unassigned_client.get(export_centre(label))
+    centre_file = unassigned_client.get(export_centre(label), {"format": "csv"})
+
+    assert len(read_csv_download(admin_file)) == 1
+    assert len(read_csv_download(centre_file)) == 1
+    assert "符合条件的记录： 0 条" in page_text(centre)
+    assert UNASSIGNED in page_text(centre)
+    assert B_NAME not in filter_form(centre)
+    assert A_NAME not in filter_form(centre)
+
+
+@pytest.mark.parametrize("label", WITH_COMMUNITY)
+def test_unassigned_worker_is_offered_no_community(unassigned_client, pairs, label):
+    assert autocomplete(unassigned_client, label, "community") == []
+
+
+def test_unassigned_worker_reads_a_report_of_nothing(unassigned_client, pairs):
+    response = unassigned_client.get(reverse("reports:annual"), {"year": 2021})
+
+    assert UNASSIGNED in page_text(response)
+    values = figure_values(response)
+    assert values["welfare.difficulty_second_batch"] == "0"
+    assert values["projects.relocation_households"] == "0"
+    assert values["governance.volunteer_activities"] == "0"
+
+
+def test_unassigned_worker_imports_nothing_and_is_told_why(unassigned_client, pairs):
+    before = WelfareRecipient.objects.count()
+    row = ["本村人", make_id_number(seq=909), "13800000001", A_NAME, "困难户", "因病"]
+
+    preview = upload(unassigned_client, RECIPIENTS, "r.csv", recipient_file(row))
+
+    assert error_items(preview) == [f"第 2 行 · 整行：{UNASSIGNED}"]
+    assert "confirm_form" not in preview.context
+    assert WelfareRecipient.objects.count() == before
+
+
+def test_unassigned_worker_cannot_open_a_record_by_its_address(
+    unassigned_client, pairs
+):
+    response = unassigned_client.get(url(RECIPIENT, "change", pairs[RECIPIENT].a.pk))
+
+    assert pairs[RECIPIENT].a.name not in page_text(response)
+
+
+def test_department_staff_without_communities_still_see_the_whole_zone(
+    client, make_staff, pairs
+):
+    user = make_staff(*PERMS, username="civil")
+    StaffProfile.objects.create(user=user, department="civil")
+    client.force_login(user)
+
+    response = client.get(url(RECIPIENT, "changelist"))
+
+    assert visible(response, pairs[RECIPIENT]) == (True, True)
+    assert UNASSIGNED not in page_text(response)

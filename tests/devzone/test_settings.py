@@ -112,3 +112,15 @@ def test_postgresql_connections_do_not_jit_compile_page_queries():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+@pytest.mark.parametrize(
+    "key", ["k" * 49, "a-short-but-random-looking-key-9f3a7c", "ab" * 40]
+)
+def test_start_up_is_refused_with_a_weak_secret_key_when_debug_is_off(key):
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": key})
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is too weak: use at least 50 random characters" in (
+        result.stderr
+    )

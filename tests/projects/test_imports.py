@@ -193,8 +193,17 @@ HEADER = ["搬迁项目", "户主姓名", "身份证号", "所属村/社区", "�
         ),
         (
             ["天波城北侧", "张三", "=HYPERLINK(1)", "练湖新城社区", 100],
-            # a formula is never evaluated: the cell reads as empty
-            "身份证号：此字段不能为空。",
+            # a formula is never evaluated, and this file holds no result of it
+            "身份证号：「=HYPERLINK(1)」是公式单元格，文件中没有保存它的计算结果："
+            "公式单元格请改为直接填写的内容。",
+        ),
+        (
+            ["天波城北侧", "张三", id_number(7), "练湖新城社区", "=1+1"],
+            "「=1+1」是公式单元格，文件中没有保存它的计算结果：公式单元格请改为数值。",
+        ),
+        (
+            ["天波城北侧", "张三", id_number(7), "练湖新城社区", "=SUM(E2:E2)"],
+            "公式单元格请改为数值",
         ),
     ],
 )
@@ -425,3 +434,32 @@ def test_exports_of_the_other_datasets_read_back_as_their_import_files(admin_cli
     dataset = read_dataset(xlsx_bytes(key_rows), "key_projects.xlsx")
     result = KeyProjectResource().import_data(dataset, dry_run=True)
     assert import_counts(result) == {"new": 0, "update": 0, "skip": 1}
+
+
+def with_saved_results(data, results):
+    """Return an XLSX as Excel saves it: each formula with its last result."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for formula, result in results.items():
+                    content = content.replace(
+                        f"<f>{formula}</f><v />".encode(),
+                        f"<f>{formula}</f><v>{result}</v>".encode(),
+                    )
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_a_formula_saved_with_its_result_imports_the_result(admin_client, tianbo):
+    rows = [HEADER, ["天波城北侧", "张三", id_number(7), "练湖新城社区", "=40+40.5"]]
+    data = with_saved_results(xlsx_bytes(rows), {"40+40.5": "80.5"})
+
+    import_through_admin(admin_client, "saved.xlsx", data)
+
+    assert RelocationHousehold.objects.get().floor_area == Decimal("80.5")

@@ -1,0 +1,30 @@
+"""The 403 and 404 pages: in the admin's frame for signed-in staff, plain otherwise.
+
+The plain pages (``400.html`` … ``500.html``) need no context, no static file and no
+URL lookup, so that they render whatever failed; Django's own handlers use them for
+400 and 500.
+"""
+
+from django.contrib import admin
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+def permission_denied(request, exception=None):
+    """Answer a refused request with the Chinese 403 page."""
+    text = _("您没有打开此页面的权限。如工作需要，请联系管理员开通。")
+    return error_page(request, 403, _("没有权限"), text)
+
+
+def page_not_found(request, exception=None):
+    """Answer a request for a missing page or record with the Chinese 404 page."""
+    text = _("您要打开的页面或记录不存在，可能已被删除，或地址有误。")
+    return error_page(request, 404, _("页面不存在"), text)
+
+
+def error_page(request, status, title, text):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_active and user.is_staff:
+        context = {**admin.site.each_context(request), "title": title, "text": text}
+        return render(request, "devzone/errors/admin.html", context, status=status)
+    return render(request, f"{status}.html", status=status)
