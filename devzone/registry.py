@@ -4,11 +4,14 @@
 and the export centre and the annual report read what was registered.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+from devzone import roles as zone_roles
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -16,6 +19,8 @@ if TYPE_CHECKING:
 
 datasets: "dict[str, Dataset]" = {}
 demo_loaders: "list[DemoLoader]" = []
+demo_files: "dict[str, DemoFiles]" = {}
+admin_order: dict[str, int] = {}
 report_sections: "dict[str, ReportSection]" = {}
 report_contributions: "list[ReportContribution]" = []
 
@@ -72,6 +77,19 @@ class DemoLoader:
 
 
 @dataclass(frozen=True)
+class DemoFiles:
+    """An app's writer of demo CSVs and sample files, run by ``generate_demo``.
+
+    ``generate(fixtures)`` writes under ``fixtures/demo/<app>/`` and
+    ``fixtures/samples/`` and returns the paths it wrote.
+    """
+
+    app_label: str
+    generate: Callable[[Path], list[Path]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Generator:
     """Invented rows of one model for ``manage.py generate_data --<option> N``."""
 
@@ -88,6 +106,11 @@ generators: dict[str, Generator] = {}
 def register_generator(generator: Generator) -> None:
     """Add an app's bulk data to ``manage.py generate_data``."""
     generators[generator.option] = generator
+
+
+def register_demo_files(files: DemoFiles) -> None:
+    """Add an app's demo file writer to ``manage.py generate_demo``."""
+    demo_files[files.app_label] = files
 
 
 def register_demo(name: str, load: Callable[[], dict], order: int = 100) -> None:
@@ -189,17 +212,25 @@ def register_app(
     sections: Iterable[ReportSection] = (),
     reports: Iterable[ReportContribution] = (),
     demo: Callable[[], dict] | None = None,
+    demo_files: Callable[[Path], list[Path]] | None = None,
     generators: Iterable[Generator] = (),
+    roles: Mapping[str, Iterable[str]] | None = None,
     order: int = 100,
+    menu_order: int | None = None,
 ) -> None:
     """Plug an app into the zone's frames with one call from its ``ready()``.
 
     ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export
     centre lists them; ``sections`` the report sections the app owns; ``reports``
     its ReportContributions; ``demo`` the function loading its demo data, run in
-    ``order`` by ``seed_demo``; ``generators`` its bulk data for ``generate_data``.
+    ``order`` by ``seed_demo``; ``demo_files`` the function writing its demo and
+    sample files for ``generate_demo``; ``generators`` its bulk data for
+    ``generate_data``; ``roles`` the permissions each role (group) holds on its
+    models, ``{role name: ["app_label.codename", …]}`` (see ``devzone.roles.grant``);
+    ``menu_order`` its place in the admin's menu (default ``order``).
     Calling it twice changes nothing.
     """
+    admin_order[app_config.label] = order if menu_order is None else menu_order
     for index, (resource, filterset) in enumerate(datasets):
         register_dataset(
             Dataset(
@@ -215,5 +246,9 @@ def register_app(
         register_report(contribution)
     if demo is not None:
         register_demo(str(app_config.verbose_name), demo, order)
+    if demo_files is not None:
+        register_demo_files(DemoFiles(app_config.label, demo_files, order))
+    if roles is not None:
+        zone_roles.declare(roles)
     for generator in generators:
         register_generator(generator)
