@@ -29,8 +29,8 @@ def render(roles: Mapping[str, Iterable[str]] = ROLES) -> str:
             action, _, model_name = codename.partition("_")
             actions.setdefault(f"{app_label}.{model_name}", set()).add(action)
         rows: dict[tuple, list] = {}
-        for label, held in actions.items():
-            rows.setdefault(tuple(sorted(held)), []).append(label)
+        for label, on_model in actions.items():
+            rows.setdefault(tuple(sorted(on_model)), []).append(label)
         ordered = sorted(rows.items(), key=lambda row: (-len(row[0]), sorted(row[1])))
         for held, labels in ordered:
             models = [apps.get_model(label) for label in sorted(labels)]
