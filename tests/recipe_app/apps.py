@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecipeAppConfig(AppConfig):
+    name = "tests.recipe_app"
+    label = "recipe_app"
+    verbose_name = _("助餐服务")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from devzone import roles
+        from devzone.registry import ReportContribution, ReportSection, register_app
+        from tests.recipe_app import demo, filters, reports, resources
+        from tests.recipe_app.models import MealPoint
+
+        register_app(
+            self,
+            datasets=[(resources.MealPointResource, filters.MealPointFilterSet)],
+            sections=[ReportSection("meals", "助餐服务", order=45)],
+            reports=[
+                ReportContribution(
+                    section="meals", figures=reports.figures, years=reports.years
+                )
+            ],
+            demo=demo.load,
+            roles={
+                roles.SOCIAL: roles.grant(roles.FULL, MealPoint),
+                roles.COMMUNITY_STAFF: roles.grant(roles.ENTER, MealPoint),
+                roles.LEADERS: roles.grant(roles.READ_EXPORT, MealPoint),
+            },
+            order=90,
+        )
