@@ -108,6 +108,15 @@ def register_generator(generator: Generator) -> None:
     generators[generator.option] = generator
 
 
+def replace_or_append(items: list, item: Any, same: Callable[[Any], bool]) -> None:
+    """Put item where the one it replaces was (registering twice keeps the order)."""
+    for index, existing in enumerate(items):
+        if same(existing):
+            items[index] = item
+            return
+    items.append(item)
+
+
 def register_demo_files(files: DemoFiles) -> None:
     """Add an app's demo file writer to ``manage.py generate_demo``."""
     demo_files[files.app_label] = files
@@ -115,8 +124,9 @@ def register_demo_files(files: DemoFiles) -> None:
 
 def register_demo(name: str, load: Callable[[], dict], order: int = 100) -> None:
     """Add an app's demo data to ``manage.py seed_demo`` (again: replace it)."""
-    demo_loaders[:] = [loader for loader in demo_loaders if loader.name != name]
-    demo_loaders.append(DemoLoader(name, load, order))
+    replace_or_append(
+        demo_loaders, DemoLoader(name, load, order), lambda d: d.name == name
+    )
 
 
 @dataclass(frozen=True)
@@ -198,10 +208,9 @@ def register_report(contribution: ReportContribution) -> ReportContribution:
     The section may be registered by another app, later; a system check
     (``devzone.E003``) refuses a contribution to a section nobody registered.
     """
-    report_contributions[:] = [
-        c for c in report_contributions if c.figures is not contribution.figures
-    ]
-    report_contributions.append(contribution)
+    replace_or_append(
+        report_contributions, contribution, lambda c: c.figures is contribution.figures
+    )
     return contribution
 
 

@@ -11,5 +11,6 @@ class MealPointAdmin(ZoneAdmin):
     list_display = ["name", "community", "seats", "opened_on"]
     list_filter = ["community"]
     search_fields = ["name"]
+    date_hierarchy = "opened_on"
     autocomplete_fields = ["community"]
     list_select_related = ["community"]

@@ -10,17 +10,20 @@ class RecipeAppConfig(AppConfig):
 
     def ready(self):
         from devzone import roles
-        from devzone.registry import ReportContribution, ReportSection, register_app
+        from devzone.registry import ReportContribution, register_app
         from tests.recipe_app import demo, filters, reports, resources
         from tests.recipe_app.models import MealPoint
 
         register_app(
             self,
             datasets=[(resources.MealPointResource, filters.MealPointFilterSet)],
-            sections=[ReportSection("meals", "助餐服务", order=45)],
+            # Its figure joins the section another app registered: welfare.
             reports=[
                 ReportContribution(
-                    section="meals", figures=reports.figures, years=reports.years
+                    section="welfare",
+                    figures=reports.figures,
+                    years=reports.years,
+                    order=950,
                 )
             ],
             demo=demo.load,

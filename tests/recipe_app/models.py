@@ -13,9 +13,9 @@ from devzone.models import (
 
 
 class MealPointQuerySet(CommunityScopedQuerySet):
-    def opened_by(self, year):
-        """Return the meal points open by the end of ``year``."""
-        return self.filter(opened_on__year__lte=year)
+    def opened_in(self, year):
+        """Return the meal points opened in ``year``."""
+        return self.filter(opened_on__year=year)
 
     def seats(self):
         """Return the seats of these meal points (0 if none)."""

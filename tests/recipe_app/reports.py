@@ -4,13 +4,13 @@ from tests.recipe_app.models import MealPoint
 
 
 def figures(year, scope=WHOLE_ZONE):
-    """Return the meal points open by the end of the year."""
+    """Return the meal points opened in the year."""
     return [
         count_figure(
             "recipe_app.meal_points",
-            "老年助餐点",
-            MealPoint.objects.within(scope).opened_by(year),
-            changelist_url(MealPoint, opened_on__year__lte=year),
+            "新开办老年助餐点",
+            MealPoint.objects.within(scope).opened_in(year),
+            changelist_url(MealPoint, opened_on__year=year),
             "个",
         )
     ]
