@@ -28,19 +28,24 @@ def render(roles: Mapping[str, Iterable[str]] = ROLES) -> str:
                 continue
             action, _, model_name = codename.partition("_")
             actions.setdefault(f"{app_label}.{model_name}", set()).add(action)
+        # One row per set of actions, and whether the role sees the app's personal
+        # data unmasked (which the role holds per app).
         rows: dict[tuple, list] = {}
         for label, on_model in actions.items():
-            rows.setdefault(tuple(sorted(on_model)), []).append(label)
-        ordered = sorted(rows.items(), key=lambda row: (-len(row[0]), sorted(row[1])))
-        for held, labels in ordered:
+            unmasked = label.split(".")[0] in personal and "view" in on_model
+            rows.setdefault((tuple(sorted(on_model)), unmasked), []).append(label)
+        ordered = sorted(
+            rows.items(),
+            key=lambda row: (-len(row[0][0]), not row[0][1], sorted(row[1])),
+        )
+        for (held, unmasked), labels in ordered:
             models = [apps.get_model(label) for label in sorted(labels)]
             names = "、".join(str(model._meta.verbose_name) for model in models)
             extra = [OTHER_ACTIONS.get(a, a) for a in held if a not in COLUMNS]
             if extra:
                 names += "（可" + "、".join(extra) + "）"
             cells = ["✓" if action in held else "" for action in COLUMNS]
-            unmasked = all(model._meta.app_label in personal for model in models)
-            cells.append("✓" if unmasked and "view" in held and personal else "")
+            cells.append("✓" if unmasked else "")
             lines.append(f"| {role} | {names} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
