@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.urls import reverse
 
 CORE = Path(settings.BASE_DIR) / "devzone"
 # The project's settings choose the apps (INSTALLED_APPS); nothing else names them.
@@ -82,3 +83,13 @@ def test_the_pattern_finds_what_it_is_for():
     assert pattern.search('grant(FULL, "governance.partybranch")')
     assert pattern.search("RelocationHousehold.objects")
     assert not pattern.search("Other records (key projects, deals) are zone-wide.")
+
+
+def test_the_menu_lists_the_apps_in_the_order_they_registered(admin_client):
+    response = admin_client.get(reverse("admin:index"))
+
+    labels = [app["app_label"] for app in response.context["app_list"]]
+    # the record families in the review's order, the zone's own records after them
+    assert labels.index("governance") < labels.index("projects")
+    assert labels.index("projects") < labels.index("welfare")
+    assert labels.index("welfare") < labels.index("devzone")
