@@ -124,7 +124,8 @@ def pg_table_sums(cursor) -> dict[str, dict]:
     sums = {}
     for table in pg_tables(cursor):
         cursor.execute(
-            "SELECT count(*), coalesce(md5(string_agg(h, '' ORDER BY h)), '') "
+            "SELECT count(*), "
+            "coalesce(md5(string_agg(h, '' ORDER BY h COLLATE \"C\")), '') "
             f"FROM (SELECT md5(t::text) AS h FROM {quote(table)} AS t) AS rows"
         )
         count, checksum = cursor.fetchone()
@@ -145,7 +146,7 @@ def pg_dump(connection, path: Path) -> dict[str, dict]:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             run(
-                [dump, "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(path)],
+                [dump, "-Fc", f"--snapshot={snapshot}", "-f", str(path)],
                 libpq_env(own.settings_dict),
                 "pg_dump",
             )
