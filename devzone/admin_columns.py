@@ -38,7 +38,7 @@ def in_yi_yuan(wan_yuan):
 class NumberColumn:
     """A list column showing a number field (or annotation) grouped in thousands.
 
-    ``NumberColumn(KeyProject, "total_investment")`` is headed by the field's own
+    ``NumberColumn(AnnualIndicator, "value")`` is headed by the field's own
     name and sorts by it; ``decimals=None`` shows as many decimals as the value has.
     """
 

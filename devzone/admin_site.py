@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-# The zone's record families first, in the order of the annual review; the site's
-# own machinery (users, login throttling) last.
-APP_ORDER = ["governance", "projects", "welfare", "devzone"]
+from devzone import registry
 
 
 class DevzoneAdminSite(admin.AdminSite):
@@ -23,5 +21,7 @@ class DevzoneAdminSite(admin.AdminSite):
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        rank = {label: index for index, label in enumerate(APP_ORDER)}
-        return sorted(apps, key=lambda app: rank.get(app["app_label"], len(rank)))
+        # The zone's record families in the order their apps registered
+        # (``menu_order``); the site's own machinery (users, login throttling) last.
+        rank = registry.admin_order
+        return sorted(apps, key=lambda app: rank.get(app["app_label"], 10_000))

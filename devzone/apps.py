@@ -54,14 +54,9 @@ class DevzoneConfig(AppConfig):
                     years=zone_figures.indicator_years,
                     order=900,
                 ),
-                # Communities have no year: the share is today's, with no change.
-                registry.ReportContribution(
-                    section="welfare",
-                    figures=zone_figures.home_care_figures,
-                    compare=False,
-                    order=900,
-                ),
             ],
             demo=demo.load_zone,
             order=0,
+            # The zone's records and the site's machinery come after the apps'.
+            menu_order=1000,
         )

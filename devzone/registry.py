@@ -4,11 +4,14 @@
 and the export centre and the annual report read what was registered.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+from devzone import roles as zone_roles
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -16,6 +19,8 @@ if TYPE_CHECKING:
 
 datasets: "dict[str, Dataset]" = {}
 demo_loaders: "list[DemoLoader]" = []
+demo_files: "dict[str, DemoFiles]" = {}
+admin_order: dict[str, int] = {}
 report_sections: "dict[str, ReportSection]" = {}
 report_contributions: "list[ReportContribution]" = []
 
@@ -72,6 +77,19 @@ class DemoLoader:
 
 
 @dataclass(frozen=True)
+class DemoFiles:
+    """An app's writer of demo CSVs and sample files, run by ``generate_demo``.
+
+    ``generate(fixtures)`` writes under ``fixtures/demo/<app>/`` and
+    ``fixtures/samples/`` and returns the paths it wrote.
+    """
+
+    app_label: str
+    generate: Callable[[Path], list[Path]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Generator:
     """Invented rows of one model for ``manage.py generate_data --<option> N``."""
 
@@ -90,10 +108,25 @@ def register_generator(generator: Generator) -> None:
     generators[generator.option] = generator
 
 
+def replace_or_append(items: list, item: Any, same: Callable[[Any], bool]) -> None:
+    """Put item where the one it replaces was (registering twice keeps the order)."""
+    for index, existing in enumerate(items):
+        if same(existing):
+            items[index] = item
+            return
+    items.append(item)
+
+
+def register_demo_files(files: DemoFiles) -> None:
+    """Add an app's demo file writer to ``manage.py generate_demo``."""
+    demo_files[files.app_label] = files
+
+
 def register_demo(name: str, load: Callable[[], dict], order: int = 100) -> None:
     """Add an app's demo data to ``manage.py seed_demo`` (again: replace it)."""
-    demo_loaders[:] = [loader for loader in demo_loaders if loader.name != name]
-    demo_loaders.append(DemoLoader(name, load, order))
+    replace_or_append(
+        demo_loaders, DemoLoader(name, load, order), lambda d: d.name == name
+    )
 
 
 @dataclass(frozen=True)
@@ -175,10 +208,9 @@ def register_report(contribution: ReportContribution) -> ReportContribution:
     The section may be registered by another app, later; a system check
     (``devzone.E003``) refuses a contribution to a section nobody registered.
     """
-    report_contributions[:] = [
-        c for c in report_contributions if c.figures is not contribution.figures
-    ]
-    report_contributions.append(contribution)
+    replace_or_append(
+        report_contributions, contribution, lambda c: c.figures is contribution.figures
+    )
     return contribution
 
 
@@ -189,17 +221,25 @@ def register_app(
     sections: Iterable[ReportSection] = (),
     reports: Iterable[ReportContribution] = (),
     demo: Callable[[], dict] | None = None,
+    demo_files: Callable[[Path], list[Path]] | None = None,
     generators: Iterable[Generator] = (),
+    roles: Mapping[str, Iterable[str]] | None = None,
     order: int = 100,
+    menu_order: int | None = None,
 ) -> None:
     """Plug an app into the zone's frames with one call from its ``ready()``.
 
     ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export
     centre lists them; ``sections`` the report sections the app owns; ``reports``
     its ReportContributions; ``demo`` the function loading its demo data, run in
-    ``order`` by ``seed_demo``; ``generators`` its bulk data for ``generate_data``.
+    ``order`` by ``seed_demo``; ``demo_files`` the function writing its demo and
+    sample files for ``generate_demo``; ``generators`` its bulk data for
+    ``generate_data``; ``roles`` the permissions each role (group) holds on its
+    models, ``{role name: ["app_label.codename", …]}`` (see ``devzone.roles.grant``);
+    ``menu_order`` its place in the admin's menu (default ``order``).
     Calling it twice changes nothing.
     """
+    admin_order[app_config.label] = order if menu_order is None else menu_order
     for index, (resource, filterset) in enumerate(datasets):
         register_dataset(
             Dataset(
@@ -215,5 +255,9 @@ def register_app(
         register_report(contribution)
     if demo is not None:
         register_demo(str(app_config.verbose_name), demo, order)
+    if demo_files is not None:
+        register_demo_files(DemoFiles(app_config.label, demo_files, order))
+    if roles is not None:
+        zone_roles.declare(roles)
     for generator in generators:
         register_generator(generator)

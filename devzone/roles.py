@@ -1,8 +1,14 @@
 """The zone's roles as data: each group and the model permissions it holds.
 
 ``python manage.py setup_roles`` makes the groups in the database hold exactly these
-permissions. Permissions are written ``app_label.codename``; a name that does not
-exist makes the command fail rather than grant less than declared.
+permissions; ``python manage.py roles_table`` prints them as the table in
+``docs/使用说明.md``. Permissions are written ``app_label.codename``; a name that
+does not exist makes ``setup_roles`` fail rather than grant less than declared.
+
+The role names are the zone's departments and live here. What each role may do with
+an app's records is declared by the app: ``register_app(self, roles={...})`` from its
+``AppConfig.ready()`` (see ``<app>/roles.py``), merged into ``ROLES`` by ``declare``.
+The grants below are the zone's own records.
 
 Decisions recorded here:
 - Community workers (社区工作人员) do not see personal data: they meet the residents
@@ -16,6 +22,8 @@ Decisions recorded here:
 - A user needs ``is_staff`` to enter the admin at all; a group does not give it.
 """
 
+from collections.abc import Iterable, Mapping
+
 FULL = ("view", "add", "change", "delete", "import", "export")
 ENTER = ("view", "add", "change", "import", "export")
 READ = ("view",)
@@ -24,33 +32,6 @@ READ_EXPORT = ("view", "export")
 # The departments read the import log and undo a batch of their own records (the
 # undo also needs change and delete on the batch's model).
 UNDO_IMPORT: tuple[str, ...] = ("devzone.view_importbatch", "devzone.undo_importbatch")
-
-RECORD_MODELS = (
-    "devzone.community",
-    "devzone.area",
-    "devzone.annualindicator",
-    "projects.keyproject",
-    "projects.investmentdeal",
-    "projects.relocationproject",
-    "projects.relocationhousehold",
-    "governance.partybranch",
-    "governance.branchrating",
-    "governance.volunteerteam",
-    "governance.volunteeractivity",
-    "governance.environmentalcase",
-    "welfare.welfarerecipient",
-    "welfare.assistancerecord",
-)
-
-
-def grant(actions, *models):
-    """Return ``app_label.<action>_<model>`` for every action on every model."""
-    permissions = []
-    for label in models:
-        app_label, model = label.split(".")
-        permissions += [f"{app_label}.{action}_{model}" for action in actions]
-    return permissions
-
 
 PARTY = "党建办"
 PROJECTS = "项目办"
@@ -62,67 +43,47 @@ LEADERS = "领导"
 # member whose profile names none sees nothing (devzone.scope).
 SCOPED_ROLES = (COMMUNITY_STAFF,)
 
-ROLES: dict[str, frozenset[str]] = {
-    PARTY: frozenset(
-        [
-            *grant(
-                FULL,
-                "governance.partybranch",
-                "governance.branchrating",
-                "governance.volunteerteam",
-                "governance.volunteeractivity",
-            ),
-            *grant(READ, "devzone.community"),
-            *UNDO_IMPORT,
-        ]
+
+def grant(actions: Iterable[str], *models) -> list[str]:
+    """Return ``app_label.<action>_<model>`` for every action on every model.
+
+    A model is a class or its ``"app_label.modelname"``.
+    """
+    permissions = []
+    for model in models:
+        label = model if isinstance(model, str) else model._meta.label_lower
+        app_label, name = label.split(".")
+        permissions += [f"{app_label}.{action}_{name}" for action in actions]
+    return permissions
+
+
+# The zone's own records: every department picks communities; the projects office
+# also picks areas; leaders read and export the zone's record families.
+ZONE_GRANTS: dict[str, list[str]] = {
+    PARTY: [*grant(READ, "devzone.community"), *UNDO_IMPORT],
+    PROJECTS: [*grant(READ, "devzone.area", "devzone.community"), *UNDO_IMPORT],
+    ENVIRONMENT: [*grant(READ, "devzone.community"), *UNDO_IMPORT],
+    SOCIAL: [*grant(READ, "devzone.community"), *UNDO_IMPORT],
+    COMMUNITY_STAFF: grant(READ, "devzone.community"),
+    LEADERS: grant(
+        READ_EXPORT, "devzone.community", "devzone.area", "devzone.annualindicator"
     ),
-    PROJECTS: frozenset(
-        [
-            *grant(
-                FULL,
-                "projects.keyproject",
-                "projects.investmentdeal",
-                "projects.relocationproject",
-                "projects.relocationhousehold",
-            ),
-            "projects.view_personal_data",
-            *grant(READ, "devzone.area", "devzone.community"),
-            *UNDO_IMPORT,
-        ]
-    ),
-    ENVIRONMENT: frozenset(
-        [
-            *grant(FULL, "governance.environmentalcase"),
-            *grant(READ, "devzone.community"),
-            *UNDO_IMPORT,
-        ]
-    ),
-    SOCIAL: frozenset(
-        [
-            *grant(FULL, "welfare.welfarerecipient", "welfare.assistancerecord"),
-            "welfare.view_personal_data",
-            *grant(READ, "devzone.community"),
-            *UNDO_IMPORT,
-        ]
-    ),
-    COMMUNITY_STAFF: frozenset(
-        [
-            *grant(
-                ENTER,
-                "projects.relocationhousehold",
-                "welfare.welfarerecipient",
-                "welfare.assistancerecord",
-                "governance.volunteeractivity",
-                "governance.environmentalcase",
-            ),
-            *grant(
-                READ,
-                "devzone.community",
-                "projects.relocationproject",
-                "governance.volunteerteam",
-                "governance.partybranch",
-            ),
-        ]
-    ),
-    LEADERS: frozenset(grant(READ_EXPORT, *RECORD_MODELS)),
 }
+
+ROLES: dict[str, frozenset[str]] = {}
+
+
+def declare(grants: Mapping[str, Iterable[str]]) -> None:
+    """Add permissions to roles (a new name makes a new role); again: no change."""
+    for name, permissions in grants.items():
+        ROLES[name] = ROLES.get(name, frozenset()) | frozenset(permissions)
+
+
+def record_models() -> list[str]:
+    """Return ``app_label.model`` of every record family the leaders read."""
+    return sorted(
+        {p.split(".")[0] + "." + p.split("_", 1)[1] for p in ROLES.get(LEADERS, ())}
+    )
+
+
+declare(ZONE_GRANTS)

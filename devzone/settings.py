@@ -261,6 +261,11 @@ DEVZONE_PERSONAL_LOOKUPS_PER_DAY = int(
 )
 DEVZONE_UPLOAD_LIFETIME = int(os.environ.get("DEVZONE_UPLOAD_LIFETIME", 3600))
 
+# Where ``manage.py backup`` writes (deploy/README.md: 备份).
+DEVZONE_BACKUP_DIR = Path(
+    os.environ.get("DEVZONE_BACKUP_DIR", "").strip() or BASE_DIR / "var" / "backups"
+)
+
 # Login throttling (django-axes): five failures lock that username from that address
 # only, so colleagues behind the same office NAT can still log in. An administrator
 # unlocks it in the admin (访问尝试) or with `manage.py axes_reset_username`.

@@ -151,9 +151,16 @@ def id_birth_date(id_number: str) -> datetime.date | None:
         return None
 
 
+# The 17th character, the end of the sequence number: odd for men, even for women.
+MALE_DIGITS = ("1", "3", "5", "7", "9")
+
+
 def id_is_male(id_number: str) -> bool:
     """Return True for an odd sequence digit (male), False for even (female)."""
-    return int(id_number[16]) % 2 == 1
+    digit = id_number[16]
+    if digit not in "0123456789":
+        raise ValueError(f"not a digit: {digit!r}")
+    return digit in MALE_DIGITS
 
 
 def validate_id_number(value: object) -> None:

@@ -14,7 +14,15 @@ class GovernanceConfig(AppConfig):
             ReportSection,
             register_app,
         )
-        from governance import bulk_data, demo, filters, reports, resources
+        from governance import (
+            bulk_data,
+            demo,
+            demo_data,
+            filters,
+            reports,
+            resources,
+            roles,
+        )
 
         register_app(
             self,
@@ -63,5 +71,8 @@ class GovernanceConfig(AppConfig):
                 ),
             ],
             demo=demo.load,
+            demo_files=demo_data.generate,
+            roles=roles.GRANTS,
             order=20,
+            menu_order=10,
         )

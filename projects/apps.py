@@ -9,7 +9,15 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from devzone.registry import Generator, ReportSection, register_app
-        from projects import bulk_data, demo, filters, reports, resources
+        from projects import (
+            bulk_data,
+            demo,
+            demo_data,
+            filters,
+            reports,
+            resources,
+            roles,
+        )
 
         register_app(
             self,
@@ -33,5 +41,8 @@ class ProjectsConfig(AppConfig):
                 )
             ],
             demo=demo.load,
+            demo_files=demo_data.generate,
+            roles=roles.GRANTS,
             order=10,
+            menu_order=20,
         )

@@ -23,3 +23,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: F405
+# The recipe's proof (docs/architecture.md): a record type added without touching
+# devzone/, installed for the tests only.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.recipe_app"]  # noqa: F405

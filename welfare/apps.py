@@ -14,7 +14,15 @@ class WelfareConfig(AppConfig):
             ReportSection,
             register_app,
         )
-        from welfare import bulk_data, demo, filters, reports, resources
+        from welfare import (
+            bulk_data,
+            demo,
+            demo_data,
+            filters,
+            reports,
+            resources,
+            roles,
+        )
 
         register_app(
             self,
@@ -29,7 +37,14 @@ class WelfareConfig(AppConfig):
             reports=[
                 ReportContribution(
                     section="welfare", figures=reports.figures, charts=reports.charts
-                )
+                ),
+                # Communities have no year: the share is today's, with no change.
+                ReportContribution(
+                    section="welfare",
+                    figures=reports.home_care_figures,
+                    compare=False,
+                    order=900,
+                ),
             ],
             generators=[
                 Generator(
@@ -37,5 +52,8 @@ class WelfareConfig(AppConfig):
                 )
             ],
             demo=demo.load,
+            demo_files=demo_data.generate,
+            roles=roles.GRANTS,
             order=30,
+            menu_order=30,
         )

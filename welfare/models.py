@@ -16,11 +16,10 @@ from devzone.models import (
     TimeStampedModel,
 )
 from devzone.photos.models import Photo, PhotoQuerySet
-from devzone.validators import id_birth_date, id_is_male
+from devzone.validators import MALE_DIGITS, id_birth_date, id_is_male
 
 CHILD_AGE = 18
 SENIOR_AGE = 60
-MALE_DIGITS = ("1", "3", "5", "7", "9")
 
 
 def years_before(day, years):

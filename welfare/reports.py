@@ -1,8 +1,10 @@
 """The welfare section of the annual report: figures computed live from the records."""
 
 import datetime
+from decimal import Decimal
 
-from devzone.registry import Chart
+from devzone.models import Community
+from devzone.registry import Chart, Figure
 from devzone.reports.figures import changelist_url, choice_bars, count_figure
 from devzone.scope import WHOLE_ZONE
 from welfare.models import WelfareRecipient
@@ -74,4 +76,33 @@ def charts(year, scope=WHOLE_ZONE):
             data=choice_bars(counts, WelfareRecipient.Category.choices),
             unit="人",
         )
+    ]
+
+
+def home_care_figures(year, scope=WHOLE_ZONE):
+    """Return the share of communities with a home-care centre (the present state)."""
+    total = Community.objects.within(scope).count()
+    if not total:
+        return []
+    with_centre = Community.objects.within(scope).with_home_care_center().count()
+    share = (Decimal(with_centre) * 100 / total).quantize(Decimal("0.1"))
+    url = changelist_url(Community, has_home_care_center__exact=1)
+    return [
+        Figure(
+            key="welfare.home_care_share",
+            label="建成居家养老服务中心的村/社区占比",
+            value=share,
+            unit="%",
+            url=url,
+            rows=with_centre,
+            decimals=1,
+        ),
+        Figure(
+            key="welfare.home_care_communities",
+            label="建成居家养老服务中心的村/社区",
+            value=with_centre,
+            unit="个",
+            url=url,
+            rows=with_centre,
+        ),
     ]

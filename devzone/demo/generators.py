@@ -1,32 +1,27 @@
-"""Every app's demo file generator (``<app>/demo_data.py``), run and checked together.
+"""Every app's demo file generator, run and checked together.
 
-An app's ``demo_data.generate(fixtures)`` writes its demo CSVs under
-``fixtures/demo/<app>/`` and its sample import files under ``fixtures/samples/``, and
-returns the paths it wrote. ``devzone`` finds the modules through the app registry and
-never imports an app by name.
+An app registers ``register_app(self, demo_files=generate)``; ``generate(fixtures)``
+writes its demo CSVs under ``fixtures/demo/<app>/`` and its sample import files under
+``fixtures/samples/``, and returns the paths it wrote.
 """
 
 import shutil
 import tempfile
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
-from django.utils.module_loading import module_has_submodule
 from openpyxl import load_workbook
+
+from devzone import registry
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
 
 def generators() -> list[Callable[[Path], list[Path]]]:
-    """Return the ``generate`` function of every installed app that has one."""
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "demo_data"):
-            found.append(import_module(f"{config.name}.demo_data").generate)
-    return found
+    """Return the registered ``generate`` functions, lowest ``order`` first."""
+    found = sorted(registry.demo_files.values(), key=lambda f: (f.order, f.app_label))
+    return [files.generate for files in found]
 
 
 def generate_all(fixtures: Path = FIXTURES_DIR) -> list[Path]:

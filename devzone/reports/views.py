@@ -13,15 +13,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from devzone import personal, registry
+from devzone.constraints import YEAR_MAX, YEAR_MIN
 from devzone.models import ExportLog, PersonalDataAccess
 from devzone.reports import annual, export_centre
 from devzone.scope import Scope
 from devzone.spreadsheets import cells
-from devzone.spreadsheets.export import Export
+from devzone.spreadsheets.export import CONTENT_TYPES, XLSX, Export
 
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def admin_context(request, title, **context):
@@ -41,7 +41,7 @@ def may_open(request, url):
 
 
 class ReportYearForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     format = forms.ChoiceField(
         label=_("格式"), choices=[("html", "html"), ("xlsx", "xlsx")], required=False
     )
@@ -67,7 +67,7 @@ def annual_report(request):
     )
     if form.cleaned_data["format"] == "xlsx":
         response = FileResponse(
-            annual.report_workbook(sections), content_type=XLSX_CONTENT_TYPE
+            annual.report_workbook(sections), content_type=CONTENT_TYPES[XLSX]
         )
         return cells.as_download(
             response, f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"

@@ -1,8 +1,6 @@
-"""devzone's own figures in the annual report: indicators and home-care centres."""
+"""devzone's own figures in the annual report: the annual indicators."""
 
-from decimal import Decimal
-
-from devzone.models import AnnualIndicator, Community
+from devzone.models import AnnualIndicator
 from devzone.registry import Chart, Figure
 from devzone.reports.figures import changelist_url
 from devzone.scope import WHOLE_ZONE
@@ -50,33 +48,4 @@ def indicator_charts(year, scope=WHOLE_ZONE):
         return []
     return [
         Chart(key="indicators.yi_yuan", title="主要经济指标", data=data, unit="亿元")
-    ]
-
-
-def home_care_figures(year, scope=WHOLE_ZONE):
-    """Return the share of communities with a home-care centre (the present state)."""
-    total = Community.objects.within(scope).count()
-    if not total:
-        return []
-    with_centre = Community.objects.within(scope).with_home_care_center().count()
-    share = (Decimal(with_centre) * 100 / total).quantize(Decimal("0.1"))
-    url = changelist_url(Community, has_home_care_center__exact=1)
-    return [
-        Figure(
-            key="welfare.home_care_share",
-            label="建成居家养老服务中心的村/社区占比",
-            value=share,
-            unit="%",
-            url=url,
-            rows=with_centre,
-            decimals=1,
-        ),
-        Figure(
-            key="welfare.home_care_communities",
-            label="建成居家养老服务中心的村/社区",
-            value=with_centre,
-            unit="个",
-            url=url,
-            rows=with_centre,
-        ),
     ]

@@ -16,17 +16,19 @@ from devzone.models import AnnualIndicator, Community
 from devzone.registry import Chart, Figure, ReportContribution
 from devzone.reports import annual
 from tests.spreadsheets import page_text
+from welfare import reports as welfare_reports
 
 REPORT = reverse("reports:annual")
 
 
 @pytest.fixture
 def only_zone_contributions(monkeypatch):
-    """Keep the report to devzone's own contributions (and whatever a test adds)."""
+    """Keep the report to the figures drawn from devzone's models (and a test's)."""
     zone = [
         c
         for c in registry.report_contributions
         if c.figures.__module__ == "devzone.reports.zone_figures"
+        or c.figures is welfare_reports.home_care_figures
     ]
     monkeypatch.setattr(registry, "report_contributions", zone)
     return zone

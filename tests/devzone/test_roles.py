@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from devzone import roles
 from devzone.models import StaffProfile
+from governance import roles as GovernanceRoles
 from governance.models import EnvironmentalCase
 from tests.governance.factories import EnvironmentalCaseFactory
 
@@ -178,7 +179,7 @@ def test_a_community_worker_enters_records_but_never_deletes(setup_roles, client
     assert not worker.has_perm("welfare.view_personal_data")
     assert not any(
         worker.has_perm(f"{label.split('.')[0]}.delete_{label.split('.')[1]}")
-        for label in roles.RECORD_MODELS
+        for label in roles.record_models()
     )
 
 
@@ -189,3 +190,21 @@ def test_only_the_departments_see_personal_data(setup_roles):
         if declared & {"projects.view_personal_data", "welfare.view_personal_data"}
     }
     assert holders == {roles.PROJECTS, roles.SOCIAL}
+
+
+def test_leaders_read_every_record_family_of_every_app():
+    assert {label.split(".")[0] for label in roles.record_models()} >= {
+        "devzone",
+        "projects",
+        "governance",
+        "welfare",
+    }
+    assert "projects.relocationhousehold" in roles.record_models()
+
+
+def test_an_app_declaring_its_roles_twice_changes_nothing():
+    before = dict(roles.ROLES)
+
+    roles.declare(GovernanceRoles.GRANTS)
+
+    assert before == roles.ROLES

@@ -20,7 +20,7 @@ BAR_WIDTH = 30
 
 
 def find_dataset(name: str) -> registry.Dataset:
-    """Return the dataset named by its key (projects.relocationhousehold) or label."""
+    """Return the dataset named by its key (devzone.community) or label."""
     for dataset in registry.datasets.values():
         if name in (dataset.key, dataset.label):
             return dataset
@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "dataset", help="数据集，例如 projects.relocationhousehold 或“搬迁户”"
+            "dataset", help="数据集，例如 devzone.community 或“村/社区”"
         )
         parser.add_argument("file", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
         parser.add_argument(

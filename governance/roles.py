@@ -1,0 +1,36 @@
+"""What the zone's roles may do with governance's records (see ``devzone.roles``)."""
+
+from devzone.roles import (
+    COMMUNITY_STAFF,
+    ENTER,
+    ENVIRONMENT,
+    FULL,
+    LEADERS,
+    PARTY,
+    READ,
+    READ_EXPORT,
+    grant,
+)
+
+GRANTS = {
+    PARTY: grant(
+        FULL,
+        "governance.partybranch",
+        "governance.branchrating",
+        "governance.volunteerteam",
+        "governance.volunteeractivity",
+    ),
+    ENVIRONMENT: grant(FULL, "governance.environmentalcase"),
+    COMMUNITY_STAFF: [
+        *grant(ENTER, "governance.volunteeractivity", "governance.environmentalcase"),
+        *grant(READ, "governance.volunteerteam", "governance.partybranch"),
+    ],
+    LEADERS: grant(
+        READ_EXPORT,
+        "governance.partybranch",
+        "governance.branchrating",
+        "governance.volunteerteam",
+        "governance.volunteeractivity",
+        "governance.environmentalcase",
+    ),
+}

@@ -1,0 +1,19 @@
+"""What the zone's roles may do with welfare's records (see ``devzone.roles``)."""
+
+from devzone.roles import (
+    COMMUNITY_STAFF,
+    ENTER,
+    FULL,
+    LEADERS,
+    READ_EXPORT,
+    SOCIAL,
+    grant,
+)
+
+RECORDS = ("welfare.welfarerecipient", "welfare.assistancerecord")
+
+GRANTS = {
+    SOCIAL: [*grant(FULL, *RECORDS), "welfare.view_personal_data"],
+    COMMUNITY_STAFF: grant(ENTER, *RECORDS),
+    LEADERS: grant(READ_EXPORT, *RECORDS),
+}
