@@ -18,6 +18,8 @@ datasets: "dict[str, Dataset]" = {}
 demo_loaders: "list[DemoLoader]" = []
 report_sections: "dict[str, ReportSection]" = {}
 report_contributions: "list[ReportContribution]" = []
+person_sources: "dict[str, PersonSource]" = {}
+todo_sources: "dict[str, TodoSource]" = {}
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,58 @@ def register_report(contribution: ReportContribution) -> ReportContribution:
     return contribution
 
 
+@dataclass(frozen=True)
+class PersonSource:
+    """Records of one model that name a person by resident ID number (一人一档).
+
+    ``id_field`` and ``name_field`` are lookup paths (``recipient__id_number``);
+    ``personal_data_permission`` shows the number unmasked. ``cards(records, on)``
+    (optional) turns the person's records, already scoped, into
+    ``devzone.desk.people.PersonCard`` sections; without it each record is one line
+    linking to its admin page. ``key`` defaults to the model's ``app_label.model_name``.
+    """
+
+    model: type[models.Model]
+    id_field: str
+    name_field: str
+    personal_data_permission: str
+    cards: Callable[..., list] | None = None
+    order: int = 100
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.key or self.model._meta.label_lower)
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """One kind of item of a worker's to-do (我的待办): rows due on a day.
+
+    ``rows(on)`` returns the rows due on day ``on`` (unscoped: the to-do applies the
+    user's ``Scope``); ``changelist_query`` the admin changelist parameters that
+    select exactly those rows today, so the item links to its list.
+    """
+
+    key: str
+    label: str
+    model: type[models.Model]
+    rows: Callable[..., models.QuerySet]
+    changelist_query: dict[str, str]
+    order: int = 100
+
+
+def register_person_source(source: PersonSource) -> PersonSource:
+    """Let the person page gather a model's records (again: replace it)."""
+    person_sources[source.key] = source
+    return source
+
+
+def register_todo(source: TodoSource) -> TodoSource:
+    """Add a kind of item to the workers' to-do (again: replace it)."""
+    todo_sources[source.key] = source
+    return source
+
+
 def register_app(
     app_config: "AppConfig",
     *,
@@ -190,6 +244,8 @@ def register_app(
     reports: Iterable[ReportContribution] = (),
     demo: Callable[[], dict] | None = None,
     generators: Iterable[Generator] = (),
+    people: Iterable[PersonSource] = (),
+    todos: Iterable[TodoSource] = (),
     order: int = 100,
 ) -> None:
     """Plug an app into the zone's frames with one call from its ``ready()``.
@@ -197,8 +253,9 @@ def register_app(
     ``datasets`` are ``(Resource, FilterSet)`` pairs, in the order the export
     centre lists them; ``sections`` the report sections the app owns; ``reports``
     its ReportContributions; ``demo`` the function loading its demo data, run in
-    ``order`` by ``seed_demo``; ``generators`` its bulk data for ``generate_data``.
-    Calling it twice changes nothing.
+    ``order`` by ``seed_demo``; ``generators`` its bulk data for ``generate_data``;
+    ``people`` the models whose fields name a person (the person page); ``todos``
+    its items of the workers' to-do. Calling it twice changes nothing.
     """
     for index, (resource, filterset) in enumerate(datasets):
         register_dataset(
@@ -217,3 +274,7 @@ def register_app(
         register_demo(str(app_config.verbose_name), demo, order)
     for generator in generators:
         register_generator(generator)
+    for source in people:
+        register_person_source(source)
+    for todo in todos:
+        register_todo(todo)

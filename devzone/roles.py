@@ -97,6 +97,7 @@ ROLES: dict[str, frozenset[str]] = {
     SOCIAL: frozenset(
         [
             *grant(FULL, "welfare.welfarerecipient", "welfare.assistancerecord"),
+            *grant(("view", "change"), "welfare.visitinterval"),
             "welfare.view_personal_data",
             *grant(READ, "devzone.community"),
             *UNDO_IMPORT,

@@ -18,4 +18,5 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
+    path("desk/", include("devzone.desk.urls")),
 ]

@@ -8,8 +8,15 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import Generator, ReportSection, register_app
-        from projects import bulk_data, demo, filters, reports, resources
+        from devzone.registry import (
+            Generator,
+            PersonSource,
+            ReportSection,
+            TodoSource,
+            register_app,
+        )
+        from projects import bulk_data, demo, filters, people, reports, resources
+        from projects.models import RelocationHousehold
 
         register_app(
             self,
@@ -30,6 +37,28 @@ class ProjectsConfig(AppConfig):
             generators=[
                 Generator(
                     "households", "搬迁户", 1_000_000, bulk_data.generate_households
+                )
+            ],
+            people=[
+                PersonSource(
+                    RelocationHousehold,
+                    id_field="id_number",
+                    name_field="head_name",
+                    personal_data_permission=(
+                        resources.RelocationHouseholdResource.personal_data_permission
+                    ),
+                    cards=people.household_cards,
+                    order=10,
+                )
+            ],
+            todos=[
+                TodoSource(
+                    key="projects.past_vacate_deadline",
+                    label="逾期未腾空的搬迁户",
+                    model=RelocationHousehold,
+                    rows=people.past_vacate_deadline,
+                    changelist_query={"past_deadline": "yes"},
+                    order=40,
                 )
             ],
             demo=demo.load,

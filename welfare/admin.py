@@ -10,8 +10,15 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
+from devzone.desk.people import person_page_link
 from devzone.validators import mask_id_number, mask_phone
-from welfare.models import AgeBand, AssistanceRecord, Gender, WelfareRecipient
+from welfare.models import (
+    AgeBand,
+    AssistanceRecord,
+    Gender,
+    VisitInterval,
+    WelfareRecipient,
+)
 from welfare.resources import (
     AssistanceRecordResource,
     WelfareRecipientResource,
@@ -31,6 +38,17 @@ class AgeBandFilter(ChoicesFilter):
     parameter_name = "age_band"
     options = AgeBand
     method = "in_age_band"
+
+
+class DueVisitFilter(admin.SimpleListFilter):
+    title = _("走访")
+    parameter_name = "visit"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("应走访"))]
+
+    def queryset(self, request, queryset):
+        return queryset.due_visit() if self.value() == "due" else queryset
 
 
 class ExitedOnForm(forms.Form):
@@ -59,6 +77,7 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
         "batch_label",
         "status",
         "paid_this_year",
+        person_page_link,
     ]
     list_filter = [
         "category",
@@ -69,6 +88,7 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
         "status",
         GenderFilter,
         AgeBandFilter,
+        DueVisitFilter,
         StatsYearFilter,
     ]
     personal_derived_columns = ["age"]
@@ -154,6 +174,7 @@ class AssistanceRecordAdmin(ZoneAdmin):
         "kind",
         NumberColumn(AssistanceRecord, "amount"),
         "recorded_by",
+        person_page_link,
     ]
     list_filter = [
         "kind",
@@ -184,3 +205,9 @@ class AssistanceRecordAdmin(ZoneAdmin):
     @admin.display(description=_("帮扶类别"), ordering="recipient__category")
     def category(self, obj):
         return obj.recipient.get_category_display()
+
+
+@admin.register(VisitInterval)
+class VisitIntervalAdmin(admin.ModelAdmin):
+    list_display = ["category", "months"]
+    ordering = ["months", "category"]

@@ -10,11 +10,16 @@ class WelfareConfig(AppConfig):
     def ready(self):
         from devzone.registry import (
             Generator,
+            PersonSource,
             ReportContribution,
             ReportSection,
+            TodoSource,
             register_app,
         )
-        from welfare import bulk_data, demo, filters, reports, resources
+        from welfare import bulk_data, demo, filters, people, reports, resources
+        from welfare.models import AssistanceRecord, WelfareRecipient
+
+        personal = resources.WelfareRecipientResource.personal_data_permission
 
         register_app(
             self,
@@ -34,6 +39,34 @@ class WelfareConfig(AppConfig):
             generators=[
                 Generator(
                     "recipients", "帮扶对象", 300_000, bulk_data.generate_recipients, 30
+                )
+            ],
+            people=[
+                PersonSource(
+                    WelfareRecipient,
+                    id_field="id_number",
+                    name_field="name",
+                    personal_data_permission=personal,
+                    cards=people.recipient_cards,
+                    order=30,
+                ),
+                PersonSource(
+                    AssistanceRecord,
+                    id_field="recipient__id_number",
+                    name_field="recipient__name",
+                    personal_data_permission=personal,
+                    cards=people.assistance_record_cards,
+                    order=31,
+                ),
+            ],
+            todos=[
+                TodoSource(
+                    key="welfare.due_visit",
+                    label="应走访的帮扶对象",
+                    model=WelfareRecipient,
+                    rows=people.due_visits,
+                    changelist_query={"visit": "due"},
+                    order=30,
                 )
             ],
             demo=demo.load,

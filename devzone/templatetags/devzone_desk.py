@@ -1,0 +1,46 @@
+from django import template
+
+from devzone import registry
+from devzone.desk.people import record_link
+from devzone.desk.todo import todo_items, todo_total
+from devzone.models import Notice
+from devzone.scope import Scope
+
+register = template.Library()
+
+
+@register.inclusion_tag("devzone/desk/todo.html", takes_context=True)
+def my_todo(context):
+    """Render the user's to-do (我的待办) for the 工作台."""
+    user = context["request"].user
+    items = todo_items(user)
+    return {
+        "items": items,
+        "total": todo_total(items),
+        "scope": Scope.of(user),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def unread_notice_count(context):
+    """Return how many of the user's notices are unread (the badge)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notice.objects.filter(user=user).unread().count()
+
+
+@register.simple_tag
+def person_url(record):
+    """Return the person page address of the person a record names ("" if none)."""
+    return record_link(record) if record is not None else ""
+
+
+@register.inclusion_tag("devzone/desk/person_search.html", takes_context=True)
+def person_search(context, model):
+    """Render the person search box on the list of a model that names people."""
+    return {
+        "shown": model._meta.label_lower in registry.person_sources,
+        "csrf_token": context.get("csrf_token"),
+    }
