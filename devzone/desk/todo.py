@@ -71,14 +71,13 @@ def per_community(source: TodoSource, rows) -> list[Link]:
     path = community_path(source.model)
     if path is None or path == "pk":
         return []
-    counts = (
-        rows.order_by()
-        .values(path, f"{path}__name")
-        .annotate(total=Count("pk"))
-        .order_by(f"{path}__name")
-    )
+    counts = rows.order_by().values(path, f"{path}__name").annotate(total=Count("pk"))
+    # Sorted here, not by the database's collation: the same order on every
+    # database, the records with no community last.
     links = []
-    for row in counts:
+    for row in sorted(
+        counts, key=lambda r: (r[path] is None, r[f"{path}__name"] or "")
+    ):
         community_id, name = row[path], row[f"{path}__name"]
         if community_id is None:
             links.append(

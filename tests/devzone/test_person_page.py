@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from devzone.models import Community, PersonalDataAccess, PersonKey, StaffProfile
 from devzone.validators import mask_id_number
@@ -49,7 +50,7 @@ def person(gaolou):
         category=WelfareRecipient.Category.DISABLED,
         measures="残疾人两项补贴",
     )
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     AssistanceRecordFactory(
         recipient=hardship, date=datetime.date(2021, 8, 1), amount=1000
     )
@@ -108,7 +109,7 @@ def test_a_full_number_opens_one_page_with_every_record_of_the_person(
     assert header.categories == ["搬迁户", "困难户", "残疾人"]
     assert header.paid_this_year == 500
     assert header.paid_total == 1800
-    assert header.last_visit == datetime.date(datetime.date.today().year, 1, 2)
+    assert header.last_visit == datetime.date(timezone.localdate().year, 1, 2)
     assert header.communities == ["高楼社区"]
     # someone holding both personal-data permissions sees the number
     assert NUMBER in text

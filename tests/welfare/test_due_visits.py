@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tests.welfare.factories import (
     AssistanceRecordFactory,
@@ -113,9 +114,9 @@ def test_the_defaults_are_seeded_for_every_category(db):
 
 def test_the_recipient_list_filter_shows_exactly_the_due_recipients(db, staff_client):
     late = ChildRecipientFactory()
-    visit(late, add_months(datetime.date.today(), -2))
+    visit(late, add_months(timezone.localdate(), -2))
     fine = ChildRecipientFactory()
-    visit(fine, datetime.date.today())
+    visit(fine, timezone.localdate())
     client = staff_client("welfare.view_welfarerecipient")
     response = client.get("/admin/welfare/welfarerecipient/?visit=due")
     assert list(response.context["cl"].result_list) == [late]
