@@ -77,7 +77,6 @@ class WelfareRecipientAdmin(StatsYearMixin, ZoneAdmin):
         "batch_label",
         "status",
         "paid_this_year",
-        person_page_link,
     ]
     list_filter = [
         "category",

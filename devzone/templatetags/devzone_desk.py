@@ -1,4 +1,5 @@
 from django import template
+from django.middleware.csrf import get_token
 
 from devzone import registry
 from devzone.desk.people import record_link
@@ -40,7 +41,8 @@ def person_url(record):
 @register.inclusion_tag("devzone/desk/person_search.html", takes_context=True)
 def person_search(context, model):
     """Render the person search box on the list of a model that names people."""
-    return {
-        "shown": model._meta.label_lower in registry.person_sources,
-        "csrf_token": context.get("csrf_token"),
-    }
+    # The admin's search form is rendered in a context of its own, without the
+    # token of the page's context processors: take it from the request.
+    request = getattr(context, "request", None)
+    shown = request is not None and model._meta.label_lower in registry.person_sources
+    return {"shown": shown, "csrf_token": get_token(request) if shown else ""}

@@ -69,3 +69,15 @@ def test_the_person_page_is_found_by_number_and_fits_a_phone(page):
     page.emulate_media(media="print")
     expect(page.locator("#header")).to_be_hidden()
     expect(page.locator(".person-card").first).to_be_visible()
+
+
+def test_a_list_opens_the_person_page_from_its_own_box(page):
+    log_in(page, "gaolou")
+    page.goto("/admin/projects/relocationhousehold/")
+    page.get_by_label("一人一档（完整身份证号）").fill(PERSON["id_number"])
+    page.locator(".person-search-list").get_by_role("button", name="查看").click()
+    expect(page.locator("h1")).to_contain_text("一人一档：汤桂")
+    # and back from a record of the list
+    page.goto("/admin/projects/relocationhousehold/?q=汤桂")
+    page.locator("#result_list").get_by_role("link", name="一人一档").first.click()
+    expect(page.locator("h1")).to_contain_text("一人一档：汤桂")
