@@ -189,11 +189,13 @@ def shoot_desk(browser, base, password):
     page.wait_for_url("**/admin/")
     page.screenshot(path=OUT / "desk-todo.png")
     page.locator('[data-todo="welfare.due_visit"] .todo-list-link').click()
+    page.locator("#result_list").wait_for()
     page.screenshot(path=OUT / "desk-due-visits.png")
     page.goto("/admin/")
     page.get_by_label("身份证号").fill("321181198512178853")
     page.get_by_role("button", name="查看").click()
     page.wait_for_url("**/desk/people/*/")
+    page.locator(".person-card").first.wait_for()
     page.screenshot(path=OUT / "desk-person.png", full_page=True)
     person_url = page.url
     page.goto("/desk/notices/")

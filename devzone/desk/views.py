@@ -99,6 +99,9 @@ def notices(request):
 @require_POST
 def notices_read(request):
     """Mark one notice (``pk``) or all of the user's notices read."""
-    pk = request.POST.get("pk", "")
-    notices_mark_read(user=request.user, pks=[int(pk)] if pk.isdigit() else None)
+    pk = request.POST.get("pk")
+    if pk is None:
+        notices_mark_read(user=request.user)
+    elif pk.isascii() and pk.isdigit() and len(pk) < 19:
+        notices_mark_read(user=request.user, pks=[int(pk)])
     return redirect("desk:notices")

@@ -130,3 +130,22 @@ def test_two_servers_at_once_create_one_notice(transactional_db, make_staff):
     runs = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(2)]
     assert [run.wait(timeout=120) for run in runs] == [0, 0]
     assert Notice.objects.count() == 5
+
+
+@pytest.mark.parametrize("pk", ["abc", "9" * 40, "١", ""])
+def test_a_junk_notice_key_marks_nothing(client, overdue_case, make_staff, pk):
+    user = make_staff(*PERMS)
+    reminders_send()
+    client.force_login(user)
+    response = client.post("/desk/notices/read/", {"pk": pk})
+    assert response.status_code == 302
+    assert Notice.objects.unread().count() == 1
+
+
+def test_all_notices_are_marked_read_at_once(client, overdue_case, make_staff):
+    user = make_staff(*PERMS)
+    reminders_send()
+    reminders_send(on=timezone.localdate() + datetime.timedelta(days=1))
+    client.force_login(user)
+    client.post("/desk/notices/read/")
+    assert Notice.objects.unread().count() == 0
