@@ -62,3 +62,5 @@ class DevzoneConfig(AppConfig):
             demo=demo.load_zone,
             order=0,
         )
+        # The demo's users come last: their communities and groups exist by then.
+        registry.register_demo("演示用户", demo.load_users, order=900)

@@ -10,6 +10,7 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
+from devzone.changelist import ZoneChangeListMixin
 from devzone.desk.people import person_page_link
 from devzone.validators import mask_id_number, mask_phone
 from welfare.models import (
@@ -207,6 +208,6 @@ class AssistanceRecordAdmin(ZoneAdmin):
 
 
 @admin.register(VisitInterval)
-class VisitIntervalAdmin(admin.ModelAdmin):
+class VisitIntervalAdmin(ZoneChangeListMixin, admin.ModelAdmin):
     list_display = ["category", "months"]
     ordering = ["months", "category"]

@@ -66,7 +66,7 @@ def demo_worker():
 
 
 def load_zone():
-    """Load the zone's communities, areas and annual indicators, and the demo worker."""
+    """Load the zone's communities, areas and annual indicators."""
     from devzone.resources import (
         AnnualIndicatorResource,
         AreaResource,
@@ -81,5 +81,9 @@ def load_zone():
         "年度指标": import_file(
             AnnualIndicatorResource, DEMO_DIR / "devzone" / "indicators.csv"
         ),
-        "演示社区工作人员": demo_worker(),
     }
+
+
+def load_users():
+    """Load the demo's users: the community worker of 高楼社区."""
+    return {"社区工作人员": demo_worker()}

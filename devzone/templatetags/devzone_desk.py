@@ -44,5 +44,6 @@ def person_search(context, model):
     # The admin's search form is rendered in a context of its own, without the
     # token of the page's context processors: take it from the request.
     request = getattr(context, "request", None)
-    shown = request is not None and model._meta.label_lower in registry.person_sources
-    return {"shown": shown, "csrf_token": get_token(request) if shown else ""}
+    if request is None or model._meta.label_lower not in registry.person_sources:
+        return {"shown": False}
+    return {"shown": True, "csrf_token": get_token(request)}

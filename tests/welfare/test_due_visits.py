@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.welfare.factories import (
@@ -85,22 +86,28 @@ def test_exited_recipients_are_never_due(db):
     assert due() == set()
 
 
-def test_staff_change_the_interval_in_the_admin_and_the_rule_follows(db):
+def test_staff_change_the_interval_in_the_admin_and_the_rule_follows(db, admin_client):
     # given: a 困难户 last visited two months and a week ago (quarterly: not due)
     recipient = WelfareRecipientFactory()
     visit(recipient, datetime.date(2026, 9, 29))
     assert due() == set()
-    # when: staff set 困难户 to every two months
-    VisitInterval.objects.filter(category=WelfareRecipient.Category.HARDSHIP).update(
-        months=2
+    # when: staff set 困难户 to every two months in the admin
+    interval, _created = VisitInterval.objects.get_or_create(
+        category=WelfareRecipient.Category.HARDSHIP, defaults={"months": 3}
     )
+    response = admin_client.post(
+        f"/admin/welfare/visitinterval/{interval.pk}/change/",
+        {"category": interval.category, "months": 2},
+    )
+    assert response.status_code == 302
     # then
     assert due() == {recipient}
 
 
-def test_the_defaults_are_seeded_for_every_category(db):
-    months = dict(VisitInterval.objects.values_list("category", "months"))
-    assert months == {
+def test_the_intervals_default_per_category(db):
+    # (the migration writes these rows; a test database flushed since has none)
+    VisitInterval.objects.all().delete()
+    assert VisitInterval.months_by_category() == {
         "left_behind_child": 1,
         "distressed_child": 1,
         "extreme_poverty": 2,
@@ -110,6 +117,13 @@ def test_the_defaults_are_seeded_for_every_category(db):
         "disabled": 3,
         "veteran": 3,
     }
+
+
+@pytest.mark.parametrize("months", [0, 25])
+def test_an_interval_out_of_range_is_refused(db, months):
+    interval = VisitInterval(category=WelfareRecipient.Category.VETERAN, months=months)
+    with pytest.raises(ValidationError, match="1 到 24 个月"):
+        interval.full_clean()
 
 
 def test_the_recipient_list_filter_shows_exactly_the_due_recipients(db, staff_client):
