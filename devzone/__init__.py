@@ -32,4 +32,10 @@ Where each rule lives — read this before you change one:
                           Report figures are built from ``devzone.reports.figures``
                           (list links, counts, chart bars).
 - Roles?                  ``devzone.roles`` (data), applied by ``manage.py setup_roles``.
+- A person, a to-do?      ``devzone.desk``: the person page (一人一档, ``people``)
+                          gathers what apps register as ``people`` (fields naming a
+                          person), the to-do (我的待办, ``todo``) their ``todos`` (a
+                          QuerySet method the linked list filter also calls);
+                          ``reminders`` writes the to-do as notices
+                          (``manage.py send_reminders``).
 """

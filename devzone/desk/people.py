@@ -7,6 +7,7 @@ daily quota of lookups by a full number, the access log — are applied in the
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 KEY_SALT = "devzone.desk.people.person_key"
+KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ def key_for(number: str) -> str:
 
 def number_for(key: str) -> str | None:
     """Return the number behind a page key, or None."""
+    if not KEY_PATTERN.fullmatch(key):
+        return None
     return PersonKey.objects.filter(key=key).values_list("id_number", flat=True).first()
 
 

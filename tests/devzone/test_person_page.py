@@ -368,3 +368,33 @@ def test_the_relocation_deadline_shows_on_the_household(client, make_staff, pers
     page = client.get(find(client, NUMBER).url)
     household = page.context["person"].cards[0]
     assert ("腾空期限", "2022-06-30（已逾期未腾空）") in household.fields
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/desk/people/record/welfare.welfarerecipient/" + "9" * 30 + "/",
+        "/desk/people/record/../1/",
+        "/desk/people/record/auth.user/1/",
+        "/desk/people/%00/",
+        "/desk/people/" + "x" * 500 + "/",
+    ],
+)
+def test_hostile_addresses_are_not_found(client, make_staff, person, url):
+    client.force_login(make_staff(*ALL_PERMS))
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"number": "３２１１８１１９６８０３０９２１３X"},
+        {"number": "\x00" * 18},
+        {"name": "眭\x00德胜", "birth_date": "1968-03-09"},
+        {"name": "眭德胜", "birth_date": "99999-01-01"},
+        {"name": "眭德胜", "birth_date": "2999-01-01"},
+    ],
+)
+def test_hostile_searches_get_an_answer_not_an_error(client, make_staff, person, data):
+    client.force_login(make_staff(*ALL_PERMS))
+    assert client.post("/desk/people/", data).status_code in {302, 400, 404}

@@ -1,6 +1,7 @@
 """The worker's desk in the browser: the to-do, a due visit done, the person page."""
 
 import re
+import subprocess
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -69,6 +70,12 @@ def test_the_person_page_is_found_by_number_and_fits_a_phone(page):
     page.emulate_media(media="print")
     expect(page.locator("#header")).to_be_hidden()
     expect(page.locator(".person-card").first).to_be_visible()
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "(A4)" in info
 
 
 def test_a_list_opens_the_person_page_from_its_own_box(page):
