@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 KEY_SALT = "devzone.desk.people.person_key"
+CHILD_AGE, SENIOR_AGE = 18, 60
 KEY_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
@@ -94,6 +95,23 @@ class Person:
     gender: str
     cards: list[PersonCard]
     on: datetime.date
+    unmasked: bool = False
+
+    @property
+    def age_shown(self) -> str:
+        """Return the age, or only its band where the number is masked.
+
+        An exact age beside a masked number narrows its hidden birth date to a
+        year (the lists drop their age column for the same reason).
+        """
+        age = self.age
+        if age is None:
+            return "—"
+        if self.unmasked:
+            return _("%(age)d 岁") % {"age": age}
+        if age < CHILD_AGE:
+            return str(_("未满 18 岁"))
+        return str(_("60 岁以上") if age >= SENIOR_AGE else _("18–59 岁"))
 
     @property
     def age(self) -> int | None:
@@ -268,6 +286,7 @@ def gather(user: "User", key: str, on: datetime.date | None = None) -> Person | 
         gender=str(_("男") if male else _("女")),
         cards=cards,
         on=on,
+        unmasked=unmasked,
     )
 
 

@@ -398,3 +398,19 @@ def test_hostile_addresses_are_not_found(client, make_staff, person, url):
 def test_hostile_searches_get_an_answer_not_an_error(client, make_staff, person, data):
     client.force_login(make_staff(*ALL_PERMS))
     assert client.post("/desk/people/", data).status_code in {302, 400, 404}
+
+
+def test_the_age_is_exact_only_beside_the_full_number(
+    client, make_staff, gaolou, person
+):
+    age = (
+        timezone.localdate().year
+        - 1968
+        - (timezone.localdate() < datetime.date(timezone.localdate().year, 3, 9))
+    )
+    client.force_login(make_staff(*ALL_PERMS))
+    assert f"{age} 岁" in client.get(find(client, NUMBER).url).content.decode()
+    client.force_login(worker(make_staff, gaolou, "gaolou"))
+    text = client.get(find(client, NUMBER).url).content.decode()
+    assert f"{age} 岁" not in text
+    assert "18–59 岁" in text or "60 岁以上" in text
