@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('devzone', '0007_person_keys_and_notices'),
+        ('devzone', '0006_constraints_name_their_column'),
         ('welfare', '0007_merge_after_scale_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
