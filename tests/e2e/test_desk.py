@@ -88,3 +88,11 @@ def test_a_list_opens_the_person_page_from_its_own_box(page):
     page.goto("/admin/projects/relocationhousehold/?q=汤桂")
     page.locator("#result_list").get_by_role("link", name="一人一档").first.click()
     expect(page.locator("h1")).to_contain_text("一人一档：汤桂")
+
+
+def test_the_workbench_and_the_notices_fit_a_phone(page):
+    log_in(page, "gaolou")
+    page.set_viewport_size(PHONE)
+    for url in ["/admin/", "/desk/notices/", "/desk/people/"]:
+        page.goto(url)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), url
