@@ -60,3 +60,5 @@ class DevzoneConfig(AppConfig):
             # The zone's records and the site's machinery come after the apps'.
             menu_order=1000,
         )
+        # The demo's users come last: their communities and groups exist by then.
+        registry.register_demo("演示用户", demo.load_users, order=900)

@@ -431,6 +431,7 @@ class PersonalDataAccess(models.Model):
         RECORD = "record", _("查看记录（未脱敏）")
         PREVIEW = "preview", _("查看导出预览（未脱敏）")
         HISTORY = "history", _("查看修改历史（未脱敏）")
+        PERSON = "person", _("查看一人一档")
 
     class Channel(models.TextChoices):
         SEARCH = "search", _("搜索")
@@ -441,6 +442,7 @@ class PersonalDataAccess(models.Model):
         RECORD = "record", _("记录页")
         PREVIEW = "preview", _("导出预览")
         HISTORY = "history", _("修改历史")
+        PERSON = "person", _("一人一档")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -470,3 +472,69 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display()} {self.target}"
+
+
+class PersonKey(models.Model):
+    """The opaque key of a person page: an HMAC of the ID number, never the number.
+
+    A page address holds the key, so the number reaches no browser history, proxy
+    or access log; the key cannot be turned back into a number without this table.
+    """
+
+    key = models.CharField(_("页面标识"), max_length=64, unique=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("一人一档页面标识")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.key
+
+
+class NoticeQuerySet(models.QuerySet):
+    def unread(self):
+        """Return the notices not yet read."""
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """An in-app notice to one user (通知), e.g. the day's to-do reminder.
+
+    ``key`` names what the notice is about (``todo:2026-12-06``): one notice per
+    user and key, which makes ``send_reminders`` safe to run twice, or from two
+    servers at once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    key = models.CharField(_("通知标识"), max_length=100)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True, default="")
+    url = models.CharField(_("链接"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="devzone_notice_user_key_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="devzone_notice_unread")
+        ]
+
+    def __str__(self):
+        return self.title

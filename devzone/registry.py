@@ -23,6 +23,8 @@ demo_files: "dict[str, DemoFiles]" = {}
 admin_order: dict[str, int] = {}
 report_sections: "dict[str, ReportSection]" = {}
 report_contributions: "list[ReportContribution]" = []
+person_sources: "dict[str, PersonSource]" = {}
+todo_sources: "dict[str, TodoSource]" = {}
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,57 @@ def register_report(contribution: ReportContribution) -> ReportContribution:
     return contribution
 
 
+@dataclass(frozen=True)
+class PersonSource:
+    """Records of one model that name a person by resident ID number (一人一档).
+
+    ``id_field`` and ``name_field`` are lookup paths (``recipient__id_number``);
+    who sees the number unmasked is ``devzone.personal``'s to say. ``cards(records, on)``
+    (optional) turns the person's records, already scoped, into
+    ``devzone.desk.people.PersonCard`` sections; without it each record is one line
+    linking to its admin page. ``key`` defaults to the model's ``app_label.model_name``.
+    """
+
+    model: type[models.Model]
+    id_field: str
+    name_field: str
+    cards: Callable[..., list] | None = None
+    order: int = 100
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.key or self.model._meta.label_lower)
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """One kind of item of a worker's to-do (我的待办): rows due on a day.
+
+    ``rows(on)`` returns the rows due on day ``on`` (unscoped: the to-do applies the
+    user's ``Scope``); ``changelist_query`` the admin changelist parameters that
+    select exactly those rows today, so the item links to its list.
+    """
+
+    key: str
+    label: str
+    model: type[models.Model]
+    rows: Callable[..., models.QuerySet]
+    changelist_query: dict[str, str]
+    order: int = 100
+
+
+def register_person_source(source: PersonSource) -> PersonSource:
+    """Let the person page gather a model's records (again: replace it)."""
+    person_sources[source.key] = source
+    return source
+
+
+def register_todo(source: TodoSource) -> TodoSource:
+    """Add a kind of item to the workers' to-do (again: replace it)."""
+    todo_sources[source.key] = source
+    return source
+
+
 def register_app(
     app_config: "AppConfig",
     *,
@@ -224,6 +277,8 @@ def register_app(
     demo_files: Callable[[Path], list[Path]] | None = None,
     generators: Iterable[Generator] = (),
     roles: Mapping[str, Iterable[str]] | None = None,
+    people: Iterable[PersonSource] = (),
+    todos: Iterable[TodoSource] = (),
     order: int = 100,
     menu_order: int | None = None,
 ) -> None:
@@ -236,8 +291,9 @@ def register_app(
     sample files for ``generate_demo``; ``generators`` its bulk data for
     ``generate_data``; ``roles`` the permissions each role (group) holds on its
     models, ``{role name: ["app_label.codename", …]}`` (see ``devzone.roles.grant``);
-    ``menu_order`` its place in the admin's menu (default ``order``).
-    Calling it twice changes nothing.
+    ``menu_order`` its place in the admin's menu (default ``order``); ``people``
+    the models whose fields name a person (the person page); ``todos`` its items
+    of the workers' to-do. Calling it twice changes nothing.
     """
     admin_order[app_config.label] = order if menu_order is None else menu_order
     for index, (resource, filterset) in enumerate(datasets):
@@ -261,3 +317,7 @@ def register_app(
         zone_roles.declare(roles)
     for generator in generators:
         register_generator(generator)
+    for source in people:
+        register_person_source(source)
+    for todo in todos:
+        register_todo(todo)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("devzone.reports.urls")),
     # Photos only through the checked view: there is no public MEDIA_URL.
     path("photos/", include("devzone.photos.urls")),
+    path("desk/", include("devzone.desk.urls")),
 ]
 
 handler403 = "devzone.errors.permission_denied"

@@ -62,12 +62,15 @@ def prepare(env, password):
             "from django.contrib.auth import get_user_model;"
             "U = get_user_model();"
             f"U.objects.filter(username='admin').exists() or "
-            f"U.objects.create_superuser('admin', password='{password}', first_name='王', last_name='')",
+            f"U.objects.create_superuser('admin', password='{password}', first_name='王', last_name='');"
+            # The demo's community worker of 高楼社区 (seed_demo), for the desk's shots.
+            f"w = U.objects.get(username='gaolou'); w.set_password('{password}'); w.save()",
         ],
         cwd=ROOT,
         env=env,
         check=True,
     )
+    manage(env, "send_reminders")
 
 
 def serve(env, port):
@@ -239,7 +242,41 @@ def shoot(base, password, only=None):
         small.goto("/admin/welfare/welfarerecipient/")
         small.screenshot(path=OUT / "changelist-phone.png")
         shoot_phone_photos(browser, context.cookies(), base)
+        shoot_desk(browser, base, password)
         browser.close()
+
+
+def shoot_desk(browser, base, password):
+    """The worker's desk, as the demo community worker of 高楼社区 sees it."""
+    context = browser.new_context(
+        viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+    )
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.get_by_label("用户名").fill("gaolou")
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/")
+    page.screenshot(path=OUT / "desk-todo.png")
+    page.locator('[data-todo="welfare.due_visit"] .todo-list-link').click()
+    page.locator("#result_list").wait_for()
+    page.screenshot(path=OUT / "desk-due-visits.png")
+    page.goto("/admin/")
+    page.get_by_label("身份证号").fill("321181198512178853")
+    page.get_by_role("button", name="查看").click()
+    page.wait_for_url("**/desk/people/*/")
+    page.locator(".person-card").first.wait_for()
+    page.screenshot(path=OUT / "desk-person.png", full_page=True)
+    person_url = page.url
+    page.goto("/desk/notices/")
+    page.screenshot(path=OUT / "desk-notices.png")
+    phone = browser.new_context(
+        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+    )
+    phone.add_cookies(context.cookies())
+    small = phone.new_page()
+    small.goto(person_url)
+    small.screenshot(path=OUT / "desk-person-phone.png")
 
 
 def main():

@@ -73,6 +73,17 @@ class OverdueFilter(YesNoFilter):
     no = (_("未逾期"), "not_overdue")
 
 
+class DueSoonFilter(admin.SimpleListFilter):
+    title = _("整改期限将至")
+    parameter_name = "due_soon"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("3 天内到期"))]
+
+    def queryset(self, request, queryset):
+        return queryset.due_soon() if self.value() == "yes" else queryset
+
+
 class BranchRatingInline(admin.TabularInline):
     model = BranchRating
     fields = ["year", "stars", "note"]
@@ -272,6 +283,7 @@ class EnvironmentalCaseAdmin(PhotosAdminMixin, ZoneAdmin):
         "river",
         OverdueFilter,
         EvidenceFilter,
+        DueSoonFilter,
     ]
     search_fields = EnvironmentalCase.SEARCH_FIELDS
     date_hierarchy = "opened_on"

@@ -12,6 +12,7 @@ class GovernanceConfig(AppConfig):
             Generator,
             ReportContribution,
             ReportSection,
+            TodoSource,
             register_app,
         )
         from governance import (
@@ -22,7 +23,9 @@ class GovernanceConfig(AppConfig):
             reports,
             resources,
             roles,
+            todo,
         )
+        from governance.models import EnvironmentalCase
 
         register_app(
             self,
@@ -68,6 +71,24 @@ class GovernanceConfig(AppConfig):
                 ),
                 Generator(
                     "cases", "环境与城管案件", 200_000, bulk_data.generate_cases, 21
+                ),
+            ],
+            todos=[
+                TodoSource(
+                    key="governance.overdue_cases",
+                    label="逾期未办结的案件",
+                    model=EnvironmentalCase,
+                    rows=todo.overdue_cases,
+                    changelist_query={"overdue": "yes"},
+                    order=10,
+                ),
+                TodoSource(
+                    key="governance.cases_due_soon",
+                    label="3 天内到期的案件",
+                    model=EnvironmentalCase,
+                    rows=todo.cases_due_soon,
+                    changelist_query={"due_soon": "yes"},
+                    order=20,
                 ),
             ],
             demo=demo.load,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import NumberColumn
 from devzone.admin_totals import TotalsAdmin
+from devzone.desk.people import person_page_link
 from projects import services
 from projects.admin_filters import AmountBandFilter, RangeListFilter, SignedYearFilter
 from projects.models import (
@@ -129,6 +130,7 @@ class RelocationProjectAdmin(ZoneAdmin):
         "community",
         "area",
         "status",
+        "vacate_deadline",
         "household_count",
         "floor_area_total",
         "signed_share",
@@ -163,6 +165,17 @@ class RelocationProjectAdmin(ZoneAdmin):
         return f"{obj.signed_total * 100 / obj.household_total:.1f}%"
 
 
+class PastVacateDeadlineFilter(admin.SimpleListFilter):
+    title = _("腾空期限")
+    parameter_name = "past_deadline"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("逾期未腾空"))]
+
+    def queryset(self, request, queryset):
+        return queryset.past_vacate_deadline() if self.value() == "yes" else queryset
+
+
 class VacatedOnForm(forms.Form):
     vacated_on = action_date_field(_("腾空日期"))
 
@@ -180,8 +193,16 @@ class RelocationHouseholdAdmin(ZoneAdmin):
         "signed_on",
         "vacated_on",
         "resettlement",
+        person_page_link,
     ]
-    list_filter = ["project", "project__year", "status", "community", "resettlement"]
+    list_filter = [
+        "project",
+        "project__year",
+        "status",
+        "community",
+        "resettlement",
+        PastVacateDeadlineFilter,
+    ]
     search_fields = ["head_name", "=id_number", "=phone"]
     autocomplete_fields = ["project", "community"]
     list_select_related = ["project", "community"]

@@ -8,16 +8,24 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from devzone.registry import Generator, ReportSection, register_app
+        from devzone.registry import (
+            Generator,
+            PersonSource,
+            ReportSection,
+            TodoSource,
+            register_app,
+        )
         from projects import (
             bulk_data,
             demo,
             demo_data,
             filters,
+            people,
             reports,
             resources,
             roles,
         )
+        from projects.models import RelocationHousehold
 
         register_app(
             self,
@@ -38,6 +46,25 @@ class ProjectsConfig(AppConfig):
             generators=[
                 Generator(
                     "households", "搬迁户", 1_000_000, bulk_data.generate_households
+                )
+            ],
+            people=[
+                PersonSource(
+                    RelocationHousehold,
+                    id_field="id_number",
+                    name_field="head_name",
+                    cards=people.household_cards,
+                    order=10,
+                )
+            ],
+            todos=[
+                TodoSource(
+                    key="projects.past_vacate_deadline",
+                    label="逾期未腾空的搬迁户",
+                    model=RelocationHousehold,
+                    rows=people.past_vacate_deadline,
+                    changelist_query={"past_deadline": "yes"},
+                    order=40,
                 )
             ],
             demo=demo.load,

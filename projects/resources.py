@@ -63,7 +63,16 @@ class InvestmentDealResource(ZoneResource):
 class RelocationProjectResource(ZoneResource):
     class Meta:
         model = RelocationProject
-        fields = ("name", "year", "community", "area", "status", "started_on", "note")
+        fields = (
+            "name",
+            "year",
+            "community",
+            "area",
+            "status",
+            "started_on",
+            "vacate_deadline",
+            "note",
+        )
         import_id_fields = ("name",)
 
 

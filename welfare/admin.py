@@ -15,11 +15,14 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
+from devzone.changelist import ZoneChangeListMixin
+from devzone.desk.people import person_page_link
 from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin
 from welfare.models import (
     AgeBand,
     AssistanceRecord,
     Gender,
+    VisitInterval,
     VisitPhoto,
     WelfareRecipient,
 )
@@ -42,6 +45,17 @@ class AgeBandFilter(ChoicesFilter):
     parameter_name = "age_band"
     options = AgeBand
     method = "in_age_band"
+
+
+class DueVisitFilter(admin.SimpleListFilter):
+    title = _("走访")
+    parameter_name = "visit"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("应走访"))]
+
+    def queryset(self, request, queryset):
+        return queryset.due_visit() if self.value() == "due" else queryset
 
 
 class ExitedOnForm(forms.Form):
@@ -83,6 +97,7 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
         "status",
         GenderFilter,
         AgeBandFilter,
+        DueVisitFilter,
         StatsYearFilter,
     ]
     personal_derived_columns = ["age"]
@@ -180,6 +195,7 @@ class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
         "kind",
         NumberColumn(AssistanceRecord, "amount"),
         "recorded_by",
+        person_page_link,
     ]
     list_filter = [
         "kind",
@@ -205,3 +221,9 @@ class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
     @admin.display(description=_("帮扶类别"), ordering="recipient__category")
     def category(self, obj):
         return obj.recipient.get_category_display()
+
+
+@admin.register(VisitInterval)
+class VisitIntervalAdmin(ZoneChangeListMixin, admin.ModelAdmin):
+    list_display = ["category", "months"]
+    ordering = ["months", "category"]

@@ -10,8 +10,10 @@ class WelfareConfig(AppConfig):
     def ready(self):
         from devzone.registry import (
             Generator,
+            PersonSource,
             ReportContribution,
             ReportSection,
+            TodoSource,
             register_app,
         )
         from welfare import (
@@ -19,10 +21,12 @@ class WelfareConfig(AppConfig):
             demo,
             demo_data,
             filters,
+            people,
             reports,
             resources,
             roles,
         )
+        from welfare.models import AssistanceRecord, WelfareRecipient
 
         register_app(
             self,
@@ -49,6 +53,32 @@ class WelfareConfig(AppConfig):
             generators=[
                 Generator(
                     "recipients", "帮扶对象", 300_000, bulk_data.generate_recipients, 30
+                )
+            ],
+            people=[
+                PersonSource(
+                    WelfareRecipient,
+                    id_field="id_number",
+                    name_field="name",
+                    cards=people.recipient_cards,
+                    order=30,
+                ),
+                PersonSource(
+                    AssistanceRecord,
+                    id_field="recipient__id_number",
+                    name_field="recipient__name",
+                    cards=people.assistance_record_cards,
+                    order=31,
+                ),
+            ],
+            todos=[
+                TodoSource(
+                    key="welfare.due_visit",
+                    label="应走访的帮扶对象",
+                    model=WelfareRecipient,
+                    rows=people.due_visits,
+                    changelist_query={"visit": "due"},
+                    order=30,
                 )
             ],
             demo=demo.load,

@@ -36,6 +36,19 @@ def age_on(birth_date, day):
     return day.year - birth_date.year - before_birthday
 
 
+def add_months(day, months):
+    """Return the same day ``months`` later (earlier if negative), clamped to the month."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
 def id_date_key(day):
     """Return a date as the 8 characters an ID number stores it in (YYYYMMDD)."""
     return day.strftime("%Y%m%d")
@@ -130,6 +143,39 @@ class WelfareRecipientQuerySet(CommunityScopedQuerySet):
             Q(exited_on__isnull=True) | Q(exited_on__gt=day)
         )
 
+    def active(self):
+        """Return the recipients on the register (在册)."""
+        return self.filter(status=RecipientStatus.ACTIVE)
+
+    def with_last_visit(self):
+        """Return rows annotated with ``last_visit``: the date of the latest visit."""
+        visits = (
+            AssistanceRecord.objects.filter(
+                recipient=OuterRef("pk"), kind=AssistanceRecord.Kind.VISIT
+            )
+            .order_by("-date")
+            .values("date")[:1]
+        )
+        return self.annotate(
+            last_visit=Subquery(visits, output_field=models.DateField())
+        )
+
+    def due_visit(self, on=None):
+        """Return the recipients on the register due a visit on the given day.
+
+        Due when their category's interval (VisitInterval) has passed since the
+        last visit, or since they were identified if never visited.
+        """
+        on = on or timezone.localdate()
+        due = Q(pk__in=[])
+        for category, months in VisitInterval.months_by_category().items():
+            cutoff = add_months(on, -months)
+            due |= Q(category=category) & (
+                Q(last_visit__lte=cutoff)
+                | Q(last_visit__isnull=True, identified_on__lte=cutoff)
+            )
+        return self.active().with_last_visit().filter(due)
+
     def count_by_category(self):
         """Return a dict: category value -> number of recipients."""
         return dict(self.order_by().values_list("category").annotate(total=Count("pk")))
@@ -163,6 +209,56 @@ class RecipientCategory(models.TextChoices):
     ELDERLY_ALONE = "elderly_alone", _("空巢老人")
     DISABLED = "disabled", _("残疾人")
     VETERAN = "veteran", _("退役军人")
+
+
+# How often staff visit a recipient of each category, in months, unless a
+# VisitInterval row (editable in the admin) says otherwise.
+DEFAULT_VISIT_MONTHS = {
+    RecipientCategory.LEFT_BEHIND_CHILD: 1,
+    RecipientCategory.DISTRESSED_CHILD: 1,
+    RecipientCategory.EXTREME_POVERTY: 2,
+    RecipientCategory.ELDERLY_ALONE: 2,
+}
+OTHER_VISIT_MONTHS = 3
+
+
+class VisitInterval(TimeStampedModel):
+    """How often recipients of one category are visited (走访间隔)."""
+
+    category = models.CharField(
+        _("帮扶类别"), max_length=24, choices=RecipientCategory, unique=True
+    )
+    months = models.PositiveSmallIntegerField(
+        _("走访间隔（月）"), help_text=_("两次走访慰问之间最多相隔的月数。")
+    )
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("走访间隔")
+        ordering = ["months", "category"]
+        default_permissions = DEFAULT_PERMISSIONS
+        constraints = [
+            FieldCheck(
+                field="months",
+                condition=Q(months__gte=1, months__lte=24),
+                name="welfare_visit_interval_months_range",
+                violation_error_message=_("走访间隔应在 1 到 24 个月之间。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}：每 {self.months} 个月"
+
+    @classmethod
+    def months_by_category(cls):
+        """Return {category: months} for every category, the defaults filled in."""
+        months = {
+            category: DEFAULT_VISIT_MONTHS.get(category, OTHER_VISIT_MONTHS)
+            for category in RecipientCategory.values
+        }
+        months.update(cls.objects.values_list("category", "months"))
+        return months
 
 
 class RecipientStatus(models.TextChoices):
@@ -337,6 +433,10 @@ class WelfareRecipient(TimeStampedModel):
     @property
     def is_child_category(self):
         return self.category in self.CHILD_CATEGORIES
+
+    def next_visit_on(self, last_visit, months):
+        """Return the day the next visit is due, ``months`` after the last one."""
+        return add_months(last_visit or self.identified_on, months)
 
     def clean(self):
         # Rules the database cannot state: they read the birth date in the ID.

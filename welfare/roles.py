@@ -13,7 +13,11 @@ from devzone.roles import (
 RECORDS = ("welfare.welfarerecipient", "welfare.assistancerecord")
 
 GRANTS = {
-    SOCIAL: [*grant(FULL, *RECORDS), "welfare.view_personal_data"],
+    SOCIAL: [
+        *grant(FULL, *RECORDS),
+        *grant(("view", "change"), "welfare.visitinterval"),
+        "welfare.view_personal_data",
+    ],
     COMMUNITY_STAFF: grant(ENTER, *RECORDS),
     LEADERS: grant(READ_EXPORT, *RECORDS),
 }

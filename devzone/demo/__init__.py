@@ -28,6 +28,43 @@ def import_file(resource_class, path):
     return import_counts(result)
 
 
+DEMO_WORKER = "gaolou"
+DEMO_WORKER_COMMUNITY = "高楼社区"
+DEMO_WORKER_GROUP = "社区工作人员"
+
+
+def demo_worker():
+    """Create the demo community worker of 高楼社区, without a password.
+
+    Whoever shows the demo sets one: ``manage.py changepassword gaolou``. The group
+    comes from ``setup_roles``; without it the worker is created with none.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from devzone.models import Community, StaffProfile
+
+    worker, created = get_user_model().objects.get_or_create(
+        username=DEMO_WORKER,
+        defaults={"first_name": "周建明", "is_staff": True},
+    )
+    if created:
+        worker.set_unusable_password()
+        worker.save(update_fields=["password"])
+    group = Group.objects.filter(name=DEMO_WORKER_GROUP).first()
+    if group is not None:
+        worker.groups.add(group)
+    profile, _new = StaffProfile.objects.get_or_create(
+        user=worker,
+        defaults={
+            "department": StaffProfile.Department.COMMUNITY,
+            "title": "社区民政专干",
+        },
+    )
+    profile.communities.add(Community.objects.get(name=DEMO_WORKER_COMMUNITY))
+    return {"new": int(created), "update": 0, "skip": int(not created)}
+
+
 def load_zone():
     """Load the zone's communities, areas and annual indicators."""
     from devzone.resources import (
@@ -45,3 +82,8 @@ def load_zone():
             AnnualIndicatorResource, DEMO_DIR / "devzone" / "indicators.csv"
         ),
     }
+
+
+def load_users():
+    """Load the demo's users: the community worker of 高楼社区."""
+    return {"社区工作人员": demo_worker()}

@@ -1,5 +1,7 @@
 """Environmental and city-management cases (环境与城管案件)."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -13,6 +15,9 @@ from devzone.models import (
     TimeStampedModel,
 )
 from governance.models.photos import CasePhoto, CasePhotoKind
+
+# A case whose deadline is this close shows in the workers' to-do (我的待办).
+DUE_SOON_DAYS = 3
 
 
 class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
@@ -63,6 +68,13 @@ class EnvironmentalCaseQuerySet(CommunityScopedQuerySet):
         """Return the open cases whose deadline has passed."""
         today = today or timezone.localdate()
         return self.open().filter(deadline__lt=today)
+
+    def due_soon(self, today=None, days=DUE_SOON_DAYS):
+        """Return the open cases whose deadline falls within ``days`` from today."""
+        today = today or timezone.localdate()
+        return self.open().filter(
+            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
+        )
 
     def not_overdue(self, today=None):
         """Return the cases that are closed, have no deadline or are still in time."""

@@ -15,6 +15,12 @@ RELOCATION = [
     ("马陵村老街", "马陵村", "", 27),
 ]
 TOTAL_AREA = Decimal(204600)
+# The deadline by which signed households vacate (腾空期限), where a project set one:
+# their signed households still standing show in the workers' to-do.
+VACATE_DEADLINES = {
+    "丹桂路南侧地块": datetime.date(2021, 12, 31),
+    "马陵村老街": datetime.date(2022, 3, 31),
+}
 
 
 def household(rng, people, project, community, area, started):
@@ -70,6 +76,7 @@ def relocation(people):
                 "area": area,
                 "status": "实施中",
                 "started_on": started,
+                "vacate_deadline": VACATE_DEADLINES.get(name),
                 "note": "2021 年度搬迁项目",
             }
         )

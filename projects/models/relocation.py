@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
@@ -62,6 +63,12 @@ class RelocationProject(TimeStampedModel):
         _("项目状态"), max_length=16, choices=Status, default=Status.PLANNING
     )
     started_on = models.DateField(_("启动日期"), null=True, blank=True)
+    vacate_deadline = models.DateField(
+        _("腾空期限"),
+        null=True,
+        blank=True,
+        help_text=_("已签约的搬迁户应在此日期前腾空；逾期未腾空的列入工作台待办。"),
+    )
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = RelocationProjectQuerySet.as_manager()
@@ -96,6 +103,14 @@ class RelocationHouseholdQuerySet(CommunityScopedQuerySet):
     def signed(self):
         """Return the households that have signed (whatever happened since)."""
         return self.exclude(status=RelocationHousehold.Status.PENDING)
+
+    def past_vacate_deadline(self, on=None):
+        """Return the households signed but not vacated after their project's deadline."""
+        on = on or timezone.localdate()
+        return self.filter(
+            status=RelocationHousehold.Status.SIGNED,
+            project__vacate_deadline__lt=on,
+        )
 
     def total_area(self):
         """Return the relocated floor area of these households in m² (0 if none)."""

@@ -41,10 +41,14 @@ def site(django_db_setup, django_db_blocker):
         call_command("seed_demo", verbosity=0)
         User = get_user_model()
         User.objects.create_superuser("admin", password=PASSWORD)
-        worker = User.objects.create_user("gaolou", password=PASSWORD, is_staff=True)
+        # The demo's community worker of 高楼社区 (seed_demo), with a password.
+        worker, _created = User.objects.get_or_create(username="gaolou")
+        worker.set_password(PASSWORD)
+        worker.is_staff = True
+        worker.save()
         worker.groups.add(Group.objects.get(name="社区工作人员"))
-        profile = StaffProfile.objects.create(
-            user=worker, department=StaffProfile.Department.COMMUNITY
+        profile, _created = StaffProfile.objects.get_or_create(
+            user=worker, defaults={"department": StaffProfile.Department.COMMUNITY}
         )
         profile.communities.add(Community.objects.get(name="高楼社区"))
     server = LiveServer("localhost")

@@ -353,6 +353,7 @@ def test_category_cause_batch_status_and_community_filters(staff_client):
         "状态",
         "性别",
         "年龄段",
+        "走访",
         "统计年度",
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('devzone', '0006_constraints_name_their_column'),
-        ('welfare', '0007_merge_after_scale_indexes'),
+        ('welfare', '0009_visit_interval_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
