@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from devzone import personal
 from devzone.models import Community, PersonalDataAccess, StaffProfile
-from devzone.validators import id_check_character, mask_id_number
+from devzone.validators import mask_id_number
 from projects.models import RelocationHousehold
 from tests.projects.factories import (
     RelocationHouseholdFactory,
@@ -27,6 +27,7 @@ from tests.welfare.factories import (
     AssistanceRecordFactory,
     WelfareRecipientFactory,
     make_id_number,
+    mask_candidates,
 )
 from welfare.filters import AssistanceRecordFilterSet
 from welfare.models import AssistanceRecord, WelfareRecipient
@@ -56,19 +57,6 @@ WORKER_PERMS = [
     ]
     for action in ("view", "add", "change", "import", "export")
 ] + ["devzone.view_community", "projects.view_relocationproject"]
-
-
-def candidates_for(number, count):
-    """Return ``count`` valid numbers other than ``number`` that share its mask."""
-    found = []
-    day = datetime.date(1950, 1, 1)
-    while len(found) < count:
-        first17 = f"{number[:6]}{day:%Y%m%d}{number[14:17]}"
-        candidate = first17 + id_check_character(first17)
-        if candidate != number and mask_id_number(candidate) == mask_id_number(number):
-            found.append(candidate)
-        day += datetime.timedelta(days=1)
-    return found
 
 
 @pytest.fixture
@@ -202,7 +190,7 @@ def test_no_channel_tells_a_hidden_number_from_its_candidates_past_the_quota(
     worker_client, hidden, channel
 ):
     ask = CHANNELS[channel]
-    others = candidates_for(hidden, QUOTA + 4)
+    others = mask_candidates(hidden, QUOTA + 4)
     asked = [*others[: QUOTA - 1], hidden, *others[QUOTA - 1 :], hidden]
 
     answers = [ask(worker_client, number) for number in asked]
@@ -224,7 +212,7 @@ def test_no_channel_tells_a_hidden_number_from_its_candidates_past_the_quota(
 def test_within_the_quota_a_channel_still_answers(worker_client, hidden, channel):
     # The test above would pass for a channel that never answers: this one fails then.
     ask = CHANNELS[channel]
-    miss = ask(worker_client, candidates_for(hidden, 1)[0])
+    miss = ask(worker_client, mask_candidates(hidden, 1)[0])
     hit = ask(worker_client, hidden)
 
     assert miss != hit
@@ -234,7 +222,7 @@ def test_within_the_quota_a_channel_still_answers(worker_client, hidden, channel
 def test_halving_a_file_of_candidates_learns_nothing(worker_client, hidden):
     # The near-miss guard said "文件中有 3846 个号码…", N−1 when the hidden number was
     # in the file: halving the file found it in a dozen uploads.
-    others = candidates_for(hidden, 40)
+    others = mask_candidates(hidden, 40)
     header = RECIPIENT_HEADER
 
     def half(numbers):

@@ -20,6 +20,22 @@ def make_id_number(birth=datetime.date(1970, 5, 1), male=True, seq=None):
     return id_number_from(birth, seq)
 
 
+def mask_candidates(number, count, start=datetime.date(1950, 1, 1)):
+    """Return ``count`` valid numbers other than ``number`` that share its mask.
+
+    What a guesser tries for a number shown as ``321181********1234``: the same
+    region, sequence and check character, other birth dates from ``start`` on.
+    """
+    found = []
+    day = start
+    while len(found) < count:
+        candidate = id_number_from(day, int(number[14:17]))
+        if candidate[-4:] == number[-4:] and candidate != number:
+            found.append(candidate)
+        day += datetime.timedelta(days=1)
+    return found
+
+
 class CommunityFactory(ZoneCommunityFactory):
     name = "高楼社区"
     kind = Community.Kind.COMMUNITY

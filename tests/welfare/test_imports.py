@@ -10,7 +10,6 @@ from devzone.models import ImportBatch, PersonalDataAccess
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.results import error_lines, import_counts
 from devzone.validators import mask_id_number
-from tests.factories import id_number_from
 from tests.spreadsheets import (
     confirm,
     csv_bytes,
@@ -20,7 +19,11 @@ from tests.spreadsheets import (
     upload,
     xlsx_bytes,
 )
-from tests.welfare.factories import WelfareRecipientFactory, make_id_number
+from tests.welfare.factories import (
+    WelfareRecipientFactory,
+    make_id_number,
+    mask_candidates,
+)
 from welfare.models import AssistanceRecord, WelfareRecipient
 from welfare.resources import AssistanceRecordResource, WelfareRecipientResource
 
@@ -503,14 +506,7 @@ def test_ambiguous_record_is_named_on_the_admin_preview(staff_client, twice_regi
 
 def candidates_for(stored):
     """Return the other ID numbers a guesser would try: same mask, other birth dates."""
-    seq = int(stored.id_number[14:17])
-    day, found = datetime.date(1970, 1, 1), []
-    while day.year == 1970:
-        candidate = id_number_from(day, seq)
-        if candidate[-4:] == stored.id_number[-4:] and candidate != stored.id_number:
-            found.append(candidate)
-        day += datetime.timedelta(days=1)
-    return found
+    return mask_candidates(stored.id_number, 30, start=datetime.date(1970, 1, 1))
 
 
 def test_a_masked_user_cannot_guess_a_number_by_importing_its_candidates(
