@@ -121,7 +121,6 @@ class ExportLogAdmin(ReadOnlyLogAdmin):
         "file_format",
         "personal_data",
         "filters",
-        "columns",
     ]
     list_filter = ["dataset", "file_format", "personal_data"]
     search_fields = ["user__username", "dataset"]
@@ -195,11 +194,9 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
         "created_at",
         "user",
         "kind",
-        "channel",
         "model",
         "target",
         "row_count",
-        "columns",
     ]
     list_filter = ["kind", "channel", "model"]
     search_fields = ["user__username"]
