@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
-from devzone.constraints import error_field, unique_sets
+from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 
@@ -109,6 +109,7 @@ class BulkImport:
         self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
+        self.duplicates: set[int] = set()  # rows naming a record an earlier row names
 
     # Which Resources qualify.
 
@@ -274,7 +275,7 @@ class BulkImport:
         return " AND ".join(parts)
 
     def refuse_duplicate_keys(self, cursor: Any) -> None:
-        """Refuse the file if two rows name the same record (the file-level rule)."""
+        """Refuse each later row naming the same record as an earlier one."""
         keys = [
             self.opts.get_field(name) for name in self.resource.get_import_id_fields()
         ]
@@ -285,11 +286,13 @@ class BulkImport:
             f"WHERE {self.filled(keys)}) s WHERE {quote(ROW)} <> first ORDER BY {quote(ROW)}"
         )
         numbers = file_row_numbers(self.dataset)
-        duplicates: defaultdict[int, list[int]] = defaultdict(list)
         for number, first in cursor.fetchall():
-            duplicates[numbers[first - 1]].append(numbers[number - 1])
-        if duplicates:
-            raise self.resource.duplicate_keys_error(duplicates)
+            self.duplicates.add(number - 1)
+            self.refuse(
+                number - 1,
+                keys[0].name,
+                self.resource.duplicate_key_message(numbers[first - 1]),
+            )
 
     def match(self, cursor: Any) -> None:
         """Find each row's stored record by natural key; fill the columns it keeps."""
@@ -315,6 +318,16 @@ class BulkImport:
             if isinstance(message, ValidationError)
             else ValidationError(message)
         )
+
+    def failed_cells(self, index: int, names: Iterable[str]) -> bool:
+        """Return True if a cell the rule reads was refused on this row already.
+
+        A refused cell is staged as NULL: a rule reading it would judge a blank that
+        the file does not hold. Every other rule still runs on the row, so a file's
+        errors all come at once.
+        """
+        errors = self.errors.get(index)
+        return bool(errors) and any(name in errors for name in names)
 
     def rows_where(
         self, cursor: Any, sql: str, params: list | None = None
@@ -357,13 +370,13 @@ class BulkImport:
             ids = sorted(scope.community_ids or ())
             allowed = ", ".join(["%s"] * len(ids)) or "NULL"
             outside = f"{column} IS NULL OR {column} NOT IN ({allowed})"
+        read = [path.split("__")[0]] if path != "pk" else []
         for index in self.rows_where(
             cursor,
-            f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-            f"WHERE NOT {quote(BAD)} AND ({outside})",
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE ({outside})",
             ids,
         ):
-            if index not in self.replaced:
+            if index not in self.replaced and not self.failed_cells(index, read):
                 self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
 
     def check_versions(self) -> None:
@@ -415,7 +428,7 @@ class BulkImport:
             for index in self.rows_where(
                 cursor,
                 f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE {quote(TARGET)} IS NULL AND NOT {quote(BAD)}",
+                f"WHERE {quote(TARGET)} IS NULL",
             ):
                 self.errors[index].setdefault(model_field.name, []).extend(errors)
 
@@ -428,13 +441,14 @@ class BulkImport:
                 constraint.get_violation_error_message(),
                 code=constraint.violation_error_code,
             )
+            read = referenced_fields(constraint.condition)
             for index in self.rows_where(
                 cursor,
-                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE NOT {quote(BAD)} AND NOT ({sql})",
+                f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE NOT ({sql})",
                 params,
             ):
-                self.refuse(index, error_field(constraint), message)
+                if not self.failed_cells(index, read):
+                    self.refuse(index, error_field(constraint), message)
 
     def check_unique(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
@@ -443,7 +457,7 @@ class BulkImport:
             fields = [self.opts.get_field(name) for name in names]
             columns = [quote(f.column) for f in fields]
             filled = self.filled(fields)
-            where = f"NOT {quote(BAD)} AND {filled}"
+            where = filled
             params: list = []
             if condition is not None:
                 sql, params = condition_sql(self.model, condition)
@@ -471,8 +485,12 @@ class BulkImport:
                 f"WHERE {quote(TARGET)} IS NOT NULL)",
                 [*params, *stored_params],
             )
+            read = set(names) | (
+                referenced_fields(condition) if condition is not None else set()
+            )
             for index in sorted(set(within) | set(against)):
-                self.refuse(index, field, message)
+                if index not in self.duplicates and not self.failed_cells(index, read):
+                    self.refuse(index, field, message)
 
     def mark_changed(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)

@@ -395,6 +395,13 @@ class ZoneResource(resources.ModelResource):
             "每条记录只能出现一次，请合并后重新上传。"
         )
 
+    def duplicate_key_message(self, first):
+        """Return the refusal of a row naming the record that row ``first`` names."""
+        return (
+            f"与第 {first} 行的“{self.key_columns()}”相同：同一记录在文件中只能出现一次，"
+            "请合并或删除其中一行。"
+        )
+
     def check_file(self, dataset, *, duplicate_keys=True):
         """Refuse a file that cannot be imported at all, before any row is read.
 

@@ -11,6 +11,7 @@ from devzone.constraints import Unsupported, evaluate, referenced_fields
 
 PREVIEW_ROWS = 100  # rows of an import's preview page
 PREVIEW_CHARS = 200  # characters of a cell on the preview page
+PROBLEM_ROWS = 300  # rows named per problem; a huge file's total is given beside
 
 
 class ImportResult(Result):
@@ -194,7 +195,11 @@ def error_lines(result):
                 grouped.setdefault((column, message), []).append(file_row(row.number))
     entries = sorted(grouped.items(), key=lambda item: min(item[1]))
     for (column, message), rows in entries:
-        where = f"第 {row_ranges(rows)} 行"
+        rows = sorted(set(rows))
+        if len(rows) > PROBLEM_ROWS:
+            where = f"第 {row_ranges(rows[:PROBLEM_ROWS])} 行等，共 {len(rows)} 行"
+        else:
+            where = f"第 {row_ranges(rows)} 行"
         lines.append(
             f"{where}：{message}"
             if column is None
