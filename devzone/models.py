@@ -14,6 +14,7 @@ from devzone.constraints import (
     error_field,
     year_range,
 )
+from devzone.rules import RowRule, row_rule_errors
 from devzone.scope import Scope
 from devzone.validators import validate_plain_text
 
@@ -40,9 +41,17 @@ class TimeStampedModel(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     past_date_fields: tuple[str, ...] = ()
+    # Rules between values that no constraint can state (devzone.rules.RowRule).
+    row_rules: tuple[RowRule, ...] = ()
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = row_rule_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     def clean_fields(self, exclude=None):
         errors: dict[str, list] = {}

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    FieldDoesNotExist,
     ImproperlyConfigured,
     ValidationError,
 )
@@ -88,13 +87,24 @@ class BulkImport:
         self.model = resource._meta.model
         self.opts = self.model._meta
         headers = list(dataset.headers or [])
-        self.file_fields = [
-            field
+        self.headers = headers
+        read = [
+            (field, self.opts.get_field(field.attribute))
             for field in resource.get_import_fields()
             if field.column_name in headers and field.attribute
         ]
+        self.file_fields = [field for field, mf in read if not mf.many_to_many]
         self.positions = [headers.index(f.column_name) for f in self.file_fields]
         self.model_fields = [self.opts.get_field(f.attribute) for f in self.file_fields]
+        # Many-to-many columns: {field name: each row's set of related pks}, written
+        # after the rows themselves.
+        self.many_fields = [mf for _field, mf in read if mf.many_to_many]
+        self.many_columns = [
+            (field, headers.index(field.column_name))
+            for field, mf in read
+            if mf.many_to_many
+        ]
+        self.many_values: dict[str, list] = {}
         file_names = {mf.name for mf in self.model_fields}
         self.kept_fields = [
             mf
@@ -109,47 +119,8 @@ class BulkImport:
         self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
-        self.duplicates: set[int] = set()  # rows naming a record an earlier row names
-
-    # Which Resources qualify.
-
-    @classmethod
-    def supports(cls, resource: ZoneResource) -> bool:
-        from devzone.spreadsheets.resources import ZoneResource
-
-        model = resource._meta.model
-        if model.clean is not models.Model.clean:
-            return False
-        path = community_path(model)
-        if path is not None and path != "pk" and "__" in path:
-            return False
-        for hook in (
-            "before_import",
-            "before_import_row",
-            "after_import_row",
-            "import_instance",
-            "import_field",
-            "validate_instance",
-            "save_instance",
-            "before_save_instance",
-            "after_save_instance",
-            "after_init_instance",
-            "init_instance",
-        ):
-            if getattr(type(resource), hook) is not getattr(ZoneResource, hook):
-                return False
-        for field in resource.get_import_fields():
-            if not field.attribute or "__" in field.attribute:
-                return False
-            try:
-                model_field = model._meta.get_field(field.attribute)
-            except FieldDoesNotExist:
-                return False
-            if model_field.many_to_many or not model_field.concrete:
-                return False
-            if type(field.widget).__module__ != DEVZONE_WIDGETS:
-                return False  # a Resource's own widget may read other cells
-        return True
+        self.duplicates: set[int] = set()
+        self.values: list[list] = []  # rows naming a record an earlier row names
 
     def progress(self, done: int, total: int) -> None:
         """Report how far the import has come (rows' worth of work), once per step."""
@@ -168,6 +139,14 @@ class BulkImport:
             zip(self.file_fields, self.model_fields, self.positions, strict=True)
         ):
             memo: dict[Any, tuple[Any, list]] = {}
+            if getattr(field.widget, "reads_row", False):
+                for index, cells in enumerate(rows):
+                    row = dict(zip(self.headers, cells, strict=False))
+                    value, errors = self.clean_cell(field, model_field, row)
+                    if errors:
+                        self.errors[index][model_field.name] = errors
+                    values[index][position] = value
+                continue
             for index, cells in enumerate(rows):
                 raw = cells[column]
                 key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
@@ -181,12 +160,29 @@ class BulkImport:
                     self.errors[index][model_field.name] = errors
                 values[index][position] = value
             self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
+        for field, column in self.many_columns:
+            name = field.attribute
+            related: list = []
+            for index, cells in enumerate(rows):
+                try:
+                    found = field.clean({field.column_name: cells[column]})
+                except ValueError as exc:
+                    self.refuse(index, name, ValidationError(force_str(exc)))
+                    related.append(None)
+                    continue
+                related.append(frozenset(obj.pk for obj in found))
+            self.many_values[name] = related
         return values
 
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
-        """Return (value for the database, errors) of one cell, as full_clean would."""
+        """Return (value for the database, errors) of one cell, as full_clean would.
+
+        ``raw`` is the cell, or the whole row (a dict) for a widget that reads the
+        row's other cells too (``reads_row``, e.g. a recipient's category).
+        """
+        row = raw if isinstance(raw, dict) else {field.column_name: raw}
         try:
-            value = field.clean({field.column_name: raw})
+            value = field.clean(row)
         except ValueError as exc:
             return None, [ValidationError(force_str(exc), code="invalid")]
         except ValidationError as exc:
@@ -326,8 +322,8 @@ class BulkImport:
         the file does not hold. Every other rule still runs on the row, so a file's
         errors all come at once.
         """
-        errors = self.errors.get(index)
-        return bool(errors) and any(name in errors for name in names)
+        errors = self.errors.get(index) or {}
+        return any(name in errors for name in names)
 
     def rows_where(
         self, cursor: Any, sql: str, params: list | None = None
@@ -366,11 +362,20 @@ class BulkImport:
             outside = f"{quote(TARGET)} IS NULL"
             ids: list[int] = []
         else:
-            column = quote(self.opts.get_field(path).column)
+            first, _, rest = path.partition("__")
+            local = self.opts.get_field(first)
+            column = quote(local.column)
             ids = sorted(scope.community_ids or ())
             allowed = ", ".join(["%s"] * len(ids)) or "NULL"
+            if rest and ids:
+                # A community reached through a related record (a rating's branch).
+                within = local.related_model._base_manager.filter(
+                    **{f"{rest}__in": ids}
+                ).values("pk")
+                allowed, within_params = within.query.sql_with_params()
+                ids = list(within_params)
             outside = f"{column} IS NULL OR {column} NOT IN ({allowed})"
-        read = [path.split("__")[0]] if path != "pk" else []
+        read = [path.partition("__")[0]] if path != "pk" else []
         for index in self.rows_where(
             cursor,
             f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE ({outside})",
@@ -450,6 +455,54 @@ class BulkImport:
                 if not self.failed_cells(index, read):
                     self.refuse(index, error_field(constraint), message)
 
+    def check_row_rules(self, cursor: Any) -> None:
+        """Run the model's declared row rules (``devzone.rules``) on every row.
+
+        The same functions a form runs through ``TimeStampedModel.clean``, given the
+        row as a record: the file's values over the stored ones, ``pk`` the matched
+        record's.
+        """
+        rules = getattr(self.model, "row_rules", ())
+        if not rules:
+            return
+        cursor.execute(f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)}")
+        targets = dict(cursor.fetchall())
+        read = {name for rule in rules for name in rule.reads}
+        kept = [mf for mf in self.kept_fields if mf.name in read]
+        stored: dict[Any, models.Model] = {}
+        if kept:
+            pks = sorted({t for t in targets.values() if t is not None})
+            for start in range(0, len(pks), 1000):
+                chunk = pks[start : start + 1000]
+                found = self.model._base_manager.filter(pk__in=chunk)
+                for record in found.only(*(mf.name for mf in kept)):
+                    stored[record.pk] = record
+        defaults = {mf.attname: self.default_of(mf) for mf in kept}
+        matched = sorted({t for t in targets.values() if t is not None})
+        known = {
+            id(rule): rule.prepare(matched) if matched else {}
+            for rule in rules
+            if rule.prepare is not None
+        }
+        for index, row in enumerate(self.values):
+            if index in self.replaced:
+                continue
+            target = targets.get(index + 1)
+            instance = self.model()
+            base = stored.get(target)
+            for mf in kept:
+                value = getattr(base, mf.attname) if base else defaults[mf.attname]
+                setattr(instance, mf.attname, value)
+            for mf, value in zip(self.model_fields, row, strict=True):
+                setattr(instance, mf.attname, value)
+            instance.pk = target
+            for rule in rules:
+                if self.failed_cells(index, rule.reads):
+                    continue
+                message = rule.refusal(instance, known.get(id(rule)))
+                if message is not None:
+                    self.refuse(index, rule.field, message)
+
     def check_unique(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
         pk = quote(self.opts.pk.column)
@@ -506,6 +559,74 @@ class BulkImport:
             f"WHERE t.{quote(self.opts.pk.column)} = {quote(STAGING)}.{quote(TARGET)} "
             f"AND ({differs})"
         )
+        if self.many_fields:
+            self.mark_many_changed(cursor)
+
+    def stored_many(self, pks: list) -> dict[str, dict[Any, frozenset]]:
+        """Return {field name: {record pk: its related pks}} of the stored records."""
+        found: dict[str, dict[Any, frozenset]] = {}
+        for mf in self.many_fields:
+            through = mf.remote_field.through
+            own, other = mf.m2m_column_name(), mf.m2m_reverse_name()
+            sets: dict[Any, set] = defaultdict(set)
+            for start in range(0, len(pks), 1000):
+                rows = through._default_manager.filter(
+                    **{f"{own}__in": pks[start : start + 1000]}
+                ).values_list(own, other)
+                for pk, related in rows:
+                    sets[pk].add(related)
+            found[mf.name] = {pk: frozenset(v) for pk, v in sets.items()}
+        return found
+
+    def mark_many_changed(self, cursor: Any) -> None:
+        """Mark the rows whose many-to-many columns name other records than stored."""
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
+            f"WHERE {quote(TARGET)} IS NOT NULL"
+        )
+        targets = dict(cursor.fetchall())
+        stored = self.stored_many(sorted(set(targets.values())))
+        changed = sorted(
+            number
+            for number, target in targets.items()
+            for mf in self.many_fields
+            if self.many_values[mf.name][number - 1] is not None
+            and self.many_values[mf.name][number - 1]
+            != stored[mf.name].get(target, frozenset())
+        )
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            cursor.execute(
+                f"UPDATE {quote(STAGING)} SET {quote(CHANGED)} = TRUE "
+                f"WHERE {quote(ROW)} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+
+    def write_many(self, cursor: Any) -> None:
+        """Write the many-to-many columns of the rows just inserted or changed."""
+        keys = [
+            self.opts.get_field(name) for name in self.resource.get_import_id_fields()
+        ]
+        joined = " AND ".join(
+            f"t.{quote(f.column)} = s.{quote(f.column)}" for f in keys
+        )
+        cursor.execute(
+            f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
+            f"FROM {quote(STAGING)} s JOIN {quote(self.opts.db_table)} t ON {joined} "
+            f"WHERE s.{quote(TARGET)} IS NULL OR s.{quote(CHANGED)}"
+        )
+        written = dict(cursor.fetchall())
+        for mf in self.many_fields:
+            through = mf.remote_field.through
+            own, other = mf.m2m_column_name(), mf.m2m_reverse_name()
+            through._default_manager.filter(
+                **{f"{own}__in": list(written.values())}
+            ).delete()
+            through._default_manager.bulk_create(
+                through(**{own: pk, other: related})
+                for number, pk in written.items()
+                for related in sorted(self.many_values[mf.name][number - 1] or ())
+            )
 
     def count(self, result: Result, cursor: Any) -> None:
         """Count what the file adds, changes, leaves as it is and refuses."""
@@ -550,6 +671,8 @@ class BulkImport:
         )
         self.write_with_history(cursor, changed, [now_db], "~", now_db)
         self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
+        if self.many_fields:
+            self.write_many(cursor)
 
     def write_or_report(self, cursor: Any, result: Result) -> None:
         """Write the rows; a refusal by the database (a race) leaves nothing written."""
@@ -630,7 +753,7 @@ class BulkImport:
         result = resource.get_result_class()()
         result.total_rows = total
         resource.before_import(self.dataset, dry_run=self.dry_run)
-        values = self.clean_columns()
+        values = self.values = self.clean_columns()
         # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
             self.create_staging(cursor)
@@ -642,6 +765,7 @@ class BulkImport:
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
+            self.check_row_rules(cursor)
             for index, error in self.replaced.items():
                 self.errors[index] = error.update_error_dict({})
             self.mark_changed(cursor)

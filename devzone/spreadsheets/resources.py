@@ -402,17 +402,12 @@ class ZoneResource(resources.ModelResource):
             "请合并或删除其中一行。"
         )
 
-    def check_file(self, dataset, *, duplicate_keys=True):
-        """Refuse a file that cannot be imported at all, before any row is read.
-
-        The set-based import finds a key given twice in SQL (``duplicate_keys=False``).
-        """
+    def check_file(self, dataset):
+        """Refuse a file that cannot be imported at all, before any row is read."""
         if not dataset.headers:
             raise ImportFileError("文件没有表头行：第 1 行应为各列的名称。")
         self.normalize_headers(dataset)
         self.prime_foreign_keys(dataset)
-        if duplicate_keys:
-            self.refuse_duplicate_keys(dataset)
         self.charge_personal_lookups(dataset)
 
     def before_import(self, dataset, **kwargs):
@@ -599,15 +594,10 @@ class ZoneResource(resources.ModelResource):
     def import_data(self, dataset, *args, **kwargs):
         from devzone.spreadsheets.bulk import BulkImport
 
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        in_bulk = BulkImport.supports(self)
         try:
-            self.check_file(dataset, duplicate_keys=not in_bulk)
-            if in_bulk:
-                dry_run = kwargs.get("dry_run", False)
-                result = BulkImport(self, dataset, dry_run=dry_run).run()
-            else:
-                result = super().import_data(dataset, *args, **kwargs)
+            self.check_file(dataset)
+            dry_run = kwargs.get("dry_run", False)
+            result = BulkImport(self, dataset, dry_run=dry_run).run()
         except ImportFileError as exc:
             if kwargs.get("raise_errors"):
                 raise

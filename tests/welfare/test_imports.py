@@ -293,7 +293,9 @@ def test_the_same_person_and_category_twice_in_a_file_is_refused():
 
     result = run_import(WelfareRecipientResource, data)
 
-    assert "第 2 行与第 3 行" in " ".join(error_lines(result))
+    assert "第 3 行 · 身份证号：与第 2 行的“身份证号、帮扶类别”相同" in " ".join(
+        error_lines(result)
+    )
     assert not WelfareRecipient.objects.exists()
 
 
