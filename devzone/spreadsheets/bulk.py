@@ -17,16 +17,16 @@ each. Here the rows go through three stages, each over the whole file at once:
    ``INSERT … SELECT`` of the new rows, and their history rows naming the import
    batch, written from the rows the statements return.
 
-A Resource qualifies when its columns are the model's own fields read by devzone's
-widgets and its model adds no ``clean()`` of its own (``BulkImport.supports``); any
-other goes through the library's row loop with the same hooks and messages.
+Every Resource imports this way. A model's rules that no constraint states are its
+declared ``row_rules`` (``devzone.rules``), run over the rows in stage 2 as forms run
+them; many-to-many columns are written in stage 3, after their rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -43,9 +43,7 @@ from import_export.results import Result, RowResult
 from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
-
-if TYPE_CHECKING:
-    from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.runs import stale_row_error, version_from
 
 DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cells with
 STAGING = "devzone_import_rows"
@@ -76,7 +74,7 @@ class BulkImport:
 
     def __init__(
         self,
-        resource: ZoneResource,
+        resource: Any,  # a devzone.spreadsheets.resources.ZoneResource
         dataset: Any,
         *,
         dry_run: bool,
@@ -386,8 +384,6 @@ class BulkImport:
 
     def check_versions(self) -> None:
         """Record each row's record version; at a confirmation, refuse moved ones."""
-        from devzone.spreadsheets.resources import stale_row_error, version_from
-
         run = self.resource.run
         if run is None:
             return

@@ -1,13 +1,8 @@
 """Import results and messages: refusals, errors by row and column, counts."""
 
-import re
-
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import DatabaseError, models
+from django.db import DatabaseError
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
-
-from devzone.constraints import Unsupported, evaluate, referenced_fields
 
 PREVIEW_ROWS = 100  # rows of an import's preview page
 PREVIEW_CHARS = 200  # characters of a cell on the preview page
@@ -45,103 +40,8 @@ class PersonalLookupRefused(ImportFileError):
     """
 
 
-def required_messages(instance, errors):
-    """Return errors with Django's "这个值不能为 null" said as for a blank cell."""
-    result: dict[str, list] = {}
-    for name, messages in errors.items():
-        result[name] = []
-        for message in messages:
-            if getattr(message, "code", None) == "null":
-                try:
-                    text = instance._meta.get_field(name).error_messages["blank"]
-                except FieldDoesNotExist:
-                    text = message
-                message = ValidationError(text, code="blank")
-            result[name].append(message)
-    return result
-
-
-class DatabaseRefusal(Exception):
-    """A database's refusal, explained; the message is shown to the user."""
-
-
-CONSTRAINT_NAME = re.compile(r'constraint "([^"]+)"|CHECK constraint failed: (\w+)')
-COLUMN_NAMES = re.compile(
-    r"(?:UNIQUE|NOT NULL) constraint failed: ([\w.]+(?:, [\w.]+)*)"
-    r'|null value in column "(\w+)"|Key \(([^)]+)\)='
-)
-
-
-def database_refusal(model, error, instances):
-    """Return (field, rule in Chinese, offending instances) for a refused write.
-
-    The rule is read from the database's message (PostgreSQL and SQLite word it
-    differently) and matched to the model's own constraint or field; the rows that
-    break it are found in Python. None when the message names nothing known.
-    """
-    text = str(error)
-    opts = model._meta
-    match = CONSTRAINT_NAME.search(text)
-    name = match and (match.group(1) or match.group(2))
-    for constraint in opts.constraints:
-        if constraint.name != name:
-            continue
-        message = force_str(constraint.get_violation_error_message())
-        if isinstance(constraint, models.CheckConstraint):
-            field = (
-                getattr(constraint, "field", None)
-                or sorted(referenced_fields(constraint.condition))[0]
-            )
-            culprits = []
-            for instance in instances:
-                try:
-                    if evaluate(instance, constraint.condition) is False:
-                        culprits.append(instance)
-                except Unsupported:
-                    continue
-            return field, message, culprits
-        field = getattr(constraint, "field", None) or constraint.fields[0]
-        return field, message, duplicated(model, instances, constraint.fields)
-    match = COLUMN_NAMES.search(text)
-    columns = match and (match.group(1) or match.group(2) or match.group(3))
-    if not columns:
-        return None
-    names = [part.strip().split(".")[-1] for part in columns.split(",")]
-    fields = []
-    for column in names:
-        for field in opts.concrete_fields:
-            if field.column == column:
-                fields.append(field)
-    if not fields:
-        return None
-    if "NOT NULL" in text or "null value" in text:
-        field = fields[0]
-        culprits = [i for i in instances if getattr(i, field.attname) is None]
-        return field.name, "此项必填，不能为空。", culprits
-    labels = "、".join(str(f.verbose_name) for f in fields)
-    return (
-        fields[0].name,
-        f"{labels}与已有的记录重复。",
-        duplicated(model, instances, [f.name for f in fields]),
-    )
-
-
-def duplicated(model, instances, field_names):
-    """Return the instances whose values of the fields repeat an earlier one's."""
-    attnames = [model._meta.get_field(name).attname for name in field_names]
-    seen, culprits = set(), []
-    for instance in instances:
-        key = tuple(getattr(instance, attname) for attname in attnames)
-        if key in seen:
-            culprits.append(instance)
-        seen.add(key)
-    return culprits
-
-
 def error_text(error):
     """Return an error for a person: a database's own refusal gets a Chinese sentence."""
-    if isinstance(error, DatabaseRefusal):
-        return f"数据库拒绝保存：{error}"
     if isinstance(error, DatabaseError):
         return f"数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员：{error}"
     return force_str(error)
