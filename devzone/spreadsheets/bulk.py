@@ -41,6 +41,7 @@ from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
 from devzone.constraints import error_field, referenced_fields, unique_sets
+from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 from devzone.spreadsheets.runs import stale_row_error, version_from
@@ -158,6 +159,7 @@ class BulkImport:
                     self.errors[index][model_field.name] = errors
                 values[index][position] = value
             self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
+        self.refuse_example_rows()
         for field, column in self.many_columns:
             name = field.attribute
             related: list = []
@@ -171,6 +173,22 @@ class BulkImport:
                 related.append(frozenset(obj.pk for obj in found))
             self.many_values[name] = related
         return values
+
+    def refuse_example_rows(self) -> None:
+        """Refuse a row that still holds the template's example texts (示例…)."""
+        examples = [
+            (position, example_text(mf))
+            for position, mf in zip(self.positions, self.model_fields, strict=True)
+            if isinstance(mf, models.CharField | models.TextField) and not mf.choices
+        ]
+        if not examples:
+            return
+        for index, cells in enumerate(self.rows):
+            if any(
+                isinstance(cells[position], str) and cells[position].strip() == text
+                for position, text in examples
+            ):
+                self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
 
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
         """Return (value for the database, errors) of one cell, as full_clean would.
