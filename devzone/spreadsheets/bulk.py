@@ -820,6 +820,12 @@ class BulkImport:
             for number, target, changed in cursor.fetchall()
         }
         headers = list(self.dataset.headers or [])
+        updated = {
+            number
+            for number, kind in outcome.items()
+            if kind == RowResult.IMPORT_TYPE_UPDATE and number - 1 not in self.errors
+        }
+        stored = self.stored_records(cursor, updated)
         for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
             row_result = self.resource.get_row_result_class()()
             row_result.import_type = (
@@ -829,4 +835,54 @@ class BulkImport:
             )
             row = dict(zip(headers, cells, strict=False))
             row_result.preview_cells = self.resource.preview_cells(row)
+            if number in stored:
+                self.show_changes(row_result, number - 1, stored[number])
             result.rows.append(row_result)
+
+    def stored_records(self, cursor: Any, numbers: set[int]) -> dict[int, Any]:
+        """Return {row number: the stored record it updates} for the preview's rows."""
+        if not numbers:
+            return {}
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
+            f"WHERE {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL",
+            [PREVIEW_ROWS],
+        )
+        targets = {n: t for n, t in cursor.fetchall() if n in numbers}
+        records = self.resource.filter_export(
+            self.model._base_manager.filter(pk__in=list(targets.values()))
+        )
+        by_pk = {record.pk: record for record in records}
+        return {n: by_pk[t] for n, t in targets.items() if t in by_pk}
+
+    def show_changes(self, row_result: Any, index: int, record: Any) -> None:
+        """Write each changed cell of an 更新 row as 旧值 → 新值, masked as the user sees.
+
+        The old value is the record's, rendered as an export renders it (masks from
+        ``devzone.personal`` for a user who sees numbers masked).
+        """
+        shown_headers = self.resource.preview_headers
+        cells = row_result.preview_cells
+        changes = []
+        for field, mf, value in zip(
+            self.file_fields, self.model_fields, self.values[index], strict=True
+        ):
+            if getattr(record, mf.attname) == value:
+                continue
+            changes.append(field)
+        for mf in self.many_fields:
+            new = self.many_values[mf.name][index]
+            old = frozenset(getattr(record, mf.name).values_list("pk", flat=True))
+            if new is not None and new != old:
+                changes.extend(
+                    f
+                    for f in self.resource.get_import_fields()
+                    if f.attribute == mf.name
+                )
+        for field in changes:
+            if field.column_name not in shown_headers:
+                continue
+            position = shown_headers.index(field.column_name)
+            old_text = self.resource.export_field(field, record)
+            cells[position] = f"{old_text or '（空）'} → {cells[position] or '（空）'}"
+        row_result.changed_columns = [f.column_name for f in changes]
