@@ -41,6 +41,7 @@ from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
 from devzone.constraints import error_field, referenced_fields, unique_sets
+from devzone.fields import IdNumberField
 from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
@@ -826,6 +827,7 @@ class BulkImport:
             if kind == RowResult.IMPORT_TYPE_UPDATE and number - 1 not in self.errors
         }
         stored = self.stored_records(cursor, updated)
+        seconds = self.second_records(cursor, outcome)
         for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
             row_result = self.resource.get_row_result_class()()
             row_result.import_type = (
@@ -837,7 +839,75 @@ class BulkImport:
             row_result.preview_cells = self.resource.preview_cells(row)
             if number in stored:
                 self.show_changes(row_result, number - 1, stored[number])
+            if number in seconds:
+                row_result.note = seconds[number]
             result.rows.append(row_result)
+
+    def second_records(self, cursor: Any, outcome: dict[int, str]) -> dict[int, str]:
+        """Return {row number: note} for 新增 rows whose person already has a record.
+
+        A person is named by an ID number that is part of the key (a recipient's
+        key is the number and the category): a new key for a stored number is
+        either a second record or a mistake, and the clerk should say which. The
+        note names the stored record's key and community, masked as the user sees
+        them. Only records within the user's scope are named, and only at a preview,
+        whose rows ``charge_personal_lookups`` has counted already.
+        """
+        run = self.resource.run
+        if run is not None and run.expected is not None:
+            return {}
+        keys = list(self.resource.get_import_id_fields())
+        people = [
+            mf
+            for mf in self.model_fields
+            if isinstance(mf, IdNumberField) and mf.name in keys
+        ]
+        if not people or len(keys) < 2:
+            return {}
+        person = people[0]
+        new = {
+            number
+            for number, kind in outcome.items()
+            if kind == RowResult.IMPORT_TYPE_NEW and number - 1 not in self.errors
+        }
+        if not new:
+            return {}
+        visible = self.resource.scope.filter(self.model._default_manager.all())
+        cursor.execute(
+            f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
+            f"FROM {quote(STAGING)} s JOIN {quote(self.opts.db_table)} t "
+            f"ON t.{quote(person.column)} = s.{quote(person.column)} "
+            f"WHERE s.{quote(TARGET)} IS NULL AND s.{quote(ROW)} <= %s",
+            [PREVIEW_ROWS],
+        )
+        found = [(n, pk) for n, pk in cursor.fetchall() if n in new]
+        if not found:
+            return {}
+        records = {
+            r.pk: r
+            for r in self.resource.filter_export(
+                visible.filter(pk__in=[pk for _n, pk in found])
+            )
+        }
+        others = [f for f in self.resource.get_import_fields() if f.attribute in keys]
+        others = [f for f in others if f.attribute != person.name]
+        path = community_path(self.model)
+        notes: dict[int, list[str]] = defaultdict(list)
+        for number, pk in found:
+            record = records.get(pk)
+            if record is None:
+                continue  # outside the user's communities: no answer about it
+            parts = [str(self.resource.export_field(f, record)) for f in others]
+            community = record
+            for step in (path or "").split("__"):
+                community = getattr(community, step, None) if step else None
+            where = f"（{community}）" if community not in (None, record) else ""
+            notes[number].append("、".join(parts) + where)
+        label = self.opts.verbose_name
+        return {
+            number: f"此人已有{label}：{'；'.join(texts)}。请确认是另一条记录而非填错"
+            for number, texts in notes.items()
+        }
 
     def stored_records(self, cursor: Any, numbers: set[int]) -> dict[int, Any]:
         """Return {row number: the stored record it updates} for the preview's rows."""

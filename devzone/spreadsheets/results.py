@@ -27,6 +27,7 @@ class ImportRowResult(RowResult):
     def __init__(self):
         super().__init__()
         self.preview_cells = None
+        self.note = None  # e.g. this person has another record already
 
 
 class ImportFileError(Exception):
@@ -160,6 +161,9 @@ def preview_rows(result):
             continue
         kind = "invalid" if number in refused else row_result.import_type
         status = PREVIEW_STATUS.get(kind, INVALID_STATUS)
+        note = getattr(row_result, "note", None)
+        if note and kind != "invalid":
+            status = f"{status}（{note}）"
         line = numbers[number - 1] if number <= len(numbers) else number + 1
         rows.append({"line": line, "kind": kind, "status": status, "cells": cells})
     return rows
