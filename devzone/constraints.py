@@ -1,20 +1,16 @@
-"""Checking a record's constraints without a query per record.
+"""Constraints that name their column, and the unique rules of a model.
 
-Django checks each CheckConstraint of a record with a ``SELECT`` and each unique rule
-with another; an import of 100,000 rows would run them all 100,000 times. Here a
-CheckConstraint's condition is evaluated in Python when it uses only lookups whose
-SQL meaning is plain (comparisons, ``isnull``, ``in``, ``regex`` on the record's own
-fields, a date's ``year``), with SQL's three-valued logic: a condition that is NULL passes, as it does in
-the database. Anything else falls back to Django's own check. Unique rules are
-checked for a whole file at once (``unique_conflicts``).
+Each constraint is interpreted once per language: forms and scripts through Django's
+own ``Model.validate_constraints`` (``FieldCheck`` and ``FieldUnique`` put the message
+on their column), the import by compiling the same ``Meta.constraints`` to SQL over
+its staging table (``devzone.spreadsheets.bulk``). No Python interpreter of ``Q``.
 """
 
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import CheckConstraint, F, Model, Q, UniqueConstraint
 from django.db.models.expressions import BaseExpression
@@ -66,6 +62,29 @@ class FieldCheck(FieldConstraintMixin, CheckConstraint):
 class FieldUnique(FieldConstraintMixin, UniqueConstraint):
     """A UniqueConstraint whose message belongs to one column."""
 
+    def validate(
+        self,
+        model: type[Model],
+        instance: Model,
+        exclude: Any = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
+        except ValidationError as error:
+            raise ValidationError({self.field: error.error_list}) from error
+
+
+def holds(instance: Model, condition: Q) -> bool:
+    """Return True if the instance's values meet the condition, as the database says."""
+    against = {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.name in referenced_fields(condition)
+    }
+    return condition.check(against, using=router.db_for_read(type(instance)))
+
 
 def error_field(constraint: object) -> str:
     """Return the column a constraint's message belongs to (NON_FIELD_ERRORS: the row)."""
@@ -95,120 +114,6 @@ def non_negative(
     )
 
 
-class Unsupported(Exception):
-    """The condition uses something this evaluator does not know."""
-
-
-def _compare(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool | None:
-    if left is None or right is None:
-        return None
-    try:
-        return op(left, right)
-    except TypeError as exc:
-        raise Unsupported from exc
-
-
-LOOKUPS = {
-    "exact": lambda a, b: _compare(lambda x, y: x == y, a, b),
-    "gt": lambda a, b: _compare(lambda x, y: x > y, a, b),
-    "gte": lambda a, b: _compare(lambda x, y: x >= y, a, b),
-    "lt": lambda a, b: _compare(lambda x, y: x < y, a, b),
-    "lte": lambda a, b: _compare(lambda x, y: x <= y, a, b),
-    "in": lambda a, b: None if a is None else a in b,
-    "regex": lambda a, b: None if a is None else re.search(b, str(a)) is not None,
-}
-
-
-def field_value(instance: Model, name: str) -> Any:
-    """Return the value of one of the instance's own columns (a key: its id)."""
-    try:
-        field: Any = instance._meta.get_field(name)
-    except FieldDoesNotExist as exc:
-        raise Unsupported from exc
-    if field.is_relation and not field.concrete:
-        raise Unsupported
-    return getattr(instance, field.attname)
-
-
-TRANSFORMS = {"year": lambda value: value.year}
-
-
-def evaluate_lookup(instance: Model, lookup: str, value: Any) -> bool | None:
-    """Return True, False or None (SQL's unknown) for one ``lookup=value`` of a Q."""
-    name, _, op = lookup.partition("__")
-    op = op or "exact"
-    transform = None
-    first, _, rest = op.partition("__")
-    if first in TRANSFORMS:
-        transform, op = TRANSFORMS[first], rest or "exact"
-    if "__" in op:
-        raise Unsupported  # another transform, or a relation
-    left = field_value(instance, name)
-    if transform is not None and left is not None:
-        left = transform(left)
-    if op == "isnull":
-        return (left is None) == bool(value)
-    if op == "exact" and value is None:
-        return left is None  # Django turns exact=None into IS NULL
-    if isinstance(value, F):
-        value = field_value(instance, value.name)  # NULL = NULL stays unknown
-    elif hasattr(value, "resolve_expression"):
-        raise Unsupported
-    if op not in LOOKUPS:
-        raise Unsupported
-    if op == "in" and (
-        value is None or not isinstance(value, (list, tuple, set, frozenset))
-    ):
-        raise Unsupported
-    return LOOKUPS[op](left, value)
-
-
-def evaluate(instance: Model, condition: Q | BaseExpression) -> bool | None:
-    """Return True, False or None (SQL's unknown) for a Q on the instance's values."""
-    if not isinstance(condition, Q):
-        raise Unsupported
-    results = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            results.append(evaluate(instance, child))
-        else:
-            lookup, value = cast(tuple[str, Any], child)
-            results.append(evaluate_lookup(instance, lookup, value))
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    elif condition.connector == Q.OR:
-        result = True if True in results else (None if None in results else False)
-    else:
-        raise Unsupported
-    if condition.negated:
-        result = None if result is None else not result
-    return result
-
-
-def check_constraint_holds(
-    constraint: CheckConstraint,
-    model: type[Model],
-    instance: Model,
-    exclude: Any = None,
-) -> bool:
-    """Return True unless the instance breaks the CheckConstraint (as Django decides)."""
-    if exclude and any(
-        field in exclude for field in referenced_fields(constraint.condition)
-    ):
-        return True
-    try:
-        return evaluate(instance, constraint.condition) is not False
-    except Unsupported:
-        try:
-            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
-            constraint.validate(  # type: ignore[attr-defined]
-                model, instance, exclude=exclude, using=router.db_for_write(model)
-            )
-        except ValidationError:
-            return False
-        return True
-
-
 def referenced_fields(condition: Q | BaseExpression) -> set[str]:
     """Return the names of the fields a Q reads (none known for another expression)."""
     names: set[str] = set()
@@ -223,25 +128,6 @@ def referenced_fields(condition: Q | BaseExpression) -> set[str]:
             if isinstance(value, F):
                 names.add(value.name.split("__")[0])
     return names
-
-
-def check_constraint_errors(
-    instance: Model, exclude: Any = None
-) -> defaultdict[str, list[ValidationError]]:
-    """Return {field: [ValidationError]} for the CheckConstraints the instance breaks."""
-    errors = defaultdict(list)
-    for model, constraints in instance.get_constraints():
-        for constraint in constraints:
-            if not isinstance(constraint, CheckConstraint):
-                continue
-            if not check_constraint_holds(constraint, model, instance, exclude):
-                errors[error_field(constraint)].append(
-                    ValidationError(
-                        constraint.get_violation_error_message(),
-                        code=constraint.violation_error_code,
-                    )
-                )
-    return errors
 
 
 def unique_sets(
@@ -303,12 +189,8 @@ def unique_conflicts(
             key = tuple(getattr(instance, attname) for attname in attnames)
             if any(part is None or part == "" for part in key):
                 continue
-            if condition is not None:
-                try:
-                    if evaluate(instance, condition) is not True:
-                        continue
-                except Unsupported:
-                    pass
+            if condition is not None and not holds(instance, condition):
+                continue
             keyed[key].append(instance)
         for group in keyed.values():
             for instance in group[1:]:

@@ -23,6 +23,14 @@ EXAMPLE_ID_FIRST17 = "32118119800101001"  # 丹阳 321181, 1980-01-01: invented
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
+EXAMPLE_ROW = "这是模板的示例行，请删除"
+
+
+def example_text(field):
+    """Return the template's example of a text column (e.g. 示例户主姓名)."""
+    return f"示例{force_str(field.verbose_name)}"[: getattr(field, "max_length", 40)]
+
+
 def model_field(resource_class, field):
     """Return the model field a Resource column reads, or None."""
     model = resource_class._meta.model
@@ -88,7 +96,7 @@ def rule_and_example(name, django_field, scope_names, key=None):
         return f"数字，最多 {field.decimal_places} 位小数，不带单位和逗号", "100.00"
     if isinstance(field, models.IntegerField):
         return "整数，不带单位", "2021" if "year" in name else "1"
-    example = f"示例{force_str(field.verbose_name)}"[: getattr(field, "max_length", 40)]
+    example = example_text(field)
     if getattr(field, "max_length", None):
         return f"文字，不超过 {field.max_length} 个字", example
     return "文字", example

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, router
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +10,9 @@ from devzone.audit import audit_history
 from devzone.constraints import (
     FieldCheck,
     FieldUnique,
-    check_constraint_errors,
-    error_field,
     year_range,
 )
+from devzone.rules import RowRule, row_rule_errors
 from devzone.scope import Scope
 from devzone.validators import validate_plain_text
 
@@ -40,9 +39,17 @@ class TimeStampedModel(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     past_date_fields: tuple[str, ...] = ()
+    # Rules between values that no constraint can state (devzone.rules.RowRule).
+    row_rules: tuple[RowRule, ...] = ()
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = row_rule_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     def clean_fields(self, exclude=None):
         errors: dict[str, list] = {}
@@ -87,25 +94,6 @@ class TimeStampedModel(models.Model):
         except ValidationError as error:
             return list(error.error_list)
         return []
-
-    def validate_constraints(self, exclude=None):
-        # CheckConstraints are evaluated in Python where their SQL meaning is plain
-        # (devzone.constraints), which spares a query per constraint and record.
-        errors = check_constraint_errors(self, exclude)
-        using = router.db_for_write(self.__class__, instance=self)
-        for model_class, constraints in self.get_constraints():
-            for constraint in constraints:
-                if isinstance(constraint, models.CheckConstraint):
-                    continue
-                try:
-                    # BaseConstraint.validate() exists; the stubs lack it.
-                    constraint.validate(  # type: ignore[attr-defined]
-                        model_class, self, exclude=exclude, using=using
-                    )
-                except ValidationError as error:
-                    errors[error_field(constraint)].extend(error.error_list)
-        if errors:
-            raise ValidationError(dict(errors))
 
 
 class CommunityScopedQuerySet(models.QuerySet):

@@ -246,11 +246,14 @@ class EnvironmentalCaseForm(PhotoUploadFormMixin, ZoneModelForm):
             self.initial.get("status") != EnvironmentalCase.Status.CLOSED
             or "category" in self.changed_data
         )
-        if closing:
-            kinds = self.existing_photo_kinds() + self.pending_photo_kinds()
-            if message := case.photo_evidence_refusal(kinds):
-                # Above the form, where a phone's screen shows it.
-                self.add_error(None, message)
+        uploading = tuple(self.pending_photo_kinds())
+        # A stored case is judged by its declared rule (closed_with_evidence) when
+        # the model validates, with the photos this form uploads; a new one here.
+        self.instance.photo_kinds_uploading = uploading
+        new = case.pk is None
+        if closing and new and (message := case.photo_evidence_refusal(uploading)):
+            # Above the form, where a phone's screen shows it.
+            self.add_error(None, message)
         return cleaned
 
 

@@ -1,6 +1,5 @@
 """Recipients of assistance and what they received: the zone's most sensitive records."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Substr
@@ -16,6 +15,7 @@ from devzone.models import (
     TimeStampedModel,
 )
 from devzone.photos.models import Photo, PhotoQuerySet
+from devzone.rules import RowRule
 from devzone.validators import MALE_DIGITS, id_birth_date, id_is_male
 
 CHILD_AGE = 18
@@ -273,6 +273,29 @@ CHILD_CATEGORY_VALUES = (
 )
 
 
+def child_under_age(recipient):
+    """Refuse a child category for a person of age on the day identified."""
+    # Rules the database cannot state: they read the birth date in the ID.
+    # (A child's guardian and the exit date are Meta.constraints.)
+    if not recipient.is_child_category or not recipient.identified_on:
+        return None
+    age = recipient.age_on(recipient.identified_on)
+    if age is not None and age >= CHILD_AGE:
+        return _(
+            "儿童类别要求认定日期时未满 18 周岁；按身份证号，此人在认定日期"
+            "已满 %(age)s 周岁。"
+        ) % {"age": age}
+    return None
+
+
+def identified_after_birth(recipient):
+    """Refuse an identification day before the birth date in the ID number."""
+    birth = recipient.birth_date
+    if recipient.identified_on and birth and recipient.identified_on < birth:
+        return _("认定日期早于身份证号中的出生日期。")
+    return None
+
+
 class WelfareRecipient(TimeStampedModel):
     Category = RecipientCategory
 
@@ -321,6 +344,15 @@ class WelfareRecipient(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = WelfareRecipientQuerySet.as_manager()
+
+    row_rules = (
+        RowRule(
+            "id_number", ("category", "identified_on", "id_number"), child_under_age
+        ),
+        RowRule(
+            "identified_on", ("identified_on", "id_number"), identified_after_birth
+        ),
+    )
 
     history = audit_history()
     past_date_fields = ("identified_on", "exited_on")
@@ -437,23 +469,6 @@ class WelfareRecipient(TimeStampedModel):
     def next_visit_on(self, last_visit, months):
         """Return the day the next visit is due, ``months`` after the last one."""
         return add_months(last_visit or self.identified_on, months)
-
-    def clean(self):
-        # Rules the database cannot state: they read the birth date in the ID.
-        # (A child's guardian and the exit date are Meta.constraints.)
-        errors = {}
-        if self.is_child_category:
-            age = self.age_on(self.identified_on) if self.identified_on else None
-            if age is not None and age >= CHILD_AGE:
-                errors["id_number"] = _(
-                    "儿童类别要求认定日期时未满 18 周岁；按身份证号，此人在认定日期"
-                    "已满 %(age)s 周岁。"
-                ) % {"age": age}
-        birth = self.birth_date
-        if self.identified_on and birth and self.identified_on < birth:
-            errors["identified_on"] = _("认定日期早于身份证号中的出生日期。")
-        if errors:
-            raise ValidationError(errors)
 
 
 class AssistanceRecordQuerySet(CommunityScopedQuerySet):

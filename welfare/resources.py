@@ -53,6 +53,7 @@ class RecipientWidget(NaturalKeyWidget):
     in the “帮扶对象类别” column; a row that does not is refused, never guessed.
     """
 
+    reads_row = True  # the set-based import gives it the whole row
     id_widget = IdNumberWidget()
     category_widget = ChoiceWidget(WelfareRecipient.Category.choices)
 

@@ -17,20 +17,19 @@ each. Here the rows go through three stages, each over the whole file at once:
    ``INSERT … SELECT`` of the new rows, and their history rows naming the import
    batch, written from the rows the statements return.
 
-A Resource qualifies when its columns are the model's own fields read by devzone's
-widgets and its model adds no ``clean()`` of its own (``BulkImport.supports``); any
-other goes through the library's row loop with the same hooks and messages.
+Every Resource imports this way. A model's rules that no constraint states are its
+declared ``row_rules`` (``devzone.rules``), run over the rows in stage 2 as forms run
+them; many-to-many columns are written in stage 3, after their rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    FieldDoesNotExist,
     ImproperlyConfigured,
     ValidationError,
 )
@@ -41,12 +40,12 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
-from devzone.constraints import error_field, unique_sets
+from devzone.constraints import error_field, referenced_fields, unique_sets
+from devzone.fields import IdNumberField
+from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
-
-if TYPE_CHECKING:
-    from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.runs import stale_row_error, version_from
 
 DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cells with
 STAGING = "devzone_import_rows"
@@ -77,7 +76,7 @@ class BulkImport:
 
     def __init__(
         self,
-        resource: ZoneResource,
+        resource: Any,  # a devzone.spreadsheets.resources.ZoneResource
         dataset: Any,
         *,
         dry_run: bool,
@@ -88,13 +87,24 @@ class BulkImport:
         self.model = resource._meta.model
         self.opts = self.model._meta
         headers = list(dataset.headers or [])
-        self.file_fields = [
-            field
+        self.headers = headers
+        read = [
+            (field, self.opts.get_field(field.attribute))
             for field in resource.get_import_fields()
             if field.column_name in headers and field.attribute
         ]
+        self.file_fields = [field for field, mf in read if not mf.many_to_many]
         self.positions = [headers.index(f.column_name) for f in self.file_fields]
         self.model_fields = [self.opts.get_field(f.attribute) for f in self.file_fields]
+        # Many-to-many columns: {field name: each row's set of related pks}, written
+        # after the rows themselves.
+        self.many_fields = [mf for _field, mf in read if mf.many_to_many]
+        self.many_columns = [
+            (field, headers.index(field.column_name))
+            for field, mf in read
+            if mf.many_to_many
+        ]
+        self.many_values: dict[str, list] = {}
         file_names = {mf.name for mf in self.model_fields}
         self.kept_fields = [
             mf
@@ -109,46 +119,8 @@ class BulkImport:
         self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
-
-    # Which Resources qualify.
-
-    @classmethod
-    def supports(cls, resource: ZoneResource) -> bool:
-        from devzone.spreadsheets.resources import ZoneResource
-
-        model = resource._meta.model
-        if model.clean is not models.Model.clean:
-            return False
-        path = community_path(model)
-        if path is not None and path != "pk" and "__" in path:
-            return False
-        for hook in (
-            "before_import",
-            "before_import_row",
-            "after_import_row",
-            "import_instance",
-            "import_field",
-            "validate_instance",
-            "save_instance",
-            "before_save_instance",
-            "after_save_instance",
-            "after_init_instance",
-            "init_instance",
-        ):
-            if getattr(type(resource), hook) is not getattr(ZoneResource, hook):
-                return False
-        for field in resource.get_import_fields():
-            if not field.attribute or "__" in field.attribute:
-                return False
-            try:
-                model_field = model._meta.get_field(field.attribute)
-            except FieldDoesNotExist:
-                return False
-            if model_field.many_to_many or not model_field.concrete:
-                return False
-            if type(field.widget).__module__ != DEVZONE_WIDGETS:
-                return False  # a Resource's own widget may read other cells
-        return True
+        self.duplicates: set[int] = set()
+        self.values: list[list] = []  # rows naming a record an earlier row names
 
     def progress(self, done: int, total: int) -> None:
         """Report how far the import has come (rows' worth of work), once per step."""
@@ -167,6 +139,14 @@ class BulkImport:
             zip(self.file_fields, self.model_fields, self.positions, strict=True)
         ):
             memo: dict[Any, tuple[Any, list]] = {}
+            if getattr(field.widget, "reads_row", False):
+                for index, cells in enumerate(rows):
+                    row = dict(zip(self.headers, cells, strict=False))
+                    value, errors = self.clean_cell(field, model_field, row)
+                    if errors:
+                        self.errors[index][model_field.name] = errors
+                    values[index][position] = value
+                continue
             for index, cells in enumerate(rows):
                 raw = cells[column]
                 key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
@@ -180,12 +160,46 @@ class BulkImport:
                     self.errors[index][model_field.name] = errors
                 values[index][position] = value
             self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
+        self.refuse_example_rows()
+        for field, column in self.many_columns:
+            name = field.attribute
+            related: list = []
+            for index, cells in enumerate(rows):
+                try:
+                    found = field.clean({field.column_name: cells[column]})
+                except ValueError as exc:
+                    self.refuse(index, name, ValidationError(force_str(exc)))
+                    related.append(None)
+                    continue
+                related.append(frozenset(obj.pk for obj in found))
+            self.many_values[name] = related
         return values
 
+    def refuse_example_rows(self) -> None:
+        """Refuse a row that still holds the template's example texts (示例…)."""
+        examples = [
+            (position, example_text(mf))
+            for position, mf in zip(self.positions, self.model_fields, strict=True)
+            if isinstance(mf, models.CharField | models.TextField) and not mf.choices
+        ]
+        if not examples:
+            return
+        for index, cells in enumerate(self.rows):
+            if any(
+                isinstance(cells[position], str) and cells[position].strip() == text
+                for position, text in examples
+            ):
+                self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
+
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
-        """Return (value for the database, errors) of one cell, as full_clean would."""
+        """Return (value for the database, errors) of one cell, as full_clean would.
+
+        ``raw`` is the cell, or the whole row (a dict) for a widget that reads the
+        row's other cells too (``reads_row``, e.g. a recipient's category).
+        """
+        row = raw if isinstance(raw, dict) else {field.column_name: raw}
         try:
-            value = field.clean({field.column_name: raw})
+            value = field.clean(row)
         except ValueError as exc:
             return None, [ValidationError(force_str(exc), code="invalid")]
         except ValidationError as exc:
@@ -274,7 +288,7 @@ class BulkImport:
         return " AND ".join(parts)
 
     def refuse_duplicate_keys(self, cursor: Any) -> None:
-        """Refuse the file if two rows name the same record (the file-level rule)."""
+        """Refuse each later row naming the same record as an earlier one."""
         keys = [
             self.opts.get_field(name) for name in self.resource.get_import_id_fields()
         ]
@@ -285,11 +299,13 @@ class BulkImport:
             f"WHERE {self.filled(keys)}) s WHERE {quote(ROW)} <> first ORDER BY {quote(ROW)}"
         )
         numbers = file_row_numbers(self.dataset)
-        duplicates: defaultdict[int, list[int]] = defaultdict(list)
         for number, first in cursor.fetchall():
-            duplicates[numbers[first - 1]].append(numbers[number - 1])
-        if duplicates:
-            raise self.resource.duplicate_keys_error(duplicates)
+            self.duplicates.add(number - 1)
+            self.refuse(
+                number - 1,
+                keys[0].name,
+                self.resource.duplicate_key_message(numbers[first - 1]),
+            )
 
     def match(self, cursor: Any) -> None:
         """Find each row's stored record by natural key; fill the columns it keeps."""
@@ -315,6 +331,16 @@ class BulkImport:
             if isinstance(message, ValidationError)
             else ValidationError(message)
         )
+
+    def failed_cells(self, index: int, names: Iterable[str]) -> bool:
+        """Return True if a cell the rule reads was refused on this row already.
+
+        A refused cell is staged as NULL: a rule reading it would judge a blank that
+        the file does not hold. Every other rule still runs on the row, so a file's
+        errors all come at once.
+        """
+        errors = self.errors.get(index) or {}
+        return any(name in errors for name in names)
 
     def rows_where(
         self, cursor: Any, sql: str, params: list | None = None
@@ -353,23 +379,30 @@ class BulkImport:
             outside = f"{quote(TARGET)} IS NULL"
             ids: list[int] = []
         else:
-            column = quote(self.opts.get_field(path).column)
+            first, _, rest = path.partition("__")
+            local = self.opts.get_field(first)
+            column = quote(local.column)
             ids = sorted(scope.community_ids or ())
             allowed = ", ".join(["%s"] * len(ids)) or "NULL"
+            if rest and ids:
+                # A community reached through a related record (a rating's branch).
+                within = local.related_model._base_manager.filter(
+                    **{f"{rest}__in": ids}
+                ).values("pk")
+                allowed, within_params = within.query.sql_with_params()
+                ids = list(within_params)
             outside = f"{column} IS NULL OR {column} NOT IN ({allowed})"
+        read = [path.partition("__")[0]] if path != "pk" else []
         for index in self.rows_where(
             cursor,
-            f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-            f"WHERE NOT {quote(BAD)} AND ({outside})",
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE ({outside})",
             ids,
         ):
-            if index not in self.replaced:
+            if index not in self.replaced and not self.failed_cells(index, read):
                 self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
 
     def check_versions(self) -> None:
         """Record each row's record version; at a confirmation, refuse moved ones."""
-        from devzone.spreadsheets.resources import stale_row_error, version_from
-
         run = self.resource.run
         if run is None:
             return
@@ -415,7 +448,7 @@ class BulkImport:
             for index in self.rows_where(
                 cursor,
                 f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE {quote(TARGET)} IS NULL AND NOT {quote(BAD)}",
+                f"WHERE {quote(TARGET)} IS NULL",
             ):
                 self.errors[index].setdefault(model_field.name, []).extend(errors)
 
@@ -428,13 +461,62 @@ class BulkImport:
                 constraint.get_violation_error_message(),
                 code=constraint.violation_error_code,
             )
+            read = referenced_fields(constraint.condition)
             for index in self.rows_where(
                 cursor,
-                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE NOT {quote(BAD)} AND NOT ({sql})",
+                f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE NOT ({sql})",
                 params,
             ):
-                self.refuse(index, error_field(constraint), message)
+                if not self.failed_cells(index, read):
+                    self.refuse(index, error_field(constraint), message)
+
+    def check_row_rules(self, cursor: Any) -> None:
+        """Run the model's declared row rules (``devzone.rules``) on every row.
+
+        The same functions a form runs through ``TimeStampedModel.clean``, given the
+        row as a record: the file's values over the stored ones, ``pk`` the matched
+        record's.
+        """
+        rules = getattr(self.model, "row_rules", ())
+        if not rules:
+            return
+        cursor.execute(f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)}")
+        targets = dict(cursor.fetchall())
+        read = {name for rule in rules for name in rule.reads}
+        kept = [mf for mf in self.kept_fields if mf.name in read]
+        stored: dict[Any, models.Model] = {}
+        if kept:
+            pks = sorted({t for t in targets.values() if t is not None})
+            for start in range(0, len(pks), 1000):
+                chunk = pks[start : start + 1000]
+                found = self.model._base_manager.filter(pk__in=chunk)
+                for record in found.only(*(mf.name for mf in kept)):
+                    stored[record.pk] = record
+        defaults = {mf.attname: self.default_of(mf) for mf in kept}
+        matched = sorted({t for t in targets.values() if t is not None})
+        known = {
+            id(rule): rule.prepare(matched) if matched else {}
+            for rule in rules
+            if rule.prepare is not None
+        }
+        for index, row in enumerate(self.values):
+            if index in self.replaced:
+                continue
+            target = targets.get(index + 1)
+            instance = self.model()
+            base = stored.get(target)
+            for mf in kept:
+                value = getattr(base, mf.attname) if base else defaults[mf.attname]
+                setattr(instance, mf.attname, value)
+            for mf, value in zip(self.model_fields, row, strict=True):
+                setattr(instance, mf.attname, value)
+            instance.pk = target
+            for rule in rules:
+                if self.failed_cells(index, rule.reads):
+                    continue
+                message = rule.refusal(instance, known.get(id(rule)))
+                if message is not None:
+                    self.refuse(index, rule.field, message)
 
     def check_unique(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
@@ -443,7 +525,7 @@ class BulkImport:
             fields = [self.opts.get_field(name) for name in names]
             columns = [quote(f.column) for f in fields]
             filled = self.filled(fields)
-            where = f"NOT {quote(BAD)} AND {filled}"
+            where = filled
             params: list = []
             if condition is not None:
                 sql, params = condition_sql(self.model, condition)
@@ -471,8 +553,12 @@ class BulkImport:
                 f"WHERE {quote(TARGET)} IS NOT NULL)",
                 [*params, *stored_params],
             )
+            read = set(names) | (
+                referenced_fields(condition) if condition is not None else set()
+            )
             for index in sorted(set(within) | set(against)):
-                self.refuse(index, field, message)
+                if index not in self.duplicates and not self.failed_cells(index, read):
+                    self.refuse(index, field, message)
 
     def mark_changed(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
@@ -488,6 +574,74 @@ class BulkImport:
             f"WHERE t.{quote(self.opts.pk.column)} = {quote(STAGING)}.{quote(TARGET)} "
             f"AND ({differs})"
         )
+        if self.many_fields:
+            self.mark_many_changed(cursor)
+
+    def stored_many(self, pks: list) -> dict[str, dict[Any, frozenset]]:
+        """Return {field name: {record pk: its related pks}} of the stored records."""
+        found: dict[str, dict[Any, frozenset]] = {}
+        for mf in self.many_fields:
+            through = mf.remote_field.through
+            own, other = mf.m2m_column_name(), mf.m2m_reverse_name()
+            sets: dict[Any, set] = defaultdict(set)
+            for start in range(0, len(pks), 1000):
+                rows = through._default_manager.filter(
+                    **{f"{own}__in": pks[start : start + 1000]}
+                ).values_list(own, other)
+                for pk, related in rows:
+                    sets[pk].add(related)
+            found[mf.name] = {pk: frozenset(v) for pk, v in sets.items()}
+        return found
+
+    def mark_many_changed(self, cursor: Any) -> None:
+        """Mark the rows whose many-to-many columns name other records than stored."""
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
+            f"WHERE {quote(TARGET)} IS NOT NULL"
+        )
+        targets = dict(cursor.fetchall())
+        stored = self.stored_many(sorted(set(targets.values())))
+        changed = sorted(
+            number
+            for number, target in targets.items()
+            for mf in self.many_fields
+            if self.many_values[mf.name][number - 1] is not None
+            and self.many_values[mf.name][number - 1]
+            != stored[mf.name].get(target, frozenset())
+        )
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            cursor.execute(
+                f"UPDATE {quote(STAGING)} SET {quote(CHANGED)} = TRUE "
+                f"WHERE {quote(ROW)} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+
+    def write_many(self, cursor: Any) -> None:
+        """Write the many-to-many columns of the rows just inserted or changed."""
+        keys = [
+            self.opts.get_field(name) for name in self.resource.get_import_id_fields()
+        ]
+        joined = " AND ".join(
+            f"t.{quote(f.column)} = s.{quote(f.column)}" for f in keys
+        )
+        cursor.execute(
+            f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
+            f"FROM {quote(STAGING)} s JOIN {quote(self.opts.db_table)} t ON {joined} "
+            f"WHERE s.{quote(TARGET)} IS NULL OR s.{quote(CHANGED)}"
+        )
+        written = dict(cursor.fetchall())
+        for mf in self.many_fields:
+            through = mf.remote_field.through
+            own, other = mf.m2m_column_name(), mf.m2m_reverse_name()
+            through._default_manager.filter(
+                **{f"{own}__in": list(written.values())}
+            ).delete()
+            through._default_manager.bulk_create(
+                through(**{own: pk, other: related})
+                for number, pk in written.items()
+                for related in sorted(self.many_values[mf.name][number - 1] or ())
+            )
 
     def count(self, result: Result, cursor: Any) -> None:
         """Count what the file adds, changes, leaves as it is and refuses."""
@@ -532,6 +686,8 @@ class BulkImport:
         )
         self.write_with_history(cursor, changed, [now_db], "~", now_db)
         self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
+        if self.many_fields:
+            self.write_many(cursor)
 
     def write_or_report(self, cursor: Any, result: Result) -> None:
         """Write the rows; a refusal by the database (a race) leaves nothing written."""
@@ -612,7 +768,7 @@ class BulkImport:
         result = resource.get_result_class()()
         result.total_rows = total
         resource.before_import(self.dataset, dry_run=self.dry_run)
-        values = self.clean_columns()
+        values = self.values = self.clean_columns()
         # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
             self.create_staging(cursor)
@@ -624,6 +780,7 @@ class BulkImport:
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
+            self.check_row_rules(cursor)
             for index, error in self.replaced.items():
                 self.errors[index] = error.update_error_dict({})
             self.mark_changed(cursor)
@@ -664,6 +821,13 @@ class BulkImport:
             for number, target, changed in cursor.fetchall()
         }
         headers = list(self.dataset.headers or [])
+        updated = {
+            number
+            for number, kind in outcome.items()
+            if kind == RowResult.IMPORT_TYPE_UPDATE and number - 1 not in self.errors
+        }
+        stored = self.stored_records(cursor, updated)
+        seconds = self.second_records(cursor, outcome)
         for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
             row_result = self.resource.get_row_result_class()()
             row_result.import_type = (
@@ -673,4 +837,122 @@ class BulkImport:
             )
             row = dict(zip(headers, cells, strict=False))
             row_result.preview_cells = self.resource.preview_cells(row)
+            if number in stored:
+                self.show_changes(row_result, number - 1, stored[number])
+            if number in seconds:
+                row_result.note = seconds[number]
             result.rows.append(row_result)
+
+    def second_records(self, cursor: Any, outcome: dict[int, str]) -> dict[int, str]:
+        """Return {row number: note} for 新增 rows whose person already has a record.
+
+        A person is named by an ID number that is part of the key (a recipient's
+        key is the number and the category): a new key for a stored number is
+        either a second record or a mistake, and the clerk should say which. The
+        note names the stored record's key and community, masked as the user sees
+        them. Only records within the user's scope are named, and only at a preview,
+        whose rows ``charge_personal_lookups`` has counted already.
+        """
+        run = self.resource.run
+        if run is not None and run.expected is not None:
+            return {}
+        keys = list(self.resource.get_import_id_fields())
+        people = [
+            mf
+            for mf in self.model_fields
+            if isinstance(mf, IdNumberField) and mf.name in keys
+        ]
+        if not people or len(keys) < 2:
+            return {}
+        person = people[0]
+        new = {
+            number
+            for number, kind in outcome.items()
+            if kind == RowResult.IMPORT_TYPE_NEW and number - 1 not in self.errors
+        }
+        if not new:
+            return {}
+        visible = self.resource.scope.filter(self.model._default_manager.all())
+        cursor.execute(
+            f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
+            f"FROM {quote(STAGING)} s JOIN {quote(self.opts.db_table)} t "
+            f"ON t.{quote(person.column)} = s.{quote(person.column)} "
+            f"WHERE s.{quote(TARGET)} IS NULL AND s.{quote(ROW)} <= %s",
+            [PREVIEW_ROWS],
+        )
+        found = [(n, pk) for n, pk in cursor.fetchall() if n in new]
+        if not found:
+            return {}
+        records = {
+            r.pk: r
+            for r in self.resource.filter_export(
+                visible.filter(pk__in=[pk for _n, pk in found])
+            )
+        }
+        others = [f for f in self.resource.get_import_fields() if f.attribute in keys]
+        others = [f for f in others if f.attribute != person.name]
+        path = community_path(self.model)
+        notes: dict[int, list[str]] = defaultdict(list)
+        for number, pk in found:
+            record = records.get(pk)
+            if record is None:
+                continue  # outside the user's communities: no answer about it
+            parts = [str(self.resource.export_field(f, record)) for f in others]
+            community = record
+            for step in (path or "").split("__"):
+                community = getattr(community, step, None) if step else None
+            where = f"（{community}）" if community not in (None, record) else ""
+            notes[number].append("、".join(parts) + where)
+        label = self.opts.verbose_name
+        return {
+            number: f"此人已有{label}：{'；'.join(texts)}。请确认是另一条记录而非填错"
+            for number, texts in notes.items()
+        }
+
+    def stored_records(self, cursor: Any, numbers: set[int]) -> dict[int, Any]:
+        """Return {row number: the stored record it updates} for the preview's rows."""
+        if not numbers:
+            return {}
+        cursor.execute(
+            f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
+            f"WHERE {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL",
+            [PREVIEW_ROWS],
+        )
+        targets = {n: t for n, t in cursor.fetchall() if n in numbers}
+        records = self.resource.filter_export(
+            self.model._base_manager.filter(pk__in=list(targets.values()))
+        )
+        by_pk = {record.pk: record for record in records}
+        return {n: by_pk[t] for n, t in targets.items() if t in by_pk}
+
+    def show_changes(self, row_result: Any, index: int, record: Any) -> None:
+        """Write each changed cell of an 更新 row as 旧值 → 新值, masked as the user sees.
+
+        The old value is the record's, rendered as an export renders it (masks from
+        ``devzone.personal`` for a user who sees numbers masked).
+        """
+        shown_headers = self.resource.preview_headers
+        cells = row_result.preview_cells
+        changes = []
+        for field, mf, value in zip(
+            self.file_fields, self.model_fields, self.values[index], strict=True
+        ):
+            if getattr(record, mf.attname) == value:
+                continue
+            changes.append(field)
+        for mf in self.many_fields:
+            new = self.many_values[mf.name][index]
+            old = frozenset(getattr(record, mf.name).values_list("pk", flat=True))
+            if new is not None and new != old:
+                changes.extend(
+                    f
+                    for f in self.resource.get_import_fields()
+                    if f.attribute == mf.name
+                )
+        for field in changes:
+            if field.column_name not in shown_headers:
+                continue
+            position = shown_headers.index(field.column_name)
+            old_text = self.resource.export_field(field, record)
+            cells[position] = f"{old_text or '（空）'} → {cells[position] or '（空）'}"
+        row_result.changed_columns = [f.column_name for f in changes]

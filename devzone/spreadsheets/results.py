@@ -1,16 +1,12 @@
 """Import results and messages: refusals, errors by row and column, counts."""
 
-import re
-
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import DatabaseError, models
+from django.db import DatabaseError
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
-from devzone.constraints import Unsupported, evaluate, referenced_fields
-
 PREVIEW_ROWS = 100  # rows of an import's preview page
 PREVIEW_CHARS = 200  # characters of a cell on the preview page
+PROBLEM_ROWS = 300  # rows named per problem; a huge file's total is given beside
 
 
 class ImportResult(Result):
@@ -31,6 +27,7 @@ class ImportRowResult(RowResult):
     def __init__(self):
         super().__init__()
         self.preview_cells = None
+        self.note = None  # e.g. this person has another record already
 
 
 class ImportFileError(Exception):
@@ -44,103 +41,8 @@ class PersonalLookupRefused(ImportFileError):
     """
 
 
-def required_messages(instance, errors):
-    """Return errors with Django's "这个值不能为 null" said as for a blank cell."""
-    result: dict[str, list] = {}
-    for name, messages in errors.items():
-        result[name] = []
-        for message in messages:
-            if getattr(message, "code", None) == "null":
-                try:
-                    text = instance._meta.get_field(name).error_messages["blank"]
-                except FieldDoesNotExist:
-                    text = message
-                message = ValidationError(text, code="blank")
-            result[name].append(message)
-    return result
-
-
-class DatabaseRefusal(Exception):
-    """A database's refusal, explained; the message is shown to the user."""
-
-
-CONSTRAINT_NAME = re.compile(r'constraint "([^"]+)"|CHECK constraint failed: (\w+)')
-COLUMN_NAMES = re.compile(
-    r"(?:UNIQUE|NOT NULL) constraint failed: ([\w.]+(?:, [\w.]+)*)"
-    r'|null value in column "(\w+)"|Key \(([^)]+)\)='
-)
-
-
-def database_refusal(model, error, instances):
-    """Return (field, rule in Chinese, offending instances) for a refused write.
-
-    The rule is read from the database's message (PostgreSQL and SQLite word it
-    differently) and matched to the model's own constraint or field; the rows that
-    break it are found in Python. None when the message names nothing known.
-    """
-    text = str(error)
-    opts = model._meta
-    match = CONSTRAINT_NAME.search(text)
-    name = match and (match.group(1) or match.group(2))
-    for constraint in opts.constraints:
-        if constraint.name != name:
-            continue
-        message = force_str(constraint.get_violation_error_message())
-        if isinstance(constraint, models.CheckConstraint):
-            field = (
-                getattr(constraint, "field", None)
-                or sorted(referenced_fields(constraint.condition))[0]
-            )
-            culprits = []
-            for instance in instances:
-                try:
-                    if evaluate(instance, constraint.condition) is False:
-                        culprits.append(instance)
-                except Unsupported:
-                    continue
-            return field, message, culprits
-        field = getattr(constraint, "field", None) or constraint.fields[0]
-        return field, message, duplicated(model, instances, constraint.fields)
-    match = COLUMN_NAMES.search(text)
-    columns = match and (match.group(1) or match.group(2) or match.group(3))
-    if not columns:
-        return None
-    names = [part.strip().split(".")[-1] for part in columns.split(",")]
-    fields = []
-    for column in names:
-        for field in opts.concrete_fields:
-            if field.column == column:
-                fields.append(field)
-    if not fields:
-        return None
-    if "NOT NULL" in text or "null value" in text:
-        field = fields[0]
-        culprits = [i for i in instances if getattr(i, field.attname) is None]
-        return field.name, "此项必填，不能为空。", culprits
-    labels = "、".join(str(f.verbose_name) for f in fields)
-    return (
-        fields[0].name,
-        f"{labels}与已有的记录重复。",
-        duplicated(model, instances, [f.name for f in fields]),
-    )
-
-
-def duplicated(model, instances, field_names):
-    """Return the instances whose values of the fields repeat an earlier one's."""
-    attnames = [model._meta.get_field(name).attname for name in field_names]
-    seen, culprits = set(), []
-    for instance in instances:
-        key = tuple(getattr(instance, attname) for attname in attnames)
-        if key in seen:
-            culprits.append(instance)
-        seen.add(key)
-    return culprits
-
-
 def error_text(error):
     """Return an error for a person: a database's own refusal gets a Chinese sentence."""
-    if isinstance(error, DatabaseRefusal):
-        return f"数据库拒绝保存：{error}"
     if isinstance(error, DatabaseError):
         return f"数据库拒绝保存这些数据，没有保存任何数据。请把以下信息发给系统管理员：{error}"
     return force_str(error)
@@ -194,7 +96,11 @@ def error_lines(result):
                 grouped.setdefault((column, message), []).append(file_row(row.number))
     entries = sorted(grouped.items(), key=lambda item: min(item[1]))
     for (column, message), rows in entries:
-        where = f"第 {row_ranges(rows)} 行"
+        rows = sorted(set(rows))
+        if len(rows) > PROBLEM_ROWS:
+            where = f"第 {row_ranges(rows[:PROBLEM_ROWS])} 行等，共 {len(rows)} 行"
+        else:
+            where = f"第 {row_ranges(rows)} 行"
         lines.append(
             f"{where}：{message}"
             if column is None
@@ -255,6 +161,9 @@ def preview_rows(result):
             continue
         kind = "invalid" if number in refused else row_result.import_type
         status = PREVIEW_STATUS.get(kind, INVALID_STATUS)
+        note = getattr(row_result, "note", None)
+        if note and kind != "invalid":
+            status = f"{status}（{note}）"
         line = numbers[number - 1] if number <= len(numbers) else number + 1
         rows.append({"line": line, "kind": kind, "status": status, "cells": cells})
     return rows

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -14,6 +15,7 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
+from devzone.rules import RowRule
 from governance.models.photos import CasePhoto, CasePhotoKind
 
 # A case whose deadline is this close shows in the workers' to-do (我的待办).
@@ -134,6 +136,34 @@ EVIDENCE_CATEGORY_VALUES = frozenset(
 )
 
 
+def stored_cases(pks):
+    """Return {pk: (status, category, photo kinds)} of stored cases."""
+    found: dict[int, tuple[str, str, list[str]]] = {
+        pk: (status, category, [])
+        for pk, status, category in EnvironmentalCase._base_manager.filter(
+            pk__in=pks
+        ).values_list("pk", "status", "category")
+    }
+    photos = CasePhoto.objects.filter(case_id__in=list(found))
+    for pk, kind in photos.values_list("case_id", "kind"):
+        found[pk][2].append(kind)
+    return found
+
+
+def closed_with_evidence(case, stored):
+    """Refuse moving a stored case to 已办结 without the 整改后 photo it needs.
+
+    The same rule for a form and an import (``EnvironmentalCase.row_rules``); a new
+    case entered closed in the admin is the form's to refuse, with its uploads.
+    """
+    if stored is None or case.status != CaseStatus.CLOSED or not case.requires_evidence:
+        return None
+    status, category, kinds = stored
+    if (status, category) == (case.status, case.category):
+        return None  # closed already: this is no closing
+    return case.photo_evidence_refusal([*kinds, *case.photo_kinds_uploading])
+
+
 class EnvironmentalCase(TimeStampedModel):
     Category = CaseCategory
 
@@ -178,6 +208,17 @@ class EnvironmentalCase(TimeStampedModel):
     SEARCH_FIELDS = ("case_number", "title", "party_concerned")
 
     objects = EnvironmentalCaseQuerySet.as_manager()
+
+    row_rules = (
+        RowRule(
+            NON_FIELD_ERRORS,
+            ("status", "category"),
+            closed_with_evidence,
+            prepare=stored_cases,
+        ),
+    )
+    # The kinds of the photos a form uploads with the case (read by its rule).
+    photo_kinds_uploading: tuple[str, ...] = ()
 
     NATURAL_KEY = "case_number"
 

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from devzone.audit import audit_history
 from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
 from devzone.models import DEFAULT_PERMISSIONS, TimeStampedModel
+from devzone.rules import RowRule
 
 # Amount bands of the annual review, in 万元 (1 亿元 = 10,000 万元).
 BAND_50 = Decimal(500000)
@@ -64,6 +64,17 @@ class DealStage(models.TextChoices):
 SIGNED_STAGES = (DealStage.SIGNED, DealStage.LANDED)
 
 
+def signed_in_its_year(deal):
+    """Refuse a signed deal counted in another year than the one it was signed in."""
+    # A database cannot compare a date's year with a column portably (SQLite would
+    # need Django's own SQL function inside the constraint).
+    if deal.signed_on and deal.year and deal.signed_on.year != deal.year:
+        return _("已签约项目的统计年度应为签约年度 %(year)s。") % {
+            "year": deal.signed_on.year
+        }
+    return None
+
+
 class InvestmentDeal(TimeStampedModel):
     class Industry(models.TextChoices):
         HEALTH = "health", _("大健康")
@@ -104,6 +115,8 @@ class InvestmentDeal(TimeStampedModel):
     note = models.TextField(_("备注"), blank=True, default="")
 
     objects = InvestmentDealQuerySet.as_manager()
+
+    row_rules = (RowRule("year", ("signed_on", "year"), signed_in_its_year),)
 
     history = audit_history()
     past_date_fields = ("signed_on",)
@@ -150,18 +163,6 @@ class InvestmentDeal(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name}（{self.year}）"
-
-    def clean(self):
-        # A database cannot compare a date's year with a column portably (SQLite
-        # would need Django's own SQL function inside the constraint).
-        super().clean()
-        if self.signed_on and self.year and self.signed_on.year != self.year:
-            raise ValidationError(
-                {
-                    "year": _("已签约项目的统计年度应为签约年度 %(year)s。")
-                    % {"year": self.signed_on.year}
-                }
-            )
 
     @property
     def total_investment_yi(self):

@@ -1,6 +1,7 @@
 """The set-based import (devzone.spreadsheets.bulk): whole files checked in SQL."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -9,11 +10,9 @@ from devzone.resources import (
     CommunityResource,
     StaffProfileResource,
 )
-from devzone.spreadsheets.bulk import BulkImport
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import error_lines, import_counts
-from projects.resources import RelocationHouseholdResource
 from tests.spreadsheets import csv_bytes
 
 HEADER = ["名称", "类型", "所属街道", "统计用区划代码"]
@@ -32,11 +31,32 @@ def run_import(rows, *, user=None, dry_run=False, run=None):
     return resource.import_data(dataset, dry_run=dry_run)
 
 
-def test_communities_and_households_go_through_the_set_based_import():
-    assert BulkImport.supports(CommunityResource())
-    assert BulkImport.supports(RelocationHouseholdResource())
-    # a many-to-many column needs its record saved first: the library's row loop
-    assert not BulkImport.supports(StaffProfileResource())
+def test_staff_profiles_with_their_communities_import_in_sets(db):
+    # given a user and a file naming their communities (a many-to-many column)
+    user = get_user_model().objects.create_user("wang")
+    Community.objects.create(name="甲村", kind="village")
+    Community.objects.create(name="乙村", kind="village")
+    header = ["用户名", "部门", "负责村/社区"]
+    data = csv_bytes([header, ["wang", "村/社区", "甲村、乙村"]])
+
+    # when it is imported, then changed to one community
+    first = StaffProfileResource(run=ImportRun()).import_data(
+        read_dataset(data, "s.csv")
+    )
+    again = csv_bytes([header, ["wang", "村/社区", "乙村"]])
+    second = StaffProfileResource(run=ImportRun()).import_data(
+        read_dataset(again, "s.csv")
+    )
+    same = StaffProfileResource(run=ImportRun()).import_data(
+        read_dataset(again, "s.csv")
+    )
+
+    # then the communities follow the file, and an unchanged file changes nothing
+    assert import_counts(first)["new"] == 1, error_lines(first)
+    assert import_counts(second)["update"] == 1, error_lines(second)
+    assert import_counts(same)["skip"] == 1, error_lines(same)
+    profile = StaffProfile.objects.get(user=user)
+    assert list(profile.communities.values_list("name", flat=True)) == ["乙村"]
 
 
 def test_an_import_makes_the_same_queries_for_ten_rows_as_for_a_hundred(db):

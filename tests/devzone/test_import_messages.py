@@ -119,36 +119,6 @@ def test_a_long_cell_is_refused_with_a_short_message():
     assert any("类型" in line and "共 5000 个字符" in line for line in lines)
 
 
-def test_a_database_refusal_names_the_rule_the_row_and_the_column(monkeypatch):
-    # given a rule the per-row checks miss (as if the data changed after them)
-    from projects.models import RelocationProject
-
-    monkeypatch.setattr(
-        "devzone.spreadsheets.resources.check_constraint_errors",
-        lambda *args, **kwargs: {},
-    )
-    Community.objects.create(name="高楼社区", kind="community")
-    header = ["项目名称", "年度", "项目状态", "所在村/社区", "所在片区"]
-    rows = [
-        header,
-        ["甲项目", "2021", "", "高楼社区", ""],
-        ["乙项目", "2021", "", "", ""],
-    ]
-
-    # when the file is written
-    from projects.resources import RelocationProjectResource
-
-    result = RelocationProjectResource().import_data(
-        read_dataset(csv_bytes(rows), "p.csv")
-    )
-
-    # then the database's refusal is put on the row and column that broke the rule
-    lines = error_lines(result)
-    assert len(lines) == 1 and lines[0].startswith("第 3 行 · ")
-    assert "数据库" not in lines[0]
-    assert not RelocationProject.objects.exists()
-
-
 def xlsx_with_sheet(sheet_xml):
     """Return an XLSX whose only sheet is the given XML."""
     buffer = io.BytesIO(xlsx_bytes([HEADER, ["甲村", "村", "曲阿街道"]]))

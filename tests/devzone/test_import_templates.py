@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from devzone.models import Community
-from tests.spreadsheets import confirm, page_text
+from tests.spreadsheets import confirm, error_items, page_text, upload
 
 IMPORTS = [
     "devzone_community",
@@ -96,3 +96,21 @@ def test_import_forms_show_progress_and_cannot_be_sent_twice(admin_client):
 
     assert "data-busy" in html and "正在处理…" in html
     assert "devzone/busy.js" in html
+
+
+@pytest.mark.parametrize(
+    "admin_name", ["welfare_welfarerecipient", "projects_relocationhousehold"]
+)
+def test_an_untouched_template_is_refused_on_its_example_row(admin_client, admin_name):
+    # given the template as downloaded, example row and all
+    template = admin_client.get(reverse(f"admin:{admin_name}_import_template"))
+
+    # when it is uploaded as it is
+    preview = upload(admin_client, admin_name, "模板.xlsx", b"".join(template))
+
+    # then the example row is refused by its row number, and nothing imports
+    assert any(
+        item.startswith("第 2 行") and "这是模板的示例行，请删除" in item
+        for item in error_items(preview)
+    ), error_items(preview)
+    assert "confirm_form" not in preview.context

@@ -165,7 +165,7 @@ def test_database_constraint_errors_are_reported_per_row(admin_client):
     assert Area.objects.count() == 0
 
 
-def test_same_key_twice_in_one_file_refuses_the_file(admin_client):
+def test_same_key_twice_in_one_file_refuses_the_later_row(admin_client):
     rows = [
         HEADER,
         ["高楼社区", "社区", "", "", "是", "是"],
@@ -174,7 +174,7 @@ def test_same_key_twice_in_one_file_refuses_the_file(admin_client):
     ]
     preview = upload(admin_client, COMMUNITY, "dup.csv", csv_bytes(rows))
     text = page_text(preview)
-    assert "同一文件中“名称”重复：第 2 行与第 4 行" in text
+    assert "第 4 行 · 名称：与第 2 行的“名称”相同：同一记录在文件中只能出现一次" in text
     assert Community.objects.count() == 0
 
 

@@ -180,7 +180,7 @@ def test_duplicate_rating_for_a_year_refuses_the_whole_file(
     preview = upload(admin_client, RATING, "governance_ratings_duplicate.csv", data)
 
     assert "confirm_form" not in preview.context
-    assert "同一文件中“党支部、年度”重复：第 2 行与第 4 行" in page_text(preview)
+    assert "第 4 行 · 党支部：与第 2 行的“党支部、年度”相同" in page_text(preview)
     assert not BranchRating.objects.exists()
 
 

@@ -5,7 +5,7 @@ import json
 from django.test import Client
 from django.urls import reverse
 
-from devzone.spreadsheets import resources as spreadsheet_resources
+from devzone.spreadsheets import runs as spreadsheet_runs
 from devzone.spreadsheets.uploads import progress_path, upload_progress_save
 from projects.models import RelocationHousehold
 from tests.projects.factories import RelocationProjectFactory, id_number
@@ -185,7 +185,7 @@ def test_progress_is_written_during_a_confirmation_and_removed_after(
         upload_progress_save(upload_name, done=done, total=total)
         seen.append(json.loads(progress_path(upload_name).read_text()))
 
-    monkeypatch.setattr(spreadsheet_resources, "upload_progress_save", save)
+    monkeypatch.setattr(spreadsheet_runs, "upload_progress_save", save)
 
     # when it is confirmed
     done = confirm(admin_client, HOUSEHOLD, preview)

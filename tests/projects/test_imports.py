@@ -164,8 +164,8 @@ def test_duplicate_sample_is_refused_as_a_whole(admin_client, tianbo):
         (SAMPLES / "projects_households_duplicate.csv").read_bytes(),
     )
     text = page_text(response)
-    assert "同一文件中“身份证号、搬迁项目”重复：第 2 行与第 4 行" in text
-    assert "请合并后重新上传" in text
+    assert "第 4 行 · 身份证号：与第 2 行的“身份证号、搬迁项目”相同" in text
+    assert "请合并或删除其中一行" in text
     assert not RelocationHousehold.objects.exists()
 
 

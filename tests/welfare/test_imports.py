@@ -296,7 +296,9 @@ def test_the_same_person_and_category_twice_in_a_file_is_refused():
 
     result = run_import(WelfareRecipientResource, data)
 
-    assert "第 2 行与第 3 行" in " ".join(error_lines(result))
+    assert "第 3 行 · 身份证号：与第 2 行的“身份证号、帮扶类别”相同" in " ".join(
+        error_lines(result)
+    )
     assert not WelfareRecipient.objects.exists()
 
 
@@ -451,26 +453,32 @@ def test_preview_masks_stored_numbers_for_a_user_without_the_permission(staff_cl
 
     preview = upload(client, RECIPIENTS, "a.csv", recipients_csv(row))
 
-    # then the preview shows the file's own cells, its numbers masked
+    # then the preview shows what changes, its numbers masked
     content = preview.content.decode()
     assert "新增 0 条，更新 1 条" in page_text(preview)
     assert "13911112222" not in content and "13933334444" not in content
     assert stored.id_number[6:14] not in content
     assert preview_cells(preview) == [
-        ["2", "更新", "贺建国", mask_id_number(stored.id_number), "139****4444"]
+        [
+            "2",
+            "更新",
+            "贺建国",
+            mask_id_number(stored.id_number),
+            "139****2222 → 139****4444",
+        ]
     ]
 
 
 def test_preview_shows_full_numbers_with_the_permission(staff_client):
-    stored = WelfareRecipientFactory(phone="13911112222")
+    stored = WelfareRecipientFactory(phone="13911112222", name="贺建国")
     row = recipient_row(身份证号=stored.id_number, 联系电话="13933334444")
     client = staff_client(*IMPORTER, "welfare.view_personal_data")
 
     preview = upload(client, RECIPIENTS, "a.csv", recipients_csv(row))
 
-    # then the preview shows the file's own cells in full, the row as an update
+    # then the preview shows the change in full, the row as an update
     assert preview_cells(preview) == [
-        ["2", "更新", "贺建国", stored.id_number, "13933334444"]
+        ["2", "更新", "贺建国", stored.id_number, "13911112222 → 13933334444"]
     ]
 
 
