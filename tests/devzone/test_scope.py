@@ -567,6 +567,37 @@ def test_annual_report_counts_only_own_communitys_records(client, worker, pairs)
     assert "统计范围" not in page_text(whole)
 
 
+def test_worker_report_sets_zone_wide_figures_apart(client, worker, pairs):
+    client.force_login(worker)
+
+    response = client.get(reverse("reports:annual"), {"year": 2021})
+
+    sections = response.context["sections"]
+    *own, zone = sections
+    assert zone.key == "zone" and zone.title == "全区数据"
+    assert "不按村/社区区分" in page_text(response)
+    zone_keys = {row.figure.key for row in zone.rows}
+    assert {"projects.key_industrial", "governance.volunteer_teams"} <= zone_keys
+    for section in own:
+        for row in section.rows:
+            assert not row.figure.key.startswith(("indicator.", "development.")), (
+                row.figure.key
+            )
+            assert row.figure.key not in zone_keys
+    assert all(not chart.chart.zone_wide for s in own for chart in s.charts)
+    headline_keys = {row.figure.key for row in response.context["headlines"]}
+    assert not headline_keys & zone_keys
+
+
+def test_whole_zone_report_has_no_zone_section(client, pairs):
+    chief = get_user_model().objects.create_superuser("chief", password="pw")
+    client.force_login(chief)
+
+    response = client.get(reverse("reports:annual"), {"year": 2021})
+
+    assert "zone" not in [section.key for section in response.context["sections"]]
+
+
 # Imports through the admin ---------------------------------------------------------------
 
 RECIPIENT_HEADER = [
