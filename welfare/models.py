@@ -396,8 +396,15 @@ class WelfareRecipient(TimeStampedModel):
         ]
 
     def __str__(self):
-        # Never the ID number: this text reaches logs, history and autocomplete.
-        return f"{self.name}（{self.get_category_display()}）"
+        # Tells two people of one name apart in pickers and history. Of the ID
+        # number only its last four, which its mask shows to everyone anyway: this
+        # text reaches logs, history and autocomplete.
+        parts = [self.get_category_display()]
+        if self.community_id:
+            parts.append(self.community.name)
+        if len(self.id_number or "") > 10:
+            parts.append(f"尾号{self.id_number[-4:]}")
+        return f"{self.name}（{'·'.join(parts)}）"
 
     @property
     def birth_date(self):

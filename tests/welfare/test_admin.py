@@ -291,9 +291,49 @@ def test_autocomplete_shows_names_not_id_numbers(staff_client, child):
         },
     )
 
-    assert response.json()["results"] == [
-        {"id": str(child.pk), "text": "虞小红（留守儿童）"}
-    ]
+    label = f"虞小红（留守儿童·{child.community.name}·尾号{child.id_number[-4:]}）"
+    assert response.json()["results"] == [{"id": str(child.pk), "text": label}]
+    assert child.id_number[:-4] not in response.content.decode()
+
+
+def autocomplete_texts(client, term):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": term,
+            "app_label": "welfare",
+            "model_name": "assistancerecord",
+            "field_name": "recipient",
+        },
+    )
+    return sorted(result["text"] for result in response.json()["results"])
+
+
+def test_picker_tells_two_people_of_one_name_apart(staff_client):
+    # given two 虞桂, both 困难户, in two villages
+    gaolou = CommunityFactory(name="高楼社区")
+    maling = CommunityFactory(name="马陵村")
+    one = WelfareRecipientFactory(name="虞桂", community=gaolou)
+    two = WelfareRecipientFactory(
+        name="虞桂", community=maling, birth=datetime.date(1961, 3, 9)
+    )
+    client = staff_client(*CLERK)
+
+    # when the clerk types the name, then the village, then a label's parts
+    both = autocomplete_texts(client, "虞桂")
+    in_maling = autocomplete_texts(client, "虞桂 马陵村")
+    by_category = autocomplete_texts(client, "困难户 马陵")
+
+    # then the two entries differ, and each search narrows to the right one
+    assert both == sorted(
+        [
+            f"虞桂（困难户·高楼社区·尾号{one.id_number[-4:]}）",
+            f"虞桂（困难户·马陵村·尾号{two.id_number[-4:]}）",
+        ]
+    )
+    assert in_maling == [f"虞桂（困难户·马陵村·尾号{two.id_number[-4:]}）"]
+    assert by_category == in_maling
+    assert autocomplete_texts(client, "低保户 虞桂") == []
 
 
 # Filters ------------------------------------------------------------------------------
