@@ -37,6 +37,7 @@ from devzone.changelist import (
     plain_column,
 )
 from devzone.constraints import unique_conflicts
+from devzone.errors import RecordNotFound
 from devzone.import_templates import column_rules, template_workbook
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
@@ -547,7 +548,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         """Show every change of the record with its old and new values, masked."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            raise Http404(_("记录不存在，或不在您的管辖范围内。"))
+            raise RecordNotFound(request.user)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         masked = self.masks_personal_data(request)
@@ -680,11 +681,18 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise RecordNotFound(request.user)  # deleted, or outside the user's scope
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None and self.shows_personal_data(request):
             self.log_full_view(request, PersonalDataAccess.Kind.RECORD, original)
         return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise RecordNotFound(request.user)
+        return super().delete_view(request, object_id, extra_context)
 
     def log_full_view(self, request, kind, target, row_count=1):
         """Record that the user saw this admin's personal columns in full."""

@@ -201,9 +201,7 @@ def contribution_rows(contribution, year, scope):
     figures = list(contribution.figures(year, scope))
     if not contribution.compare:
         return [FigureRow(figure) for figure in figures]
-    by_key = {
-        figure.key: figure for figure in contribution.figures(year - 1, scope)
-    }
+    by_key = {figure.key: figure for figure in contribution.figures(year - 1, scope)}
     # Nothing recorded the year before is no data, not a zero to compare with.
     return [
         FigureRow(figure, None, previous_missing=True)
