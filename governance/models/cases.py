@@ -111,7 +111,7 @@ class CaseCategory(models.TextChoices):
 
 # The letters a generated case number starts with (HJ-2021-0001): one per category,
 # so that each category counts its own cases from 0001 every year.
-CASE_NUMBER_CODES = {
+CASE_NUMBER_CODES: dict[str, str] = {
     CaseCategory.SCATTERED_POLLUTERS: "HJ",
     CaseCategory.RIVER: "HD",
     CaseCategory.WATER_ENTERPRISE: "SS",
