@@ -1,3 +1,4 @@
+import functools
 import re
 
 from django import forms
@@ -72,6 +73,21 @@ class AssistanceRecordInline(admin.TabularInline):
     fields = ["date", "kind", "amount", "note", "recorded_by"]
     extra = 0
     ordering = ["-date"]
+
+
+@functools.cache
+def paid_in_year_column(year):
+    """Return the list column of the amounts paid in ``year``, headed by the year."""
+
+    @admin.display(
+        description=_("%(year)d年帮扶金额（元）") % {"year": year},
+        ordering="paid_in_year",
+    )
+    def column(obj):
+        return grouped(obj.paid_in_year)
+
+    column.__name__ = f"paid_in_{year}"
+    return column
 
 
 @admin.register(WelfareRecipient)
@@ -183,6 +199,14 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
     @admin.display(description=_("统计年度帮扶金额（元）"), ordering="paid_in_year")
     def paid_this_year(self, obj):
         return grouped(obj.paid_in_year)
+
+    def get_list_display(self, request):
+        # The yearly column names the year it counts: "2021年帮扶金额（元）".
+        column = paid_in_year_column(self.stats_year(request))
+        return [
+            column if name == "paid_this_year" else name
+            for name in super().get_list_display(request)
+        ]
 
     mark_exited = BulkAction(
         description=_("退出帮扶"),

@@ -413,7 +413,7 @@ def test_paid_this_year_column_sums_this_years_records(staff_client):
 
     (row,) = response.context["cl"].result_list
     assert row.paid_in_year == Decimal("300.5")
-    assert "统计年度帮扶金额（元）" in page_text(response)
+    assert f"{this_year}年帮扶金额（元）" in page_text(response)
 
 
 def test_records_have_a_date_hierarchy(staff_client):
@@ -713,3 +713,28 @@ def test_the_exit_confirmation_page_runs_the_same_queries_for_more_recipients(
         return len(queries)
 
     assert confirmation_queries(2) == confirmation_queries(8)
+
+
+def test_a_link_from_the_report_keeps_its_year_in_the_column_and_banner(
+    staff_client,
+):
+    # given a 2021 recipient paid in 2021, and one visit recorded this year
+    recipient = WelfareRecipientFactory(identified_on=datetime.date(2021, 7, 1))
+    AssistanceRecordFactory(
+        recipient=recipient, date=datetime.date(2021, 8, 1), amount=500
+    )
+    AssistanceRecordFactory(
+        recipient=recipient, date=timezone.localdate(), amount=Decimal("20")
+    )
+
+    # when the 2021 report's list is opened
+    response = staff_client(*CLERK).get(
+        reverse(CHANGELIST), {"batch_year": 2021, "stats_year": 2021}
+    )
+
+    # then the column is 2021's, and so says the banner
+    text = page_text(response)
+    assert "2021年帮扶金额（元）" in text
+    (row,) = response.context["cl"].result_list
+    assert row.paid_in_year == Decimal("500")
+    assert "统计年度：2021 年" in text
