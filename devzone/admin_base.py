@@ -20,8 +20,10 @@ from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path as url_path
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
@@ -839,10 +841,16 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             return self.redirect_to_import(request)
         counts = import_counts(result)
         import_batch_finish(batch=request._devzone_import_run.batch, counts=counts)
+        batch = request._devzone_import_run.batch
         messages.success(
             request,
-            _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
-            % counts,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
+                % counts,
+                reverse("admin:devzone_importbatch_change", args=[batch.pk]),
+                _("查看导入批次 #%(pk)s") % {"pk": batch.pk},
+            ),
         )
         return super().process_result(result, request)
 

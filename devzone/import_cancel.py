@@ -22,9 +22,7 @@ def import_cancel(request):
         messages.info(request, _("这个文件已经取消或过期，没有保存任何数据。"))
     else:
         upload_remove(name)
-        messages.success(
-            request, _("已取消导入：上传的文件已删除，没有保存任何数据。")
-        )
+        messages.success(request, _("已取消导入：上传的文件已删除，没有保存任何数据。"))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
