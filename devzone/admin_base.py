@@ -159,7 +159,7 @@ class ZoneImportForm(ImportForm):
         self.import_formats = formats
         self.fields["import_file"].label = _("选择文件")
         self.fields["import_file"].help_text = _(
-            "XLSX，或 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）；格式和编码自动识别。"
+            "XLSX 或 CSV 文件；格式和中文编码由系统自动识别，不需要选择。"
         )
         self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
         self.fields["format"].required = False

@@ -520,7 +520,9 @@ class AssistanceRecord(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.recipient} {self.date} {self.get_kind_display()}"
+        # The recipient's name only: its full label reads the community, a query
+        # per row where an import names each row it writes.
+        return f"{self.recipient.name} {self.date} {self.get_kind_display()}"
 
 
 class VisitPhotoQuerySet(PhotoQuerySet):
