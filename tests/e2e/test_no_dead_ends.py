@@ -258,3 +258,26 @@ def test_no_english_is_left_on_any_page_a_clerk_reaches(page, clerk, size):
         if words:
             found[url] = words
     assert found == {}, "\n".join(f"{url}: {words}" for url, words in found.items())
+
+
+def test_on_a_phone_lists_open_with_a_filter_button_and_whole_rows_to_tap(page, clerk):
+    log_in(page, clerk)
+    page.set_viewport_size(PHONE)
+    page.goto(reverse("admin:welfare_welfarerecipient_changelist"))
+
+    button = page.get_by_role("link", name="筛选", exact=True)
+    expect(button).to_be_visible()
+    assert button.bounding_box()["y"] < PHONE["height"]
+    assert button.bounding_box()["height"] >= 32
+    # a tap on a cell beside the name opens the record
+    row = page.locator("#result_list tbody tr").first
+    name = row.locator("th a").bounding_box()
+    box = row.bounding_box()
+    x = min(name["x"] + name["width"] + 40, PHONE["width"] - 10)
+    page.mouse.click(x, box["y"] + box["height"] / 2)
+    expect(page).to_have_url(re.compile(r"/change/"))
+
+    page.goto(reverse("reports:annual") + "?year=2021")
+    links = page.locator("a.figure-value")
+    heights = [box["height"] for box in (link.bounding_box() for link in links.all())]
+    assert heights and min(heights) >= 32
