@@ -1,6 +1,6 @@
 """The photo every app's own photo model is built on (cases, visits, …).
 
-An app declares ``class CasePhoto(Photo)`` with a foreign key to its record named
+An app declares ``class SitePhoto(Photo)`` with a foreign key to its record named
 in ``record_field``, its ``Kind`` choices, and a QuerySet whose ``community_field``
 runs through that record: the community scope of a photo is its record's.
 """
