@@ -4,11 +4,15 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
@@ -30,7 +34,7 @@ from devzone.resources import (
     CommunityResource,
     StaffProfileResource,
 )
-from devzone.services import import_batch_undo
+from devzone.services import import_batch_plan, import_batch_undo
 
 
 @admin.register(Community)
@@ -128,12 +132,28 @@ class ExportLogAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
 
 
+def record_link(record):
+    """Return a record's name linking to its admin page, or just its name."""
+    opts = record._meta
+    try:
+        url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]
+        )
+    except NoReverseMatch:
+        return str(record)
+    return format_html('<a href="{}">{}</a>', url, record)
+
+
+def person_name(user):
+    return (user.get_full_name() or user.username) if user else ""
+
+
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyLogAdmin):
     list_display = [
-        "pk",
+        "batch_number",
         "created_at",
-        "user",
+        "importer",
         "dataset",
         "file_name",
         "encoding",
@@ -142,18 +162,66 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
         "skip_count",
         "status",
     ]
+    list_display_links = ["batch_number", "created_at"]
     list_filter = ["dataset", "status"]
     search_fields = ["user__username", "dataset", "file_name", "file_hash"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     actions = ["undo"]
+    # Human labels, and no link to a user page the viewer may not open.
+    fields = readonly_fields = (
+        "batch_number",
+        "created_at",
+        "importer",
+        "dataset",
+        "record_kind",
+        "file_name",
+        "file_hash",
+        "encoding",
+        "new_count",
+        "update_count",
+        "skip_count",
+        "status",
+        "undone_at",
+        "undoer",
+    )
+    change_form_template = "admin/devzone/importbatch_change_form.html"
 
     def get_queryset(self, request):
         queryset = cast(ImportBatchQuerySet, super().get_queryset(request))
-        return queryset.visible_to(request.user)
+        return queryset.visible_to(request.user).select_related("undone_by")
 
     def has_undo_permission(self, request):
         return request.user.has_perm("devzone.undo_importbatch")
+
+    @admin.display(description=_("批次号"), ordering="pk")
+    def batch_number(self, obj):
+        return f"#{obj.pk}"
+
+    @admin.display(description=_("导入人"), ordering="user__username")
+    def importer(self, obj):
+        return person_name(obj.user)
+
+    @admin.display(description=_("撤销人"))
+    def undoer(self, obj):
+        return person_name(obj.undone_by)
+
+    @admin.display(description=_("记录类型"))
+    def record_kind(self, obj):
+        try:
+            return obj.record_model()._meta.verbose_name
+        except LookupError:
+            return obj.dataset
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        context["may_undo"] = (
+            obj is not None
+            and obj.status == ImportBatch.Status.DONE
+            and self.has_undo_permission(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description=_("撤销导入"), permissions=["undo"])
     def undo(self, request, queryset):
@@ -161,10 +229,9 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
             self.message_user(
                 request, _("请一次只选择一个导入批次撤销。"), messages.WARNING
             )
-            return
+            return None
         batch = queryset.get()
-        model = batch.record_model()
-        opts = model._meta
+        opts = batch.record_model()._meta
         if not request.user.has_perms(
             [
                 f"{opts.app_label}.change_{opts.model_name}",
@@ -172,12 +239,13 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
             ]
         ):
             raise PermissionDenied
+        # First a page listing what will be restored and removed; then the undo.
+        if request.POST.get("post") != "yes":
+            return self.undo_confirmation(request, batch)
         try:
             done = import_batch_undo(batch=batch, user=request.user)
         except ValidationError as exc:
-            for message in exc.messages:
-                self.message_user(request, message, messages.ERROR)
-            return
+            return self.undo_confirmation(request, batch, refusal=exc.messages)
         self.message_user(
             request,
             _(
@@ -186,6 +254,34 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
             % {"pk": batch.pk, **done},
             messages.SUCCESS,
         )
+        return None
+
+    def undo_confirmation(self, request, batch, refusal=None):
+        """Show what undoing ``batch`` restores and removes, or what blocks it."""
+        plan = import_batch_plan(batch=batch, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("撤销导入批次 #%(pk)s") % {"pk": batch.pk},
+            "opts": self.model._meta,
+            "batch": batch,
+            "undone": batch.status == ImportBatch.Status.UNDONE,
+            "importer": person_name(batch.user),
+            "restore": [record_link(record) for record, _before in plan.restore],
+            "remove": [record_link(record) for record in plan.remove],
+            "conflicts": [
+                {
+                    "reason": conflict.reason,
+                    "link": record_link(conflict.record) if conflict.record else "",
+                    "deleted": conflict.record is None and bool(conflict.label),
+                }
+                for conflict in plan.conflicts
+            ],
+            # A refusal the plan did not foresee (a record now in use …).
+            "refusal": [] if plan.conflicts else (refusal or []),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/devzone/importbatch_undo.html", context)
 
 
 @admin.register(PersonalDataAccess)

@@ -20,8 +20,10 @@ from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path as url_path
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ImportForm
@@ -37,6 +39,7 @@ from devzone.changelist import (
     plain_column,
 )
 from devzone.constraints import unique_conflicts
+from devzone.errors import RecordNotFound
 from devzone.import_templates import column_rules, template_workbook
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
@@ -156,7 +159,7 @@ class ZoneImportForm(ImportForm):
         self.import_formats = formats
         self.fields["import_file"].label = _("选择文件")
         self.fields["import_file"].help_text = _(
-            "XLSX，或 CSV（UTF-8、带 BOM 的 UTF-8 或 GBK）；格式和编码自动识别。"
+            "XLSX 或 CSV 文件；格式和中文编码由系统自动识别，不需要选择。"
         )
         self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
         self.fields["format"].required = False
@@ -547,7 +550,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         """Show every change of the record with its old and new values, masked."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            raise Http404(_("记录不存在，或不在您的管辖范围内。"))
+            raise RecordNotFound(request.user)
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         masked = self.masks_personal_data(request)
@@ -680,11 +683,18 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise RecordNotFound(request.user)  # deleted, or outside the user's scope
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if original is not None and self.shows_personal_data(request):
             self.log_full_view(request, PersonalDataAccess.Kind.RECORD, original)
         return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise RecordNotFound(request.user)
+        return super().delete_view(request, object_id, extra_context)
 
     def log_full_view(self, request, kind, target, row_count=1):
         """Record that the user saw this admin's personal columns in full."""
@@ -831,10 +841,16 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             return self.redirect_to_import(request)
         counts = import_counts(result)
         import_batch_finish(batch=request._devzone_import_run.batch, counts=counts)
+        batch = request._devzone_import_run.batch
         messages.success(
             request,
-            _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
-            % counts,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
+                % counts,
+                reverse("admin:devzone_importbatch_change", args=[batch.pk]),
+                _("查看导入批次 #%(pk)s") % {"pk": batch.pk},
+            ),
         )
         return super().process_result(result, request)
 

@@ -16,12 +16,15 @@ class ZoneExportForm(SelectableFieldsExportForm):
         self.fields["resource"].label = _("数据集")
         format_field = self.fields["format"]
         format_field.label = _("文件格式")
+        # The library's titles are lower case ("xlsx"); staff read XLSX.
         format_field.choices = [
-            (value, label) for value, label in format_field.choices if value != ""
+            (value, str(label).upper())
+            for value, label in format_field.choices
+            if value != ""
         ]
         titles = [label for _value, label in format_field.choices]
-        if "xlsx" in titles and "format" not in self.data:
-            self.initial["format"] = format_field.choices[titles.index("xlsx")][0]
+        if "XLSX" in titles and "format" not in self.data:
+            self.initial["format"] = format_field.choices[titles.index("XLSX")][0]
         for resource in resources:
             columns = {
                 name: field.column_name for name, field in resource().fields.items()

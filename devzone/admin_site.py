@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from devzone import registry
+from devzone.login_form import LoginForm
 
 
 class DevzoneAdminSite(admin.AdminSite):
@@ -9,6 +10,7 @@ class DevzoneAdminSite(admin.AdminSite):
     site_title = _("开发区综合管理系统")
     index_title = _("工作台")
     site_url = None  # the admin is the site: no "查看站点" link looping back
+    login_form = LoginForm
 
     def each_context(self, request):
         # Every admin page, and the report and export centre built on it, says why

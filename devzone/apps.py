@@ -53,6 +53,7 @@ class DevzoneConfig(AppConfig):
                     charts=zone_figures.indicator_charts,
                     years=zone_figures.indicator_years,
                     order=900,
+                    zone_wide=True,
                 ),
             ],
             demo=demo.load_zone,

@@ -129,13 +129,10 @@ def history_entries(
                     names[field.attname].get(old, old),
                     names[field.attname].get(new, new),
                 )
-            changes.append(
-                (
-                    str(field.verbose_name),
-                    display_value(field, old, mask),
-                    display_value(field, new, mask),
-                )
-            )
+            shown = (display_value(field, old, mask), display_value(field, new, mask))
+            if shown[0] in ("", None) and shown[1] in ("", None):
+                continue  # a field left empty on creation: nothing to say
+            changes.append((str(field.verbose_name), *shown))
         entries.append(
             {
                 "date": row.history_date,

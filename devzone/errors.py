@@ -6,8 +6,27 @@ URL lookup, so that they render whatever failed; Django's own handlers use them 
 """
 
 from django.contrib import admin
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+OUT_OF_SCOPE = gettext_lazy("找不到该记录，或该记录不在您负责的村/社区内。")
+NOT_FOUND = gettext_lazy("找不到该记录：它可能已被删除，或地址有误。")
+
+
+class RecordNotFound(Http404):
+    """A record the user cannot open: deleted, mistyped, or outside their scope.
+
+    One answer for all three, so that a URL tells a community worker nothing about
+    another community's records.
+    """
+
+    def __init__(self, user):
+        from devzone.scope import Scope
+
+        scope = Scope.of(user)
+        super().__init__(NOT_FOUND if scope.is_whole_zone else OUT_OF_SCOPE)
 
 
 def permission_denied(request, exception=None):
@@ -18,6 +37,8 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     """Answer a request for a missing page or record with the Chinese 404 page."""
+    if isinstance(exception, RecordNotFound):
+        return error_page(request, 404, _("找不到该记录"), str(exception))
     text = _("您要打开的页面或记录不存在，可能已被删除，或地址有误。")
     return error_page(request, 404, _("页面不存在"), text)
 

@@ -159,6 +159,8 @@ class Figure:
     figure; ``rows`` is how many rows that changelist shows (for a count it equals
     ``value``; for a sum or a distinct count it is the number of records summed).
     ``headline`` puts the figure among the few the report opens with.
+    ``zone_wide`` marks a figure no community scope applies to (key projects, deals,
+    the zone's indicators): a community worker's report sets it apart under 全区数据.
     """
 
     key: str
@@ -169,19 +171,24 @@ class Figure:
     rows: int | None = None
     decimals: int = 0
     headline: bool = False
+    zone_wide: bool = False
 
 
 @dataclass(frozen=True)
 class Chart:
     """A bar chart of labelled values, rendered on the server as SVG.
 
-    ``data`` is a list of ``(label, value)`` pairs, one bar each.
+    ``data`` is a list of ``(label, value)`` pairs, one bar each. ``note`` says why
+    its bars add up to another total than the figure beside it; ``zone_wide`` as
+    for a Figure.
     """
 
     key: str
     title: str
     data: list
     unit: str = ""
+    note: str = ""
+    zone_wide: bool = False
 
 
 @dataclass
@@ -194,6 +201,7 @@ class ReportContribution:
     years the app holds records for, so the report opens on the latest of them.
     ``compare=False`` marks figures that describe the present state rather than a
     year (e.g. a share of communities), which get no year-over-year change.
+    ``zone_wide=True`` marks every figure and chart of it as zone-wide (see Figure).
     """
 
     section: str
@@ -202,6 +210,7 @@ class ReportContribution:
     order: int = 100
     years: Callable[[], Iterable[int]] = field(default=lambda: [])
     compare: bool = True
+    zone_wide: bool = False
 
 
 def register_report(contribution: ReportContribution) -> ReportContribution:

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -69,6 +70,73 @@ def import_batch_finish(*, batch: ImportBatch, counts: dict[str, int]) -> Import
 UNDO_CONFLICTS_SHOWN = 20
 
 
+@dataclass
+class UndoConflict:
+    """A record that keeps a batch from being undone: why, and the record if any."""
+
+    label: str
+    reason: str
+    record: Any = None  # None: deleted since
+
+
+@dataclass
+class UndoPlan:
+    """What undoing a batch would do: records to restore and to remove, or why not."""
+
+    batch: ImportBatch
+    restore: list = field(default_factory=list)  # [(record, its earlier history row)]
+    remove: list = field(default_factory=list)  # [record]
+    conflicts: list = field(default_factory=list)  # [UndoConflict]
+
+    def refusal(self) -> ValidationError:
+        """Return the refusal listing the conflicts (the first UNDO_CONFLICTS_SHOWN)."""
+        shown = [conflict.reason for conflict in self.conflicts[:UNDO_CONFLICTS_SHOWN]]
+        if len(self.conflicts) > len(shown):
+            shown.append(_("……共 %(count)d 条冲突") % {"count": len(self.conflicts)})
+        return ValidationError(
+            [_("无法撤销导入批次 #%(pk)s，没有做任何改动：") % {"pk": self.batch.pk}]
+            + shown
+        )
+
+
+def import_batch_plan(*, batch: ImportBatch, user: "User") -> UndoPlan:
+    """Return what undoing ``batch`` would restore and remove, and what blocks it.
+
+    A record blocks it when it was changed or deleted since, its earlier content
+    was never recorded, or it lies outside the user's communities.
+    """
+    plan = UndoPlan(batch=batch)
+    model = batch.record_model()
+    history = model.history.model
+    written = list(history.objects.filter(import_batch=batch).order_by("history_id"))
+    by_record = defaultdict(list)
+    for entry in history.objects.filter(
+        id__in={entry.id for entry in written}
+    ).order_by("history_date", "history_id"):
+        by_record[entry.id].append(entry)
+    current = model._default_manager.in_bulk(list(by_record))
+    scope = Scope.of(user)
+    for entry in written:
+        record = current.get(entry.id)
+        label = str(entry.instance)
+        if by_record[entry.id][-1].history_id != entry.history_id or record is None:
+            reason = _("“%(record)s”在导入后已被修改或删除") % {"record": label}
+            plan.conflicts.append(UndoConflict(label, reason, record))
+        elif entry.history_type == "~" and len(by_record[entry.id]) < 2:
+            reason = _("“%(record)s”导入前的内容没有留下记录，无法恢复") % {
+                "record": label
+            }
+            plan.conflicts.append(UndoConflict(label, reason, record))
+        elif not scope.allows(record):
+            # Named to no one: the record lies outside the user's communities.
+            plan.conflicts.append(UndoConflict("", scope.refusal()))
+        elif entry.history_type == "+":
+            plan.remove.append(record)
+        elif entry.history_type == "~":
+            plan.restore.append((record, by_record[entry.id][-2]))
+    return plan
+
+
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     """Undo a confirmed import: restore what it changed, remove what it created.
@@ -80,53 +148,23 @@ def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == ImportBatch.Status.UNDONE:
         raise ValidationError(_("这个导入批次已经撤销过了。"))
-    model = batch.record_model()
-    history = model.history.model
-    written = list(history.objects.filter(import_batch=batch).order_by("history_id"))
-    by_record = defaultdict(list)
-    for entry in history.objects.filter(
-        id__in={entry.id for entry in written}
-    ).order_by("history_date", "history_id"):
-        by_record[entry.id].append(entry)
-    current = model._default_manager.in_bulk(list(by_record))
-    scope = Scope.of(user)
-    conflicts = []
-    for entry in written:
-        record = current.get(entry.id)
-        if by_record[entry.id][-1].history_id != entry.history_id or record is None:
-            conflicts.append(
-                _("“%(record)s”在导入后已被修改或删除") % {"record": entry.instance}
-            )
-        elif entry.history_type == "~" and len(by_record[entry.id]) < 2:
-            conflicts.append(
-                _("“%(record)s”导入前的内容没有留下记录，无法恢复")
-                % {"record": entry.instance}
-            )
-        elif not scope.allows(record):
-            conflicts.append(scope.refusal())
-    if conflicts:
-        shown = conflicts[:UNDO_CONFLICTS_SHOWN]
-        if len(conflicts) > len(shown):
-            shown.append(_("……共 %(count)d 条冲突") % {"count": len(conflicts)})
-        raise ValidationError(
-            [_("无法撤销导入批次 #%(pk)s，没有做任何改动：") % {"pk": batch.pk}] + shown
-        )
-    fields = tracked_fields(model)
-    restored = removed = 0
+    plan = import_batch_plan(batch=batch, user=user)
+    if plan.conflicts:
+        raise plan.refusal()
+    fields = tracked_fields(batch.record_model())
+    reason = f"撤销导入批次 #{batch.pk}"
+    record = None
     try:
-        for entry in written:
-            record = current[entry.id]
+        for record in plan.remove:
             record._history_user = user
-            record._change_reason = f"撤销导入批次 #{batch.pk}"
-            if entry.history_type == "+":
-                record.delete()
-                removed += 1
-            elif entry.history_type == "~":
-                before = by_record[entry.id][-2]
-                for field in fields:
-                    setattr(record, field.attname, getattr(before, field.attname))
-                record.save()
-                restored += 1
+            record._change_reason = reason
+            record.delete()
+        for record, before in plan.restore:
+            record._history_user = user
+            record._change_reason = reason
+            for each in fields:
+                setattr(record, each.attname, getattr(before, each.attname))
+            record.save()
     except (ProtectedError, RestrictedError) as exc:
         raise ValidationError(
             _(
@@ -143,7 +181,7 @@ def import_batch_undo(*, batch: ImportBatch, user: "User") -> dict[str, int]:
     batch.undone_at = timezone.now()
     batch.undone_by = user
     batch.save(update_fields=["status", "undone_at", "undone_by"])
-    return {"restored": restored, "removed": removed}
+    return {"restored": len(plan.restore), "removed": len(plan.remove)}
 
 
 def records_change_all_or_none(

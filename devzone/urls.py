@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from devzone.health import healthz
+from devzone.import_cancel import import_cancel
 
 
 def favicon(request):
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path("admin/import/cancel/", import_cancel, name="import_cancel"),
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
     # Photos only through the checked view: there is no public MEDIA_URL.

@@ -2,8 +2,9 @@
 
 A fresh SQLite database in var/ gets the roles and the demo data, a development
 server serves it on a free port, and the system's Chromium visits each page at
-1366×768 (and 390 px for the phone view). The report's print view is printed to
-PDF and its first page turned into a PNG with pdftoppm.
+1366×768 (and 390 px for the phone view), each page as the role the guide
+describes it for (ROLES): the menus are the ones that staff have. The report's print
+view is printed to PDF and its first page turned into a PNG with pdftoppm.
 """
 
 import io
@@ -27,6 +28,14 @@ from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE, PHONE  # noqa: E
 
 # The browser's own words (file and date inputs) in Chinese.
 ARGS = [*CHROMIUM_ARGS, "--lang=zh-CN"]
+
+# The users the pictures are taken as: username -> (full name, role group).
+ROLES = {
+    "xiangmu": ("陈晓东", "项目办"),
+    "huanjing": ("孙志刚", "环境城管"),
+    "shiye": ("李青", "社会事业"),
+    "lingdao": ("王建国", "领导"),
+}
 
 
 def free_port():
@@ -64,7 +73,15 @@ def prepare(env, password):
             f"U.objects.filter(username='admin').exists() or "
             f"U.objects.create_superuser('admin', password='{password}', first_name='王', last_name='');"
             # The demo's community worker of 高楼社区 (seed_demo), for the desk's shots.
-            f"w = U.objects.get(username='gaolou'); w.set_password('{password}'); w.save()",
+            f"w = U.objects.get(username='gaolou'); w.set_password('{password}'); w.save();"
+            "from django.contrib.auth.models import Group;"
+            + "".join(
+                f"u, _ = U.objects.get_or_create(username='{name}', "
+                f"defaults={{'first_name': '{full}', 'is_staff': True}}); "
+                f"u.set_password('{password}'); u.save(); "
+                f"u.groups.add(Group.objects.get(name='{group}'));"
+                for name, (full, group) in ROLES.items()
+            ),
         ],
         cwd=ROOT,
         env=env,
@@ -153,6 +170,23 @@ def shoot_phone_photos(browser, cookies, base):
     phone.close()
 
 
+def new_context(browser, base, viewport=OFFICE):
+    return browser.new_context(
+        viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
+    )
+
+
+def log_in(context, username, password):
+    """Return a page of ``context`` logged in as ``username``."""
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/")
+    return page
+
+
 def shoot(base, password, only=None):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -164,18 +198,14 @@ def shoot(base, password, only=None):
         context = browser.new_context(
             viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
         )
-        page = context.new_page()
-        page.goto("/admin/login/")
-        if only is None:
-            page.screenshot(path=OUT / "login.png")
-        page.get_by_label("用户名").fill("admin")
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/admin/")
+        page = log_in(context, "xiangmu", password)
+        cases_context = new_context(browser, base)
+        cases = log_in(cases_context, "huanjing", password)
         if only == "photos":
-            shoot_phone_photos(browser, context.cookies(), base)
+            shoot_phone_photos(browser, cases_context.cookies(), base)
             browser.close()
             return
+        # 项目办: the index, a filtered list, imports and exports of households.
         page.screenshot(path=OUT / "index.png")
 
         page.goto("/admin/projects/relocationhousehold/?status__exact=signed")
@@ -183,14 +213,14 @@ def shoot(base, password, only=None):
 
         page.goto("/admin/projects/relocationhousehold/import/")
         page.screenshot(path=OUT / "import-form.png")
-        page.goto("/admin/governance/environmentalcase/import/")
-        page.get_by_label("选择文件").set_input_files(
+        cases.goto("/admin/governance/environmentalcase/import/")
+        cases.get_by_label("选择文件").set_input_files(
             str(ROOT / "fixtures/samples/governance_cases_gbk.csv")
         )
-        page.get_by_role("button", name="上传并预览").click()
-        page.locator(".import-summary").wait_for()
-        page.locator(".import-summary").scroll_into_view_if_needed()
-        page.screenshot(path=OUT / "import-preview.png")
+        cases.get_by_role("button", name="上传并预览").click()
+        cases.locator(".import-summary").wait_for()
+        cases.locator(".import-summary").scroll_into_view_if_needed()
+        cases.screenshot(path=OUT / "import-preview.png")
         page.goto("/admin/projects/relocationhousehold/import/")
         page.get_by_label("选择文件").set_input_files(
             str(ROOT / "fixtures/samples/projects_households_errors.csv")
@@ -202,12 +232,14 @@ def shoot(base, password, only=None):
         page.goto("/admin/projects/relocationhousehold/export/?status__exact=signed")
         page.screenshot(path=OUT / "admin-export.png")
 
-        page.goto("/reports/annual/?year=2021")
-        page.screenshot(path=OUT / "report.png")
-        page.emulate_media(media="print")
+        leader_context = new_context(browser, base)
+        leader = log_in(leader_context, "lingdao", password)
+        leader.goto("/reports/annual/?year=2021")
+        leader.screenshot(path=OUT / "report.png")
+        leader.emulate_media(media="print")
         with tempfile.TemporaryDirectory() as folder:
             pdf = Path(folder) / "report.pdf"
-            page.pdf(path=pdf, format="A4", prefer_css_page_size=True)
+            leader.pdf(path=pdf, format="A4", prefer_css_page_size=True)
             subprocess.run(
                 [
                     "pdftoppm",
@@ -224,7 +256,7 @@ def shoot(base, password, only=None):
                 ],
                 check=True,
             )
-        page.emulate_media(media="screen")
+        leader.emulate_media(media="screen")
 
         page.goto(
             "/reports/exports/projects.relocationhousehold/"
@@ -235,13 +267,15 @@ def shoot(base, password, only=None):
         phone = browser.new_context(
             viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
         )
-        phone.add_cookies(context.cookies())
+        phone.add_cookies(leader_context.cookies())
         small = phone.new_page()
         small.goto("/reports/annual/?year=2021")
         small.screenshot(path=OUT / "report-phone.png")
-        small.goto("/admin/welfare/welfarerecipient/")
-        small.screenshot(path=OUT / "changelist-phone.png")
-        shoot_phone_photos(browser, context.cookies(), base)
+        clerk_phone = new_context(browser, base, PHONE)
+        clerk = log_in(clerk_phone, "shiye", password)
+        clerk.goto("/admin/welfare/welfarerecipient/")
+        clerk.screenshot(path=OUT / "changelist-phone.png")
+        shoot_phone_photos(browser, cases_context.cookies(), base)
         shoot_desk(browser, base, password)
         browser.close()
 

@@ -235,6 +235,16 @@ class CloseCasesForm(forms.Form):
 class EnvironmentalCaseForm(PhotoUploadFormMixin, ZoneModelForm):
     photo_model = CasePhoto
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        number = self.fields.get("case_number")
+        if number is not None and self.instance._state.adding:
+            # Left empty, the number is drawn on saving (services).
+            number.required = False
+            number.help_text = _(
+                "可留空：保存时按类别和立案年份自动编号，如 HJ-2021-0001。"
+            )
+
     def clean(self):
         cleaned = super().clean()
         # The case as it would be saved (the form sets the instance's values only
@@ -297,6 +307,14 @@ class EnvironmentalCaseAdmin(PhotosAdminMixin, ZoneAdmin):
     @admin.display(description=_("逾期"))
     def overdue(self, obj):
         return state_text(obj.is_overdue, _("已逾期"), _("否"))
+
+    def save_model(self, request, obj, form, change):
+        services.environmental_case_save_numbered(
+            case=obj,
+            save=lambda: super(EnvironmentalCaseAdmin, self).save_model(
+                request, obj, form, change
+            ),
+        )
 
     close_cases = BulkAction(
         description=_("办结所选案件"),

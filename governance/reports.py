@@ -68,6 +68,7 @@ def party_figures(year, scope=WHOLE_ZONE):
             VolunteerTeam.objects.all(),
             changelist_url(VolunteerTeam),
             "支",
+            zone_wide=True,
         ),
         activity_figure,
         Figure(

@@ -1,13 +1,56 @@
 """Changes to governance records that touch several rows, each in one place."""
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from devzone.services import records_change_all_or_none
 from governance.models import EnvironmentalCase
+from governance.models.cases import CASE_NUMBER_CODES
+
+# Two staff saving a case at the same moment may draw the same next number; the
+# unique index refuses the second, which draws again.
+CASE_NUMBER_ATTEMPTS = 5
+
+
+def environmental_case_next_number(*, category: str, year: int) -> str:
+    """Return the next free case number of a category and year (HJ-2021-0001)."""
+    prefix = f"{CASE_NUMBER_CODES[category]}-{year}-"
+    taken = EnvironmentalCase.objects.filter(
+        case_number__startswith=prefix
+    ).values_list("case_number", flat=True)
+    pattern = re.compile(re.escape(prefix) + r"([0-9]+)$")
+    numbers = [int(m.group(1)) for n in taken if (m := pattern.match(n))]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def environmental_case_save_numbered(
+    *, case: EnvironmentalCase, save: Callable[[], None]
+) -> EnvironmentalCase:
+    """Save a case by ``save()``, numbering it first when its number is empty.
+
+    The number is drawn again when another case took it meanwhile.
+    """
+    if case.case_number:
+        save()
+        return case
+    for attempt in range(CASE_NUMBER_ATTEMPTS):
+        case.case_number = environmental_case_next_number(
+            category=case.category, year=case.opened_on.year
+        )
+        try:
+            with transaction.atomic():
+                save()
+        except IntegrityError:
+            taken = EnvironmentalCase.objects.filter(case_number=case.case_number)
+            if attempt + 1 == CASE_NUMBER_ATTEMPTS or not taken.exists():
+                raise
+        else:
+            return case
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic

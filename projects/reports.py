@@ -46,10 +46,16 @@ def project_figures(year, scope=WHOLE_ZONE):
             changelist_url(KeyProject, **base),
             "个",
             headline=True,
+            zone_wide=True,
         ),
         *(
             count_figure(
-                key, label, rows, changelist_url(KeyProject, **base, **lookup), "个"
+                key,
+                label,
+                rows,
+                changelist_url(KeyProject, **base, **lookup),
+                "个",
+                zone_wide=True,
             )
             for key, label, rows, lookup in [
                 (
@@ -84,6 +90,7 @@ def project_figures(year, scope=WHOLE_ZONE):
             RelocationProject.objects.for_year(year),
             changelist_url(RelocationProject, year=year),
             "个",
+            zone_wide=True,
         ),
         household_figure,
         Figure(
@@ -107,18 +114,31 @@ def chart_rows(queryset, field, choices):
 def project_charts(year, scope=WHOLE_ZONE):
     """Return the charts of the year's key projects by status and by list level."""
     projects = KeyProject.objects.for_year(year)
+    total = projects.count()
+    industrial = projects.industrial().count()
+    # The charts count every key project; the figure above them only the industrial.
+    note = (
+        f"含产业类、基础设施和社会事业各类重点项目，共 {total} 个；"
+        f"上表“重点产业项目”只计产业类 {industrial} 个。"
+        if total != industrial
+        else ""
+    )
     return [
         Chart(
             key="projects.key_by_status",
             title="重点项目按状态",
             data=chart_rows(projects, "status", KeyProject.Status.choices),
             unit="个",
+            note=note,
+            zone_wide=True,
         ),
         Chart(
             key="projects.key_by_level",
             title="重点项目按最高列入层级",
             data=chart_rows(projects, "list_level", KeyProject.ListLevel.choices),
             unit="个",
+            note=note,
+            zone_wide=True,
         ),
     ]
 
@@ -231,5 +251,6 @@ CONTRIBUTIONS = [
         charts=development_charts,
         order=10,
         years=development_years,
+        zone_wide=True,
     ),
 ]

@@ -1,3 +1,6 @@
+import functools
+import re
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +34,9 @@ from welfare.resources import (
     WelfareRecipientResource,
 )
 from welfare.services import recipients_mark_exited
+
+# Spaces and the punctuation of a picker label: "虞桂（困难户·马陵村·尾号1234）".
+SEARCH_SEPARATORS = re.compile(r"[\s（）()·,，、]+")
 
 
 class GenderFilter(ChoicesFilter):
@@ -69,6 +75,21 @@ class AssistanceRecordInline(admin.TabularInline):
     ordering = ["-date"]
 
 
+@functools.cache
+def paid_in_year_column(year):
+    """Return the list column of the amounts paid in ``year``, headed by the year."""
+
+    @admin.display(
+        description=_("%(year)d年帮扶金额（元）") % {"year": year},
+        ordering="paid_in_year",
+    )
+    def column(obj):
+        return grouped(obj.paid_in_year)
+
+    column.__name__ = f"paid_in_{year}"
+    return column
+
+
 @admin.register(WelfareRecipient)
 class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
     resource_classes = [WelfareRecipientResource]
@@ -101,8 +122,17 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
         StatsYearFilter,
     ]
     personal_derived_columns = ["age"]
-    search_fields = ["name", "=id_number", "=phone", "=guardian_phone"]
-    search_help_text = _("按姓名、完整身份证号或完整电话号码搜索。")
+    search_fields = [
+        "name",
+        "community__name",
+        "=id_number",
+        "=phone",
+        "=guardian_phone",
+    ]
+    search_help_text = _(
+        "按姓名、村/社区、帮扶类别、完整身份证号或完整电话号码搜索，"
+        "可用空格隔开多个词，如“虞桂 马陵村”。"
+    )
     list_select_related = ["community"]
     autocomplete_fields = ["community"]
     date_hierarchy = "identified_on"
@@ -134,7 +164,25 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
 
     def get_queryset(self, request):
         year = self.stats_year(request)
-        return super().get_queryset(request).with_paid_in_year(year)
+        queryset = super().get_queryset(request).with_paid_in_year(year)
+        # The picker's labels name the community (WelfareRecipient.__str__).
+        return queryset.select_related("community")
+
+    def get_search_results(self, request, queryset, search_term):
+        # A picker label pasted back, or its parts: 类别 words filter by category,
+        # the rest (name, community, full numbers) go to the usual search.
+        categories = {
+            str(label): value for value, label in WelfareRecipient.Category.choices
+        }
+        chosen, words = [], []
+        for word in SEARCH_SEPARATORS.split(search_term):
+            if word in categories:
+                chosen.append(categories[word])
+            elif word and not word.startswith("尾号"):
+                words.append(word)
+        if chosen:
+            queryset = queryset.filter(category__in=chosen)
+        return super().get_search_results(request, queryset, " ".join(words))
 
     @admin.display(description=_("性别"))
     def gender(self, obj):
@@ -151,6 +199,14 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
     @admin.display(description=_("统计年度帮扶金额（元）"), ordering="paid_in_year")
     def paid_this_year(self, obj):
         return grouped(obj.paid_in_year)
+
+    def get_list_display(self, request):
+        # The yearly column names the year it counts: "2021年帮扶金额（元）".
+        column = paid_in_year_column(self.stats_year(request))
+        return [
+            column if name == "paid_this_year" else name
+            for name in super().get_list_display(request)
+        ]
 
     mark_exited = BulkAction(
         description=_("退出帮扶"),
@@ -203,8 +259,12 @@ class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
         "recipient__community",
         "recipient__batch_year",
     ]
-    search_fields = ["recipient__name", "=recipient__id_number"]
-    search_help_text = _("按帮扶对象姓名或完整身份证号搜索。")
+    search_fields = [
+        "recipient__name",
+        "recipient__community__name",
+        "=recipient__id_number",
+    ]
+    search_help_text = _("按帮扶对象姓名、村/社区或完整身份证号搜索。")
     list_select_related = ["recipient", "recipient__community"]
     autocomplete_fields = ["recipient"]
     date_hierarchy = "date"

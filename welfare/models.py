@@ -428,8 +428,15 @@ class WelfareRecipient(TimeStampedModel):
         ]
 
     def __str__(self):
-        # Never the ID number: this text reaches logs, history and autocomplete.
-        return f"{self.name}（{self.get_category_display()}）"
+        # Tells two people of one name apart in pickers and history. Of the ID
+        # number only its last four, which its mask shows to everyone anyway: this
+        # text reaches logs, history and autocomplete.
+        parts = [self.get_category_display()]
+        if self.community_id:
+            parts.append(self.community.name)
+        if len(self.id_number or "") > 10:
+            parts.append(f"尾号{self.id_number[-4:]}")
+        return f"{self.name}（{'·'.join(parts)}）"
 
     @property
     def birth_date(self):
@@ -528,7 +535,9 @@ class AssistanceRecord(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.recipient} {self.date} {self.get_kind_display()}"
+        # The recipient's name only: its full label reads the community, a query
+        # per row where an import names each row it writes.
+        return f"{self.recipient.name} {self.date} {self.get_kind_display()}"
 
 
 class VisitPhotoQuerySet(PhotoQuerySet):

@@ -22,10 +22,12 @@ def figures(year, scope=WHOLE_ZONE):
         .households_in_difficulty()
         .in_batch(year, Batch.SECOND)
     )
+    # ``stats_year``: the list's yearly columns count the report's year.
     lookups = {
         "category__exact": Category.HARDSHIP,
         "batch_year": year,
         "batch__exact": Batch.SECOND,
+        "stats_year": year,
     }
     children = (
         WelfareRecipient.objects.within(scope)
@@ -56,6 +58,7 @@ def figures(year, scope=WHOLE_ZONE):
                 WelfareRecipient,
                 category__in=",".join(WelfareRecipient.CHILD_CATEGORIES),
                 batch_year=year,
+                stats_year=year,
             ),
             "人",
         ),

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from devzone.desk import people
 from devzone.desk.forms import PersonFindForm
 from devzone.desk.reminders import notices_mark_read
+from devzone.errors import RecordNotFound
 from devzone.models import Notice
 
 NOTICES_PER_PAGE = 50
@@ -82,7 +82,7 @@ def person_from_record(request, label, pk):
     """Open the person page of the person a record names."""
     number = people.number_of_record(request.user, label, pk)
     if not number:
-        raise Http404(_("记录不存在，或不在您的管辖范围内。"))
+        raise RecordNotFound(request.user)
     return redirect("desk:person", key=people.key_for(number))
 
 

@@ -71,8 +71,8 @@ class PhotoUploadFormMixin(forms.Form):
         label=_("上传照片"),
         required=False,
         help_text=_(
-            "可一次选择多张；手机上会直接打开相机。接受 JPEG、PNG、WebP、HEIC，"
-            "每张不超过 %(limit)d MB。照片中的位置等信息会被删除。"
+            "可一次选择多张；手机上会直接打开相机。接受手机和相机拍摄的常见照片，"
+            "每张不超过 %(limit)d 兆。照片中的位置等信息会被删除。"
         )
         % {"limit": settings.DEVZONE_PHOTO_MAX_BYTES // 2**20},
     )

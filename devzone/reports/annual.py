@@ -18,6 +18,12 @@ from devzone import registry
 from devzone.scope import WHOLE_ZONE
 from devzone.spreadsheets.cells import escape_formula, xlsx_safe
 
+NO_PREVIOUS = "—（上年无数据）"
+ZONE_SECTION_TITLE = "全区数据"
+ZONE_SECTION_NOTE = (
+    "以下数据按全区统计，不按村/社区区分，不属于您的管辖范围统计，仅供参考。"
+)
+
 CHART_WIDTH = 640
 CHART_LABEL_WIDTH = 200
 CHART_VALUE_WIDTH = 110
@@ -58,6 +64,8 @@ class FigureRow:
 
     figure: registry.Figure
     previous: registry.Figure | None = None
+    # The contribution compares years, but the year before holds no such records.
+    previous_missing: bool = False
 
     @property
     def links_value(self):
@@ -74,6 +82,8 @@ class FigureRow:
 
     @property
     def previous_text(self):
+        if self.previous_missing:
+            return NO_PREVIOUS
         if self.previous is None:
             return ""
         return format_number(self.previous.value, self.figure.decimals)
@@ -159,6 +169,8 @@ class Section:
     title: str
     rows: list = field(default_factory=list)
     charts: list = field(default_factory=list)
+    note: str = ""
+    zone_wide: bool = False
 
 
 def contributions(section=None):
@@ -189,32 +201,54 @@ def contribution_rows(contribution, year, scope):
     figures = list(contribution.figures(year, scope))
     if not contribution.compare:
         return [FigureRow(figure) for figure in figures]
-    previous = list(contribution.figures(year - 1, scope))
-    if all(is_empty(figure.value) for figure in previous):
-        return [FigureRow(figure) for figure in figures]
-    by_key = {figure.key: figure for figure in previous}
-    return [FigureRow(figure, by_key.get(figure.key)) for figure in figures]
+    by_key = {figure.key: figure for figure in contribution.figures(year - 1, scope)}
+    # Nothing recorded the year before is no data, not a zero to compare with.
+    return [
+        FigureRow(figure, None, previous_missing=True)
+        if is_empty(getattr(by_key.get(figure.key), "value", None))
+        else FigureRow(figure, by_key[figure.key])
+        for figure in figures
+    ]
 
 
 def headlines(sections):
     """Return the rows the report opens with: each section's headline figures."""
-    return [row for section in sections for row in section.rows if row.figure.headline]
+    return [
+        row
+        for section in sections
+        if not section.zone_wide
+        for row in section.rows
+        if row.figure.headline
+    ]
 
 
 def build_report(year, scope=WHOLE_ZONE):
     """Return the report's sections for a year, each with its figures and charts.
 
-    A community worker's report counts only their communities' records.
+    A community worker's report counts only their communities' records; the
+    figures no community scope applies to (key projects, deals, the zone's
+    indicators) are set apart in a last section, 全区数据, never mixed in.
     """
     sections = []
+    zone = Section(
+        key="zone", title=ZONE_SECTION_TITLE, note=ZONE_SECTION_NOTE, zone_wide=True
+    )
+    set_apart = not scope.is_whole_zone
     for registered in registry.sections_in_order():
         section = Section(key=registered.key, title=registered.title)
         for contribution in contributions(registered.key):
-            section.rows.extend(contribution_rows(contribution, year, scope))
-            section.charts.extend(
-                ChartView.layout(chart) for chart in contribution.charts(year, scope)
-            )
-        sections.append(section)
+            for row in contribution_rows(contribution, year, scope):
+                wide = contribution.zone_wide or row.figure.zone_wide
+                target = zone if set_apart and wide else section
+                target.rows.append(row)
+            for chart in contribution.charts(year, scope):
+                wide = contribution.zone_wide or chart.zone_wide
+                target = zone if set_apart and wide else section
+                target.charts.append(ChartView.layout(chart))
+        if section.rows or section.charts or not set_apart:
+            sections.append(section)
+    if zone.rows or zone.charts:
+        sections.append(zone)
     return sections
 
 

@@ -29,6 +29,7 @@ def count_figure(
     unit: str,
     *,
     headline: bool = False,
+    zone_wide: bool = False,
 ) -> Figure:
     """Return the figure counting ``queryset``, whose list ``url`` shows its rows."""
     count = queryset.count()
@@ -40,6 +41,7 @@ def count_figure(
         url=url,
         rows=count,
         headline=headline,
+        zone_wide=zone_wide,
     )
 
 

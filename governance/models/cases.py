@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -108,6 +108,22 @@ class CaseCategory(models.TextChoices):
     BIKE_PARKING = "bike_parking", _("非机动车乱停放")
     WASTE_SORTING = "waste_sorting", _("垃圾分类")
     OTHER = "other", _("其他")
+
+
+# The letters a generated case number starts with (HJ-2021-0001): one per category,
+# so that each category counts its own cases from 0001 every year.
+CASE_NUMBER_CODES: dict[str, str] = {
+    CaseCategory.SCATTERED_POLLUTERS: "HJ",
+    CaseCategory.RIVER: "HD",
+    CaseCategory.WATER_ENTERPRISE: "SS",
+    CaseCategory.CITYSCAPE: "SR",
+    CaseCategory.STREET_VENDING: "ZD",
+    CaseCategory.MUCK_TRANSPORT: "ZT",
+    CaseCategory.CONSTRUCTION_SITE: "GD",
+    CaseCategory.BIKE_PARKING: "FJ",
+    CaseCategory.WASTE_SORTING: "LJ",
+    CaseCategory.OTHER: "QT",
+}
 
 
 class CaseStatus(models.TextChoices):
@@ -283,6 +299,14 @@ class EnvironmentalCase(TimeStampedModel):
 
     def __str__(self):
         return f"{self.case_number} {self.title}"
+
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("case_number",):
+            return ValidationError(
+                _("案件编号 %(number)s 已被使用。") % {"number": self.case_number},
+                code="unique",
+            )
+        return super().unique_error_message(model_class, unique_check)
 
     @property
     def is_overdue(self):

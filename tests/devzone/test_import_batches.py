@@ -74,9 +74,10 @@ def import_rows(client, rows, name="c.csv"):
 
 
 def undo(client, batch):
+    """Undo through the confirmation page's button."""
     return client.post(
         reverse(BATCHES),
-        {"action": "undo", "_selected_action": [batch.pk]},
+        {"action": "undo", "_selected_action": [batch.pk], "post": "yes"},
         follow=True,
     )
 
@@ -178,6 +179,58 @@ def test_undo_removes_created_records_and_restores_updated_ones(
     assert removed.history_user.username == "undoer"
 
 
+def test_undo_first_shows_what_it_will_restore_and_remove(admin_client, login, village):
+    # given an import that updated 普善村 and created 胡桥村
+    batch = import_rows(
+        admin_client,
+        [["普善村", "村", "321181400210", "是"], ["胡桥村", "村", "", "否"]],
+    )
+    undoer = login(*UNDOER, username="undoer")
+
+    # when the undoer chooses 撤销导入 in the list's actions
+    page = undoer.post(
+        reverse(BATCHES), {"action": "undo", "_selected_action": [batch.pk]}
+    )
+
+    # then a page lists both records, with a button, and nothing has changed yet
+    text = page_text(page)
+    assert "恢复为导入前的内容：1 条 普善村" in text
+    assert "删除这次导入新增的记录：1 条 胡桥村" in text
+    assert 'value="确认撤销"' in page.content.decode()
+    assert communities() == [("普善村", "321181400210", True), ("胡桥村", "", False)]
+    assert ImportBatch.objects.get().status == ImportBatch.Status.DONE
+
+
+def test_the_batch_page_has_human_labels_and_an_undo_button(
+    admin_client, login, village
+):
+    batch = import_rows(admin_client, [["普善村", "村", "321181400210", "是"]])
+    undoer = login(*UNDOER, username="undoer")
+
+    page = undoer.get(reverse("admin:devzone_importbatch_change", args=[batch.pk]))
+    listing = page_text(undoer.get(reverse(BATCHES)))
+
+    text = page_text(page)
+    assert "记录类型 ： 村/社区" in text or "记录类型: 村/社区" in text
+    assert "devzone.community" not in text
+    assert "撤销导入…" in text
+    assert reverse("admin:auth_user_change", args=[batch.user.pk]) not in (
+        page.content.decode()
+    )
+    assert "批次号" in listing and "PK" not in listing
+
+
+def test_the_import_done_message_links_to_its_batch(admin_client, village):
+    preview = preview_of(admin_client, [["普善村", "村", "321181400210", "是"]])
+
+    response = confirm(admin_client, COMMUNITY, preview, follow=True)
+
+    batch = ImportBatch.objects.get()
+    link = reverse("admin:devzone_importbatch_change", args=[batch.pk])
+    assert f'href="{link}"' in response.content.decode()
+    assert f"查看导入批次 #{batch.pk}" in page_text(response)
+
+
 def test_undo_is_refused_whole_when_a_record_was_edited_since(admin_client, login):
     # given an import of two villages, one of which was edited afterwards
     batch = import_rows(
@@ -193,9 +246,13 @@ def test_undo_is_refused_whole_when_a_record_was_edited_since(admin_client, logi
 
     # then nothing changes, and the conflict is named
     text = page_text(response)
-    assert f"无法撤销导入批次 #{batch.pk}，没有做任何改动：" in text
+    assert f"无法撤销导入批次 #{batch.pk}，没有做任何改动。请先处理下列记录：" in text
     assert "“黄荻村”在导入后已被修改或删除" in text
-    assert "胡桥村" not in text.split("没有做任何改动：")[1].split("黄荻村")[0]
+    assert "胡桥村" not in text.split("没有做任何改动。")[1]
+    # each conflicting record is a link to it
+    assert f'href="{reverse("admin:devzone_community_change", args=[edited.pk])}"' in (
+        response.content.decode()
+    )
     assert communities() == [("胡桥村", "", False), ("黄荻村", "", True)]
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE

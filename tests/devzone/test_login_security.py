@@ -47,7 +47,24 @@ def test_a_wrong_password_shows_the_login_form_again(client, staff):
     response = log_in(client, "alice", "wrong-password")
 
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()
+    assert (
+        "用户名或密码不正确（区分大小写）。再错 4 次，该账号将在本机锁定 30 分钟。"
+        in response.content.decode()
+    )
+
+
+def test_the_tries_left_count_down_per_username_and_address(client, staff):
+    staff("alice")
+    log_in(client, "alice", "wrong-password")
+
+    second = log_in(client, "alice", "wrong-password").content.decode()
+    elsewhere = log_in(client, "alice", "wrong-password", "10.9.9.9").content.decode()
+    other_name = log_in(client, "nobody", "wrong-password").content.decode()
+
+    assert "再错 3 次" in second
+    assert "再错 4 次" in elsewhere
+    assert "再错 4 次" in other_name
+    assert "请输入一个正确的" not in second
 
 
 def test_five_failures_lock_the_username_even_with_the_right_password(

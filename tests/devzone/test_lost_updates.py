@@ -179,7 +179,7 @@ def test_saving_a_record_deleted_since_the_form_was_opened_recreates_nothing(
     response = bob.post(url, data, follow=True)
 
     # then bob is told it no longer exists, and it is not brought back
-    assert f"ID 为“{pk}”的 村/社区 不存在。可能已经被删除了？" in page_text(response)
+    assert "找不到该记录：它可能已被删除，或地址有误。" in page_text(response)
     assert not Community.objects.filter(pk=pk).exists()
     assert not Community.objects.filter(name="普善村").exists()
 

@@ -209,7 +209,7 @@ def test_year_over_year_change_shows_where_last_year_has_records(
     assert revenue["previous"] == "18.00"
     assert revenue["change"] == "+1.81（+10.1%）"
     # An indicator 2020 did not record has nothing to compare with.
-    assert figures["indicator.专利授权"]["previous"] == ""
+    assert figures["indicator.专利授权"]["previous"] == "—（上年无数据）"
     assert figures["indicator.专利授权"]["change"] == ""
 
 
@@ -220,7 +220,7 @@ def test_no_change_is_shown_when_last_year_has_no_records(
 
     figures = figure_cells(response)
     assert all(cells["change"] == "" for cells in figures.values())
-    assert all(cells["previous"] == "" for cells in figures.values())
+    assert all(cells["previous"] == "—（上年无数据）" for cells in figures.values())
 
 
 def test_last_year_of_zeros_counts_as_no_records(staff_client, monkeypatch, db):
@@ -240,7 +240,7 @@ def test_last_year_of_zeros_counts_as_no_records(staff_client, monkeypatch, db):
 
     cells = figure_cells(response)["t.count"]
     assert cells["value"] == "5"
-    assert cells["previous"] == ""
+    assert cells["previous"] == "—（上年无数据）"
     assert cells["change"] == ""
 
 

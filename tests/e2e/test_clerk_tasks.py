@@ -23,7 +23,11 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_desk(page):
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
 
-    expect(page.locator(".errornote")).to_contain_text("请输入一个正确的")
+    expect(page.locator(".errornote")).to_contain_text(
+        re.compile(
+            r"用户名或密码不正确（区分大小写）。再错 \d 次，该账号将在本机锁定 30 分钟。"
+        )
+    )
 
     log_in(page)
     expect(page.locator("h1")).to_contain_text("工作台")

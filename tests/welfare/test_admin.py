@@ -291,9 +291,49 @@ def test_autocomplete_shows_names_not_id_numbers(staff_client, child):
         },
     )
 
-    assert response.json()["results"] == [
-        {"id": str(child.pk), "text": "虞小红（留守儿童）"}
-    ]
+    label = f"虞小红（留守儿童·{child.community.name}·尾号{child.id_number[-4:]}）"
+    assert response.json()["results"] == [{"id": str(child.pk), "text": label}]
+    assert child.id_number[:-4] not in response.content.decode()
+
+
+def autocomplete_texts(client, term):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": term,
+            "app_label": "welfare",
+            "model_name": "assistancerecord",
+            "field_name": "recipient",
+        },
+    )
+    return sorted(result["text"] for result in response.json()["results"])
+
+
+def test_picker_tells_two_people_of_one_name_apart(staff_client):
+    # given two 虞桂, both 困难户, in two villages
+    gaolou = CommunityFactory(name="高楼社区")
+    maling = CommunityFactory(name="马陵村")
+    one = WelfareRecipientFactory(name="虞桂", community=gaolou)
+    two = WelfareRecipientFactory(
+        name="虞桂", community=maling, birth=datetime.date(1961, 3, 9)
+    )
+    client = staff_client(*CLERK)
+
+    # when the clerk types the name, then the village, then a label's parts
+    both = autocomplete_texts(client, "虞桂")
+    in_maling = autocomplete_texts(client, "虞桂 马陵村")
+    by_category = autocomplete_texts(client, "困难户 马陵")
+
+    # then the two entries differ, and each search narrows to the right one
+    assert both == sorted(
+        [
+            f"虞桂（困难户·高楼社区·尾号{one.id_number[-4:]}）",
+            f"虞桂（困难户·马陵村·尾号{two.id_number[-4:]}）",
+        ]
+    )
+    assert in_maling == [f"虞桂（困难户·马陵村·尾号{two.id_number[-4:]}）"]
+    assert by_category == in_maling
+    assert autocomplete_texts(client, "低保户 虞桂") == []
 
 
 # Filters ------------------------------------------------------------------------------
@@ -373,7 +413,7 @@ def test_paid_this_year_column_sums_this_years_records(staff_client):
 
     (row,) = response.context["cl"].result_list
     assert row.paid_in_year == Decimal("300.5")
-    assert "统计年度帮扶金额（元）" in page_text(response)
+    assert f"{this_year}年帮扶金额（元）" in page_text(response)
 
 
 def test_records_have_a_date_hierarchy(staff_client):
@@ -673,3 +713,28 @@ def test_the_exit_confirmation_page_runs_the_same_queries_for_more_recipients(
         return len(queries)
 
     assert confirmation_queries(2) == confirmation_queries(8)
+
+
+def test_a_link_from_the_report_keeps_its_year_in_the_column_and_banner(
+    staff_client,
+):
+    # given a 2021 recipient paid in 2021, and one visit recorded this year
+    recipient = WelfareRecipientFactory(identified_on=datetime.date(2021, 7, 1))
+    AssistanceRecordFactory(
+        recipient=recipient, date=datetime.date(2021, 8, 1), amount=500
+    )
+    AssistanceRecordFactory(
+        recipient=recipient, date=timezone.localdate(), amount=Decimal("20")
+    )
+
+    # when the 2021 report's list is opened
+    response = staff_client(*CLERK).get(
+        reverse(CHANGELIST), {"batch_year": 2021, "stats_year": 2021}
+    )
+
+    # then the column is 2021's, and so says the banner
+    text = page_text(response)
+    assert "2021年帮扶金额（元）" in text
+    (row,) = response.context["cl"].result_list
+    assert row.paid_in_year == Decimal("500")
+    assert "统计年度：2021 年" in text

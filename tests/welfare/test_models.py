@@ -44,7 +44,8 @@ def test_a_malformed_id_number_gives_no_gender_or_birth_date():
 def test_str_never_shows_the_id_number():
     recipient = WelfareRecipientFactory(name="贺明华")
 
-    assert str(recipient) == "贺明华（困难户）"
+    tail = recipient.id_number[-4:]
+    assert str(recipient) == f"贺明华（困难户·{recipient.community.name}·尾号{tail}）"
     assert recipient.id_number not in str(recipient)
     record = AssistanceRecordFactory(recipient=recipient)
     assert recipient.id_number not in str(record)
