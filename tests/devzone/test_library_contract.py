@@ -10,9 +10,9 @@ The list, by library (each a test below):
 - Django's ORM: ``Query.where`` / ``distinct`` / ``distinct_fields`` / ``combinator``
   / ``group_by`` / ``order_by``, ``Query.sql_with_params()``,
   ``Query.get_compiler(using=…).as_sql()``, ``WhereNode.children`` and ``Lookup.lhs``
-  (changelist.py, search.py, spreadsheets/bulk.py, spreadsheets/export.py);
+  (changelist.py, search.py, spreadsheets/bulk.py, spreadsheets/export/);
   ``connection.ops.quote_name``; raw cursors: ``CursorWrapper.cursor`` (psycopg's
-  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/bulk.py and export.py;
+  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/bulk.py and export/csv_file.py;
   a backend's ``DatabaseWrapper(settings_dict, alias)`` (backups.py).
 - Django's admin: ``ChangeList.get_filters`` / ``get_queryset`` / ``get_results`` /
   ``get_filters_params()`` and a list filter's ``used_parameters`` (changelist.py,
@@ -177,7 +177,7 @@ def test_the_query_attributes_devzone_reads_are_still_there():
 
 
 def test_a_raw_cursor_still_wraps_the_drivers_cursor(db):
-    # bulk_data.py, spreadsheets/bulk.py and export.py call ``cursor.cursor.copy``:
+    # bulk_data.py, spreadsheets/bulk.py and export/ call ``cursor.cursor.copy``:
     # psycopg 3's COPY, through Django's CursorWrapper.
     assert parameters(CursorWrapper.__init__) == ["self", "cursor", "db"]
     assert "self.cursor = cursor" in inspect.getsource(CursorWrapper.__init__)
