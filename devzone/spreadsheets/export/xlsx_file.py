@@ -188,7 +188,10 @@ def sheet_head(columns, widths):
     )
     header = "".join(text_cell(column.header, f' s="{HEADER}"') for column in columns)
     return (
-        f'{XML_HEAD}<worksheet xmlns="{NS}"><sheetViews><sheetView workbookViewId="0">'
+        f'{XML_HEAD}<worksheet xmlns="{NS}">'
+        # Printed landscape, every column on the page's width.
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+        '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
         f"</sheetView></sheetViews>{f'<cols>{cols}</cols>' if cols else ''}"
@@ -198,7 +201,12 @@ def sheet_head(columns, widths):
 
 def sheet_tail(columns, rows):
     """Return the sheet's XML after its last row: the header's autofilter."""
-    return f'</sheetData><autoFilter ref="A1:{last_cell(columns, rows)}"/></worksheet>'
+    return (
+        f'</sheetData><autoFilter ref="A1:{last_cell(columns, rows)}"/>'
+        '<pageMargins left="0.4" right="0.4" top="0.5" bottom="0.5" header="0.3" '
+        'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" '
+        'fitToWidth="1" fitToHeight="0"/></worksheet>'
+    )
 
 
 def text_cell(value, style=""):
