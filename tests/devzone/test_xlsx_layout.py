@@ -46,7 +46,7 @@ def test_money_counts_and_dates_carry_formats_and_ids_stay_text(households):
     assert money.number_format == "#,##0.00"
     assert sheet[f"{column['家庭人口（人）']}2"].number_format == "#,##0"
     signed = sheet[f"{column['签约日期']}2"]
-    assert signed.value == datetime.datetime(2021, 4, 1)
+    assert signed.value.date() == datetime.date(2021, 4, 1)
     assert signed.number_format == "yyyy-mm-dd"
     id_cell = sheet[f"{column['身份证号']}2"]
     assert isinstance(id_cell.value, str) and "*" in id_cell.value
