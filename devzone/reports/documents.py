@@ -28,6 +28,8 @@ from devzone.spreadsheets.export.xlsx_file import display_width
 
 NO_PREVIOUS = "—（上年无数据）"
 HEADERS = ["指标", "数值", "单位", "上年", "增减", "增减（%）"]
+# The Word table's columns: 指标, 数值, 单位, 上年, 增减 (16.6 cm between margins).
+TABLE_WIDTHS = [Cm(4.2), Cm(2.6), Cm(2.0), Cm(2.6), Cm(5.2)]
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 # Fonts that hold Chinese for the charts' pictures; the first found is used.
 CHART_FONTS = [
@@ -251,6 +253,12 @@ def add_table(document, rows):
             cell.text = text
             if index in (1, 3, 4):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    table.autofit = False
+    for column, width in zip(table.columns, TABLE_WIDTHS, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, TABLE_WIDTHS, strict=True):
+            cell.width = width
 
 
 def chart_font(size):
