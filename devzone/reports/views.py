@@ -99,9 +99,7 @@ def export_index(request):
     context = admin_context(
         request,
         _("数据导出"),
-        groups=export_centre.datasets_by_app(
-            export_centre.visible_datasets(request.user)
-        ),
+        groups=export_centre.listings_by_app(request.user),
     )
     return render(request, "devzone/reports/export_index.html", context)
 
@@ -170,7 +168,9 @@ def export_dataset(request, key):
         page = Paginator(queryset, PREVIEW_ROWS).get_page(request.GET.get("page"))
         masks = export_centre.personal_masks(filterset, dataset.model)
         description = export_centre.describe_filters(filterset.form, masks)
-        rows = [resource.export_resource(obj) for obj in page.object_list]
+        rows = export_centre.shown_cells(
+            resource, [resource.export_resource(obj) for obj in page.object_list]
+        )
         if resource.unmasked and resource.personal_masks:
             personal.record_view(
                 request.user,
