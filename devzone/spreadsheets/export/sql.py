@@ -17,7 +17,12 @@ from devzone.spreadsheets.cells import (
     escape_formula,
 )
 from devzone.spreadsheets.export.rows import value_path
-from devzone.spreadsheets.export.xlsx_file import DATE, TEXT_CLOSE, TEXT_OPEN
+from devzone.spreadsheets.export.xlsx_file import (
+    DATE,
+    TEXT_CLOSE,
+    TEXT_OPEN,
+    TEXT_OPEN_PRESERVE,
+)
 from devzone.spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -217,7 +222,10 @@ def sheet_cell(resource, field, number_style):
         style = f' s="{number_style}"' if number_style else ""
         value, opening, closing = column, f"<c{style}><v>", "</v></c>"
     else:
-        value, opening, closing = XmlText(column), TEXT_OPEN, TEXT_CLOSE
+        model_field = resource._meta.model._meta.get_field(field.attribute)
+        multiline = isinstance(model_field, models.TextField)
+        opening = TEXT_OPEN_PRESERVE if multiline else TEXT_OPEN
+        value, closing = XmlText(column), TEXT_CLOSE
     return Coalesce(
         pipes(Value(opening), value, Value(closing)),
         Value("<c/>"),
