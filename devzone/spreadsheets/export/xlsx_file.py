@@ -17,6 +17,7 @@ import psycopg
 from django.db import connections, models
 from django.utils import timezone
 from django.utils.encoding import force_str
+from isal import isal_zlib
 from openpyxl.utils import get_column_letter
 
 from devzone.personal import resolve
@@ -287,6 +288,7 @@ def workbook_chunks(columns, widths, body, title):
             archive.writestr(name, XML_HEAD + xml)
         rows = 0
         with archive.open(SHEET, "w", force_zip64=True) as sheet:
+            deflate_with_isal(sheet)
             sheet.write(sheet_head(columns, widths).encode())
             for data, count in body:
                 sheet.write(data)
@@ -300,6 +302,16 @@ def workbook_chunks(columns, widths, body, title):
             "xl/workbook.xml", XML_HEAD + workbook_xml(title, columns, rows)
         )
     yield sink.take()
+
+
+def deflate_with_isal(entry):
+    """Let ISA-L deflate a zip entry being written: the same format, 5–10× faster.
+
+    Deflating the sheet was a third of a million-row export with zlib. zipfile has
+    no public hook for its compressor; ``_ZipWriteFile._compressor`` is named in
+    tests/devzone/test_library_contract.py and fails there the day it changes.
+    """
+    entry._compressor = isal_zlib.compressobj(1, isal_zlib.DEFLATED, -15)
 
 
 def sampled(rows):
