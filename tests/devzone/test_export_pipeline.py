@@ -1,4 +1,4 @@
-"""The one export pipeline: COPY and Python write the same bytes, and logs come first."""
+"""The one export pipeline: COPY and Python write the same CSV bytes and XLSX cells."""
 
 import csv
 import datetime
