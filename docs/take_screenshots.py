@@ -4,7 +4,10 @@ A fresh SQLite database in var/ gets the roles and the demo data, a development
 server serves it on a free port, and the system's Chromium visits each page at
 1366×768 (and 390 px for the phone view), each page as the role the guide
 describes it for (ROLES): the menus are the ones that staff have. The report's print
-view is printed to PDF and its first page turned into a PNG with pdftoppm.
+view is printed to PDF and its first page turned into a PNG with pdftoppm. The
+downloaded files (the report's XLSX and Word files, an XLSX export) are printed to
+PDF by LibreOffice (`soffice --headless`), their first page turned into a PNG the
+same way.
 """
 
 import io
@@ -313,6 +316,77 @@ def shoot_desk(browser, base, password):
     small.screenshot(path=OUT / "desk-person-phone.png")
 
 
+# Written inside `manage.py shell`: the files a user downloads, from the demo data.
+WRITE_FILES = """
+from pathlib import Path
+from django.utils import timezone
+from devzone.reports import annual, documents
+from devzone.scope import WHOLE_ZONE
+from devzone.spreadsheets.export import Export
+from welfare.models import AssistanceRecord
+from welfare.resources import AssistanceRecordResource
+folder = Path({folder!r})
+sections = annual.build_report(2021, WHOLE_ZONE)
+kwargs = dict(year=2021, scope=WHOLE_ZONE, today=timezone.localdate())
+for name, write in [("report.xlsx", documents.report_workbook),
+                    ("report.docx", documents.report_document)]:
+    (folder / name).write_bytes(write(sections, **kwargs).read())
+records = AssistanceRecord.objects.order_by("date", "pk")[:45]
+export = Export(AssistanceRecordResource(), records, "xlsx")
+(folder / "records.xlsx").write_bytes(b"".join(export.chunks("帮扶记录")))
+"""
+FILE_SHOTS = {
+    "report.xlsx": "report-xlsx.png",
+    "report.docx": "report-docx.png",
+    "records.xlsx": "export-xlsx.png",
+}
+
+
+def shoot_files(env, folder):
+    """Render the downloaded files' first pages through LibreOffice into PNGs."""
+    files = Path(folder) / "files"
+    files.mkdir()
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            WRITE_FILES.format(folder=str(files)),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    for name, shot in FILE_SHOTS.items():
+        pdf_dir = files / name.replace(".", "_")
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", pdf_dir, name],
+            cwd=files,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        pdf = pdf_dir / f"{Path(name).stem}.pdf"
+        stem = files / Path(shot).stem
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                pdf,
+                stem,
+            ],
+            check=True,
+        )
+        (OUT / shot).write_bytes(stem.with_suffix(".png").read_bytes())
+
+
 def main():
     password = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory() as folder:
@@ -325,6 +399,12 @@ def main():
             "DEVZONE_MEDIA_DIR": str(Path(folder) / "media"),
         }
         prepare(env, password)
+        only = (sys.argv[1:] or [None])[0]
+        if only in (None, "files"):
+            # `python docs/take_screenshots.py files`: the downloaded files only.
+            shoot_files(env, folder)
+            if only == "files":
+                return
         port = free_port()
         server = serve(env, port)
         try:

@@ -202,6 +202,7 @@ def record_row(rng, recipient, date, kind):
         "recipient_name": recipient["name"],
         "recipient": recipient["id_number"],
         "recipient_category": recipient["category"],
+        "recipient_community": recipient["community"],
         "date": date,
         "kind": kind,
         "amount": f"{amount}.00",

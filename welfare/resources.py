@@ -18,6 +18,7 @@ RECIPIENT_ID_COLUMN = "身份证号"
 NOT_FOUND = "在您负责的村/社区中找不到这个身份证号的帮扶对象：请核对号码，或先导入或添加该帮扶对象。"
 RECIPIENT_CATEGORY_COLUMN = "帮扶对象类别"
 RECIPIENT_NAME_COLUMN = "姓名"
+RECIPIENT_COMMUNITY_COLUMN = "所属村/社区"
 
 
 class WelfareRecipientResource(ZoneResource):
@@ -130,6 +131,9 @@ class AssistanceRecordResource(ZoneResource):
     )
     # Checked against the recipient found by ID number; not saved.
     recipient_name = fields.Field(column_name=RECIPIENT_NAME_COLUMN)
+    # The recipient's village or community, so that two villages' records can be
+    # told apart in the file; an import does not read it (the ID number decides).
+    recipient_community = fields.Field(column_name=RECIPIENT_COMMUNITY_COLUMN)
 
     class Meta:
         model = AssistanceRecord
@@ -137,6 +141,7 @@ class AssistanceRecordResource(ZoneResource):
             "recipient_name",
             "recipient",
             "recipient_category",
+            "recipient_community",
             "date",
             "kind",
             "amount",
@@ -151,5 +156,13 @@ class AssistanceRecordResource(ZoneResource):
     def dehydrate_recipient_name(self, record):
         return record.recipient.name
 
+    def dehydrate_recipient_community(self, record):
+        community = record.recipient.community
+        return "" if community is None else community.name
+
     def filter_export(self, queryset, **kwargs):
-        return super().filter_export(queryset, **kwargs).select_related("recipient")
+        return (
+            super()
+            .filter_export(queryset, **kwargs)
+            .select_related("recipient__community")
+        )

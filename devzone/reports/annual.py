@@ -1,22 +1,17 @@
 """The annual report (年度工作报告): each app's figures, by section, with last year's.
 
 The figures come from ``registry.report_contributions``; this module only arranges
-them, compares them with the previous year and writes them to a workbook.
+them and compares them with the previous year; ``documents`` writes the files.
 """
 
-import tempfile
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import cast
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from devzone import registry
 from devzone.scope import WHOLE_ZONE
-from devzone.spreadsheets.cells import escape_formula, xlsx_safe
 
 NO_PREVIOUS = "—（上年无数据）"
 ZONE_SECTION_TITLE = "全区数据"
@@ -259,45 +254,3 @@ def keep_links(sections, may_open):
             if row.figure.url and not may_open(row.figure.url):
                 row.figure = replace(row.figure, url="")
     return sections
-
-
-REPORT_HEADERS = ["指标", "数值", "单位", "上年", "增减"]
-
-
-def report_workbook(sections):
-    """Return a temporary file holding the report, one sheet per section."""
-    workbook = Workbook(write_only=True)
-    for section in sections:
-        sheet = workbook.create_sheet(title=xlsx_safe(section.title)[:31])
-        header = []
-        for text in REPORT_HEADERS:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        for row in section.rows:
-            figure = row.figure
-            value = as_decimal(figure.value)
-            previous = as_decimal(row.previous_value)
-            sheet.append(
-                [
-                    xlsx_safe(escape_formula(str(figure.label))),
-                    rounded(value, figure.decimals)
-                    if value is not None or figure.value is None
-                    else xlsx_safe(escape_formula(str(figure.value))),
-                    xlsx_safe(escape_formula(str(figure.unit))),
-                    rounded(previous, figure.decimals),
-                    rounded(row.change, figure.decimals),
-                ]
-            )
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 2**20)  # noqa: SIM115
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
-
-
-def rounded(number, decimals):
-    """Return a Decimal rounded for a spreadsheet cell (a float), or None."""
-    if number is None:
-        return None
-    return float(number.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP))

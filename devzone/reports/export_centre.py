@@ -6,13 +6,16 @@ widen the export to everything.
 """
 
 import datetime
-from decimal import Decimal
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 from django_filters import (
     AllValuesFilter,
     AllValuesMultipleFilter,
@@ -21,12 +24,13 @@ from django_filters import (
     ModelMultipleChoiceFilter,
     MultipleChoiceFilter,
 )
-from django_filters.fields import DateRangeField
+from django_filters.fields import DateRangeField, RangeField
 from django_filters.widgets import RangeWidget
 
 from devzone import personal, registry
 from devzone.scope import Scope, community_path
 from devzone.spreadsheets.export import export_filename as spreadsheet_name
+from devzone.spreadsheets.export.xlsx_file import STYLE_PLACES, sheet_columns
 from devzone.validators import mask_numbers_in_text
 
 # Parameters the export centre reads itself, beside the dataset's filters.
@@ -84,17 +88,109 @@ def friendly_widgets(form):
     """
     for field in form.fields.values():
         widget = field.widget
+        label = force_str(field.label)
         if isinstance(widget, forms.SelectMultiple) and not isinstance(
             widget, forms.CheckboxSelectMultiple
         ):
             choices = list(field.choices)
             if len(choices) <= CHECKBOX_CHOICES_MAX:
                 field.widget = forms.CheckboxSelectMultiple(choices=choices)
+        elif isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = YES_NO_CHOICES
         elif isinstance(widget, RangeWidget):
             for subwidget, end in zip(widget.widgets, ("起", "止"), strict=False):
-                subwidget.attrs["aria-label"] = f"{force_str(field.label)}（{end}）"
+                subwidget.attrs["aria-label"] = f"{label}（{end}）"
                 if isinstance(field, DateRangeField):
                     subwidget.input_type = "date"
+                else:
+                    subwidget.input_type = "text"
+                    subwidget.attrs["inputmode"] = "decimal"
+            if isinstance(field, RangeField) and not isinstance(field, DateRangeField):
+                field.fields = tuple(
+                    AmountField(box=f"{label}（{end}）", unit=unit_of(label))
+                    for end in ("起", "止")
+                )
+            field.validators = [*field.validators, RangeOrder(label)]
+
+
+YES_NO_CHOICES = [("unknown", "不限"), ("true", "是"), ("false", "否")]
+AMOUNT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(万|亿)?(元)?$")
+MULTIPLIERS = {None: 1, "万": 10_000, "亿": 100_000_000}
+
+
+def unit_of(label):
+    """Return how many yuan one unit of a money box is (万元: 10,000), or None."""
+    if "万元" in label or "万美元" in label:
+        return 10_000
+    if "亿元" in label:
+        return 100_000_000
+    if "元" in label:
+        return 1
+    return None
+
+
+def parse_amount(text, unit):
+    """Return a number typed as staff type it: 1,000 · 1000元 · 1万 · 1.5亿.
+
+    A box in 万元 reads "500" as 500 万元 and "1000元" as 0.1; a box that is not
+    money takes 万 and 亿 but no 元. Return None when the text is no such number.
+    """
+    text = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    match = AMOUNT.match(text)
+    if match is None or (match[3] and unit is None):
+        return None
+    number = Decimal(match[1]) * MULTIPLIERS[match[2]]
+    if unit is not None and (match[2] or match[3]):
+        number /= unit  # typed with its unit: a sum of yuan
+    return number
+
+
+class AmountField(forms.DecimalField):
+    """A number box that reads 1,000 · 1000元 · 1万 and names itself when it can't."""
+
+    def __init__(self, *, box="", unit=None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.box, self.unit = box, unit
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_amount(str(value).strip(), self.unit)
+        except InvalidOperation:
+            number = None
+        if number is None:
+            example = "1,000、1000元 或 1万" if self.unit else "1,000 或 1万"
+            raise forms.ValidationError(
+                _("“%(box)s”应填数字（如 %(example)s），而不是「%(value)s」。")
+                % {"box": self.box, "example": example, "value": str(value)[:20]},
+                code="invalid",
+            )
+        return number
+
+
+class RangeOrder:
+    """Refuse a range whose start is after its end, naming both ends."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __call__(self, value):
+        if not isinstance(value, slice):
+            return
+        start, stop = as_date(value.start), as_date(value.stop)
+        if start in (None, "") or stop in (None, ""):
+            return
+        if start > stop:
+            raise forms.ValidationError(
+                _(
+                    "“%(label)s”的起点 %(start)s 晚于终点 %(stop)s：请把较小的填在“起”，"
+                    "较大的填在“止”。"
+                )
+                % {"label": self.label, "start": plain(start), "stop": plain(stop)},
+                code="reversed",
+            )
 
 
 def scoped_values_filter(filter_, queryset):
@@ -289,3 +385,60 @@ def export_filename(dataset, form, extension, masks=None, today=None):
     return spreadsheet_name(
         dataset.label, filename_values(form, masks), extension, today
     )
+
+
+def shown_cells(resource, rows):
+    """Return preview rows with money and counts grouped as the XLSX shows them."""
+    fields = resource.get_export_fields()
+    columns = sheet_columns(resource, fields, resource.get_export_headers())
+    places = [STYLE_PLACES.get(column.number_style) for column in columns]
+    return [
+        [grouped(value, decimals) for value, decimals in zip(row, places, strict=True)]
+        for row in rows
+    ]
+
+
+def grouped(value, decimals):
+    """Return 1234567.8 as "1,234,567.80" (``decimals`` places); other text as is."""
+    if decimals is None or value in (None, ""):
+        return value
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return value
+    return f"{number:,.{decimals}f}"
+
+
+def dataset_summary(dataset):
+    """Return a line saying what a dataset's file holds: its first columns."""
+    headers = [str(h) for h in dataset.resource().get_export_headers()]
+    shown = "、".join(headers[:5])
+    more = _("等 %(count)d 列") % {"count": len(headers)} if len(headers) > 5 else ""
+    return _("每行一条%(label)s：%(columns)s%(more)s") % {
+        "label": dataset.label,
+        "columns": shown,
+        "more": more,
+    }
+
+
+def listings_by_app(user):
+    """Return [(app name, [(dataset, summary, rows)]), …] of the user's datasets.
+
+    ``rows`` (text, e.g. "1,024") counts the records in the user's scope: one query
+    a dataset.
+    """
+    scope = Scope.of(user)
+    return [
+        (
+            app_name,
+            [
+                (
+                    dataset,
+                    dataset_summary(dataset),
+                    f"{scope.filter(dataset.model._default_manager.all()).count():,}",
+                )
+                for dataset in datasets
+            ],
+        )
+        for app_name, datasets in datasets_by_app(visible_datasets(user))
+    ]

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from devzone import personal, registry
 from devzone.constraints import YEAR_MAX, YEAR_MIN
 from devzone.models import ExportLog, PersonalDataAccess
-from devzone.reports import annual, export_centre
+from devzone.reports import annual, documents, export_centre
 from devzone.scope import Scope
 from devzone.spreadsheets import cells
-from devzone.spreadsheets.export import CONTENT_TYPES, XLSX, Export
+from devzone.spreadsheets.export import Export
 
 PREVIEW_ROWS = 25
 HISTORY_ROWS = 50
@@ -43,13 +43,15 @@ def may_open(request, url):
 class ReportYearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     format = forms.ChoiceField(
-        label=_("格式"), choices=[("html", "html"), ("xlsx", "xlsx")], required=False
+        label=_("格式"),
+        choices=[("html", "html"), ("xlsx", "xlsx"), ("docx", "docx")],
+        required=False,
     )
 
 
 @staff_member_required
 def annual_report(request):
-    """Show the annual report of a year, or download it as XLSX (format=xlsx)."""
+    """Show the annual report of a year, or download it (format=xlsx or docx)."""
     data = request.GET.copy()
     data.setdefault("year", str(annual.default_year()))
     form = ReportYearForm(data)
@@ -65,12 +67,16 @@ def annual_report(request):
     sections = annual.keep_links(
         annual.build_report(year, scope), lambda url: may_open(request, url)
     )
-    if form.cleaned_data["format"] == "xlsx":
+    file_format = form.cleaned_data["format"]
+    if file_format in documents.WRITERS:
+        today = timezone.localdate()
+        write, content_type = documents.WRITERS[file_format]
         response = FileResponse(
-            annual.report_workbook(sections), content_type=CONTENT_TYPES[XLSX]
+            write(sections, year=year, scope=scope, today=today),
+            content_type=content_type,
         )
         return cells.as_download(
-            response, f"年度工作报告_{year}_{timezone.localdate():%Y%m%d}.xlsx"
+            response, f"年度工作报告_{year}_{today:%Y%m%d}.{file_format}"
         )
     years = sorted({year, *annual.report_years()}, reverse=True)
     context = admin_context(
@@ -93,9 +99,7 @@ def export_index(request):
     context = admin_context(
         request,
         _("数据导出"),
-        groups=export_centre.datasets_by_app(
-            export_centre.visible_datasets(request.user)
-        ),
+        groups=export_centre.listings_by_app(request.user),
     )
     return render(request, "devzone/reports/export_index.html", context)
 
@@ -164,7 +168,9 @@ def export_dataset(request, key):
         page = Paginator(queryset, PREVIEW_ROWS).get_page(request.GET.get("page"))
         masks = export_centre.personal_masks(filterset, dataset.model)
         description = export_centre.describe_filters(filterset.form, masks)
-        rows = [resource.export_resource(obj) for obj in page.object_list]
+        rows = export_centre.shown_cells(
+            resource, [resource.export_resource(obj) for obj in page.object_list]
+        )
         if resource.unmasked and resource.personal_masks:
             personal.record_view(
                 request.user,

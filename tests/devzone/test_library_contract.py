@@ -10,9 +10,9 @@ The list, by library (each a test below):
 - Django's ORM: ``Query.where`` / ``distinct`` / ``distinct_fields`` / ``combinator``
   / ``group_by`` / ``order_by``, ``Query.sql_with_params()``,
   ``Query.get_compiler(using=…).as_sql()``, ``WhereNode.children`` and ``Lookup.lhs``
-  (changelist.py, search.py, spreadsheets/bulk.py, spreadsheets/export.py);
+  (changelist.py, search.py, spreadsheets/bulk.py, spreadsheets/export/);
   ``connection.ops.quote_name``; raw cursors: ``CursorWrapper.cursor`` (psycopg's
-  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/bulk.py and export.py;
+  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/bulk.py and export/csv_file.py;
   a backend's ``DatabaseWrapper(settings_dict, alias)`` (backups.py).
 - Django's admin: ``ChangeList.get_filters`` / ``get_queryset`` / ``get_results`` /
   ``get_filters_params()`` and a list filter's ``used_parameters`` (changelist.py,
@@ -24,6 +24,9 @@ The list, by library (each a test below):
   bulk path's lists), ``ForeignKeyWidget.model`` / ``field``,
   ``import_file.tmp_storage_name``, ``BaseStorage`` attributes, no private method
   overridden, the hooks' signatures.
+- Python's zipfile: a zip entry open for writing deflates through its
+  ``_compressor`` (``compress`` per write, ``flush`` on close), which the XLSX
+  export replaces with ISA-L's (spreadsheets/export/xlsx_file.py).
 - django-simple-history: the historical table's own columns, written column by
   column by the set-based import (spreadsheets/bulk.py), as its bulk helpers write
   them; ``_history_user`` / ``_change_reason``; the bulk helpers'
@@ -33,6 +36,8 @@ The list, by library (each a test below):
 """
 
 import inspect
+import io
+import zipfile
 from importlib.metadata import version
 
 import pytest
@@ -62,6 +67,7 @@ from simple_history.utils import (
 
 from devzone import registry
 from devzone.models import Community
+from devzone.spreadsheets.export.xlsx_file import deflate_with_isal
 from devzone.spreadsheets.resources import ZoneResource
 
 
@@ -177,7 +183,7 @@ def test_the_query_attributes_devzone_reads_are_still_there():
 
 
 def test_a_raw_cursor_still_wraps_the_drivers_cursor(db):
-    # bulk_data.py, spreadsheets/bulk.py and export.py call ``cursor.cursor.copy``:
+    # bulk_data.py, spreadsheets/bulk.py and export/ call ``cursor.cursor.copy``:
     # psycopg 3's COPY, through Django's CursorWrapper.
     assert parameters(CursorWrapper.__init__) == ["self", "cursor", "db"]
     assert "self.cursor = cursor" in inspect.getsource(CursorWrapper.__init__)
@@ -310,3 +316,24 @@ def test_openpyxl_refuses_the_characters_cells_py_removes():
     # spreadsheets.cells.xlsx_safe removes what openpyxl would refuse to write.
     assert ILLEGAL_CHARACTERS_RE.pattern == r"[\000-\010]|[\013-\014]|[\016-\037]"
     assert ILLEGAL_CHARACTERS_RE.sub("", "a\x0bb\x1bc\td\ne") == "abc\td\ne"
+
+
+def test_a_zip_entry_still_deflates_through_its_compressor():
+    # xlsx_file.deflate_with_isal swaps ``_ZipWriteFile._compressor``.
+    source = inspect.getsource(zipfile._ZipWriteFile)
+    assert "self._compressor = _get_compressor(" in source
+    assert "self._compressor.compress(data)" in source
+    assert "self._compressor.flush()" in source
+    data = b"<row><c><v>1</v></c></row>" * 10_000
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("sheet.xml", "w", force_zip64=True) as entry,
+    ):
+        deflate_with_isal(entry)
+        entry.write(data)
+
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
+        assert archive.testzip() is None
+        assert archive.read("sheet.xml") == data
+        assert archive.getinfo("sheet.xml").compress_size < len(data) // 10

@@ -389,12 +389,32 @@ def test_report_downloads_as_xlsx_one_sheet_per_section(
         "民生福祉",
         "发展动能",
     ]
-    rows = list(workbook["发展动能"].iter_rows(values_only=True))
-    assert rows[0] == ("指标", "数值", "单位", "上年", "增减")
+    sheet = workbook["发展动能"]
+    assert sheet["A1"].value == "2021 年度工作报告 · 发展动能"
+    assert "统计年度：2021 年" in sheet["A2"].value
+    assert "统计范围：全区数据" in sheet["A2"].value
+    assert "生成日期：" in sheet["A2"].value
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert rows[0] == ("指标", "数值", "单位", "上年", "增减", "增减（%）")
     by_label = {row[0]: row[1:] for row in rows[1:]}
-    assert by_label["一般公共预算收入"] == (19.81, "亿元", 18.0, 1.81)
-    assert by_label["规模以上工业总产值"] == (395.4, "亿元", None, None)
-    assert list(workbook["党建引领"].iter_rows(values_only=True)) == [rows[0]]
+    assert by_label["一般公共预算收入"][:4] == (19.81, "亿元", 18.0, 1.81)
+    assert by_label["一般公共预算收入"][4] == pytest.approx(1.81 / 18)
+    assert by_label["规模以上工业总产值"] == (
+        395.4,
+        "亿元",
+        "—（上年无数据）",
+        None,
+        None,
+    )
+    revenue = next(
+        row for row in sheet.iter_rows(min_row=5) if row[0].value == "一般公共预算收入"
+    )
+    assert revenue[1].number_format == "#,##0.00"
+    assert revenue[5].number_format.startswith("+0.0%")
+    assert sheet.column_dimensions["A"].width >= 2 * len("规模以上工业总产值")
+    assert list(workbook["党建引领"].iter_rows(min_row=4, values_only=True)) == [
+        rows[0]
+    ]
 
 
 def test_xlsx_report_escapes_formula_labels(staff_client, monkeypatch, db):
@@ -415,7 +435,7 @@ def test_xlsx_report_escapes_formula_labels(staff_client, monkeypatch, db):
     response = staff_client().get(REPORT, {"format": "xlsx"})
 
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook["党建引领"]["A2"].value == "'=HYPERLINK(1)"
+    assert workbook["党建引领"]["A5"].value == "'=HYPERLINK(1)"
 
 
 @pytest.mark.parametrize("year", ["abc", "1999", "20211"])
@@ -485,10 +505,10 @@ def test_a_figure_without_a_number_still_reaches_the_workbook(
 
     assert [cells["value"] for cells in figure_cells(page).values()] == ["+好", "—"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(workbook["党建引领"].iter_rows(min_row=2, values_only=True))
+    rows = list(workbook["党建引领"].iter_rows(min_row=5, values_only=True))
     assert rows == [
-        ("文字", "'+好", None, None, None),
-        ("暂无", None, "个", None, None),
+        ("文字", "'+好", None, "—（上年无数据）", None, None),
+        ("暂无", None, "个", "—（上年无数据）", None, None),
     ]
 
 

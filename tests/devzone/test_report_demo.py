@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 
 pytestmark = pytest.mark.usefixtures("demo_data")
@@ -205,12 +206,41 @@ def test_the_2021_report_downloads_as_xlsx(admin_client, report_2021):
         "发展动能",
     ]
     for section in report_2021.context["sections"]:
-        rows = list(workbook[section.title].iter_rows(values_only=True))
-        assert [row[0] for row in rows[1:]] == [r.figure.label for r in section.rows]
+        rows = list(workbook[section.title].iter_rows(min_row=5, values_only=True))
+        assert [row[0] for row in rows] == [r.figure.label for r in section.rows]
     development = {
         row[0]: row[1:] for row in workbook["发展动能"].iter_rows(values_only=True)
     }
     assert development["签约总额"][:2] == (179.5, "亿元")
+    party = {row[0]: row[1] for row in workbook["党建引领"].iter_rows(values_only=True)}
+    assert party["五星级党支部"] == 4
+    assert party["四星级党支部"] == 130
+
+
+def test_the_2021_report_downloads_as_a_word_document(admin_client, report_2021):
+    response = admin_client.get(REPORT, {"year": 2021, "format": "docx"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(".docx")
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
+    headings = [
+        p.text for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert headings == [s.title for s in report_2021.context["sections"]]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2021 年度工作报告" in text
+    assert "统计范围：全区数据" in text
+    assert "四星级党支部 130 个" in text
+    assert "签约总额 179.50 亿元" in text
+    cells = {
+        row.cells[0].text: row.cells[1].text
+        for table in document.tables
+        for row in table.rows
+    }
+    assert cells["五星级党支部"] == "4"
+    assert document.inline_shapes, "the charts are pictures"
+    footer = document.sections[0].footer._element.xml
+    assert 'w:instr="PAGE"' in footer
 
 
 def test_every_figures_list_says_how_it_is_filtered(admin_client, report_2021):

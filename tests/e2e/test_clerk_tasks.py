@@ -91,6 +91,33 @@ def test_the_households_filtered_on_the_page_are_the_rows_exported(page):
         (row[name], row[number]) for row in sheet.iter_rows(min_row=2, values_only=True)
     }
     assert exported == shown and len(shown) > 0
+    money = sheet.cell(2, headers.index("补偿金额（元）") + 1)
+    assert money.number_format == "#,##0.00"
+    assert sheet.cell(2, headers.index("签约日期") + 1).number_format == "yyyy-mm-dd"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:")
+    letter = sheet.cell(1, number + 1).column_letter
+    assert sheet.column_dimensions[letter].width >= 18
+
+
+def test_an_assistance_export_from_the_export_centre_reads_well(page):
+    log_in(page)
+    url = reverse("reports:export_dataset", args=["welfare.assistancerecord"])
+    page.goto(url + "?date_after=2021-01-01&date_before=2021-03-31")
+    grouped = page.locator(".preview-row").filter(
+        has_text=re.compile(r"\d,\d{3}\.\d\d")
+    )
+    expect(grouped.first).to_be_visible()
+
+    with page.expect_download() as download:
+        page.locator(".download-xlsx").click()
+
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:4] == ["姓名", "身份证号", "帮扶对象类别", "所属村/社区"]
+    amount = sheet.cell(2, headers.index("金额（元）") + 1)
+    assert amount.number_format == "#,##0.00"
+    assert sheet.freeze_panes == "A2"
 
 
 def test_a_gbk_file_is_previewed_confirmed_and_listed(page):

@@ -214,7 +214,7 @@ def test_a_case_saved_without_a_number_is_numbered(page):
 
 # Every page a clerk reaches reads in Chinese -----------------------------------------
 
-ALLOWED_LATIN = {"CSV", "XLSX", "PDF", "ID"}
+ALLOWED_LATIN = {"CSV", "XLSX", "DOCX", "PDF", "ID"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z]+")
 
 

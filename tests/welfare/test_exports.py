@@ -111,6 +111,7 @@ def test_record_export_masks_the_recipients_id(staff_client, child, fmt):
     assert full["身份证号"] == child.id_number
     assert row["帮扶对象类别"] == full["帮扶对象类别"] == "留守儿童"
     assert row["姓名"] == "殷小雪"
+    assert row["所属村/社区"] == full["所属村/社区"] == child.community.name
     assert [log.personal_data for log in ExportLog.objects.order_by("pk")] == [
         False,
         True,
