@@ -1,6 +1,7 @@
 """Importing and exporting projects records through the admin, with the real samples."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -448,9 +449,12 @@ def with_saved_results(data, results):
             content = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
                 for formula, result in results.items():
-                    content = content.replace(
-                        f"<f>{formula}</f><v />".encode(),
+                    # openpyxl writes an empty result as <v /> or, with lxml, <v></v>.
+                    content = re.sub(
+                        rf"<f>{re.escape(formula)}</f><v ?/>|"
+                        rf"<f>{re.escape(formula)}</f><v></v>".encode(),
                         f"<f>{formula}</f><v>{result}</v>".encode(),
+                        content,
                     )
             target.writestr(info, content)
     return out.getvalue()
