@@ -6,6 +6,7 @@
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -35,6 +36,17 @@ class FormulaCell(str):
 
 def is_blank(value):
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+HEADER_SEARCH_ROWS = 10  # the header is looked for within the file's first rows
+
+
+def trimmed(cells):
+    """Return a row's cells without its blank cells at the end."""
+    cells = list(cells)
+    while cells and is_blank(cells[-1]):
+        cells.pop()
+    return cells
 
 
 def decode_csv(data):
@@ -85,7 +97,13 @@ def build_dataset(rows):
     dataset = tablib.Dataset()
     dataset.row_numbers = []
     width = None
-    for number, (line, cells) in enumerate(rows, start=1):
+    # A ledger's header may sit below a title row (ZoneResource.locate_header finds
+    # it): the first rows are read before the width is fixed, so a one-cell title
+    # does not make the real header look too wide.
+    rows = iter(rows)
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    widest = max((len(trimmed(cells)) for _, cells in head), default=0)
+    for number, (line, cells) in enumerate(itertools.chain(head, rows), start=1):
         cells = list(cells)
         if len(cells) > max_columns:
             while cells and is_blank(cells[-1]):
@@ -110,8 +128,12 @@ def build_dataset(rows):
                     "文件的第 1 行是空的：第 1 行应为表头（各列的名称），"
                     "数据从第 2 行开始。"
                 )
-            width = len(cells)
+            # A title (far narrower than the rows below) takes their width; a header
+            # keeps its own, so a row with a stray comma is still named.
+            width = widest if 2 * len(cells) <= widest else len(cells)
+            cells += [None] * (width - len(cells))
             dataset.headers = cells
+            dataset.header_line = number
             continue
         if all(is_blank(value) for value in cells):
             continue
