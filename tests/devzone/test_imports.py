@@ -216,8 +216,11 @@ def test_headers_match_across_full_width_brackets_spaces_and_case():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"\xff\xfe\x41\x00\x42\x00", "UTF-16"),
-        (b"PK\x03\x04not really a workbook", "Excel 工作簿"),
+        # Read by their bytes, whatever the name says: Unicode text, then a workbook.
+        (b"\xff\xfe\x41\x00\x42\x00", "文件只有表头"),
+        (b"\xff\xfe\x41\x00\x42", "无法读取该 Unicode 文本文件"),
+        (b"PK\x03\x04not really a workbook", "无法读取该 xlsx 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken", "无法读取该 xls（Excel 97-2003）"),
         (bytes(range(128, 256)) * 4, "无法识别文件编码"),
     ],
 )

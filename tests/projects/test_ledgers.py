@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from devzone.spreadsheets.formats import read_dataset
@@ -143,3 +144,52 @@ def test_a_total_among_the_data_without_a_blank_row_is_not_set_aside(tianbo):
     resource = RelocationHouseholdResource(unmasked=True)
     result = resource.import_data(read_dataset(data, "x.csv"), dry_run=True)
     assert result.has_validation_errors()
+
+
+LEDGERS = SAMPLES / "ledgers"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "households_ledger_source.xlsx",
+        "households_ledger_libreoffice.xlsx",
+        "households_ledger_libreoffice.xls",
+        "households_ledger_libreoffice.ods",
+        "households_ledger_unicode.txt",
+    ],
+)
+def test_ledgers_saved_by_real_programs_import_exactly_their_rows(
+    admin_client, tianbo, name
+):
+    # given the same ledger saved by openpyxl, LibreOffice (xlsx, xls, ods), as UTF-16
+    preview = upload(admin_client, HOUSEHOLD, name, (LEDGERS / name).read_bytes())
+    text = page_text(preview)
+
+    # then its eight households, and nothing from its title or footer, are imported
+    assert "新增 8 条" in text, text[-1500:]
+    assert "第 1 行为标题，未导入" in text
+    assert "第 13 行为合计或落款，未导入" in text
+    assert "第 14 行为合计或落款，未导入" in text
+    confirm(admin_client, HOUSEHOLD, preview)
+    _, rows = sample_rows()
+    assert sorted(
+        RelocationHousehold.objects.values_list("id_number", "phone", "household_size")
+    ) == sorted((row[2], row[3], int(row[6])) for row in rows)
+
+
+def test_a_broken_xls_is_refused_in_words_that_fit_it(admin_client):
+    data = (LEDGERS / "households_ledger_libreoffice.xls").read_bytes()[:3000]
+    response = upload(admin_client, HOUSEHOLD, "x.xls", data)
+    [message] = response.context["form"].errors["import_file"]
+    assert message.startswith("无法读取该 xls（Excel 97-2003） 文件"), message
+    assert not RelocationHousehold.objects.exists()
+
+
+def test_semicolon_and_tab_separated_text_is_read(tianbo):
+    header, rows = sample_rows()
+    for separator in (";", "\t"):
+        text = "\n".join(separator.join(map(str, r)) for r in [header, *rows])
+        dataset = read_dataset(text.encode(), "x.csv")
+        assert dataset.headers == header
+        assert len(dataset) == 8
