@@ -67,7 +67,7 @@ class HeaderNames:
 
     def __init__(self, columns, aliases=None):
         # columns: {name people may write: column name}
-        self.exact = {}
+        self.exact: dict[str, str] = {}
         for name, column in columns.items():
             self.exact.setdefault(header_key(name), column)
         for mapping in (COMMON_ALIASES, aliases or {}):
