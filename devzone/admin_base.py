@@ -159,9 +159,12 @@ class ZoneImportForm(ImportForm):
         self.import_formats = formats
         self.fields["import_file"].label = _("选择文件")
         self.fields["import_file"].help_text = _(
-            "XLSX 或 CSV 文件；格式和中文编码由系统自动识别，不需要选择。"
+            "XLSX、XLS、ODS、CSV 或 Unicode 文本文件；格式和中文编码由系统自动识别，"
+            "不需要选择。"
         )
-        self.fields["import_file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["import_file"].widget.attrs["accept"] = (
+            ".csv,.xlsx,.xls,.ods,.txt,.tsv"
+        )
         self.fields["format"].required = False
         self.fields["format"].widget = forms.HiddenInput(
             attrs={"class": "guess_format"}
@@ -172,13 +175,21 @@ class ZoneImportForm(ImportForm):
         upload = cleaned.get("import_file")
         if upload is not None and not cleaned.get("format"):
             extension = upload.name.rsplit(".", 1)[-1].lower()
+            # Every format reads the upload by its bytes (spreadsheets.formats.kind_of);
+            # the name only tells an upload from a file of another kind.
+            if extension in ("xls", "ods", "txt", "tsv"):
+                extension = "csv"
             for index, file_format in enumerate(self.import_formats):
                 if file_format().get_extension() == extension:
                     cleaned["format"] = str(index)
                     break
             else:
                 self.add_error(
-                    "import_file", _("只能导入 .xlsx 或 .csv 文件，请另存为其中一种。")
+                    "import_file",
+                    _(
+                        "只能导入 .xlsx、.xls、.ods、.csv 或 .txt（Unicode 文本）文件，"
+                        "请另存为其中一种。"
+                    ),
                 )
         return cleaned
 

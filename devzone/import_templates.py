@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
 from devzone.spreadsheets.cells import column_width
+from devzone.spreadsheets.headers import COMMON_ALIASES
 from devzone.validators import id_check_character
 
 EXAMPLE_ID_FIRST17 = "32118119800101001"  # 丹阳 321181, 1980-01-01: invented
@@ -105,6 +106,7 @@ def rule_and_example(name, django_field, scope_names, key=None):
 def column_rules(resource_class, scope):
     """Return [{column, required, rule, example}] for every column of an import."""
     resource = resource_class()
+    aliases = column_aliases(resource)
     rows = []
     for name, field in resource.fields.items():
         if field.readonly:
@@ -134,9 +136,23 @@ def column_rules(resource_class, scope):
                 "required": required,
                 "rule": rule,
                 "example": example,
+                "aliases": "、".join(aliases.get(field.column_name, [])),
             }
         )
     return rows
+
+
+def column_aliases(resource):
+    """Return {column: [other names it may be written with]} (spreadsheets.headers)."""
+    found: dict[str, list[str]] = {}
+    mappings = [COMMON_ALIASES, getattr(resource._meta, "column_aliases", None) or {}]
+    columns = {f.column_name for f in resource.fields.values() if not f.readonly}
+    for mapping in mappings:
+        for column, names in mapping.items():
+            if column in columns:
+                found.setdefault(column, [])
+                found[column] += [n for n in names if n not in found[column]]
+    return found
 
 
 def template_workbook(title, rules):
@@ -166,10 +182,13 @@ def template_workbook(title, rules):
         ]
     )
     help_sheet.append(
-        ["黄色表头为必填列。文件可存为 XLSX，或 CSV（UTF-8 或 GBK 均可）。"]
+        [
+            "黄色表头为必填列。列名也可按“也可写作”一列书写；序号列和表头上方的"
+            "标题行不导入。文件可存为 XLSX、XLS、ODS，或 CSV（UTF-8 或 GBK 均可）。"
+        ]
     )
     help_sheet.append([])
-    help_sheet.append(["列名", "必填", "填写要求", "示例"])
+    help_sheet.append(["列名", "必填", "填写要求", "示例", "也可写作"])
     for cell in help_sheet[4]:
         cell.font = Font(bold=True)
     for rule in rules:
@@ -179,9 +198,10 @@ def template_workbook(title, rules):
                 "是" if rule["required"] else "",
                 rule["rule"],
                 rule["example"],
+                rule.get("aliases", ""),
             ]
         )
-    for letter, width in zip("ABCD", (22, 6, 70, 22), strict=True):
+    for letter, width in zip("ABCDE", (22, 6, 70, 22, 30), strict=True):
         help_sheet.column_dimensions[letter].width = width
     for row in help_sheet.iter_rows(min_row=5):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")

@@ -14,7 +14,8 @@ from devzone.models import PersonalDataAccess
 from devzone.scope import Scope
 from devzone.spreadsheets.bulk import BulkImport
 from devzone.spreadsheets.cells import escape_formula
-from devzone.spreadsheets.formats import header_key, is_blank, shown
+from devzone.spreadsheets.formats import is_blank, shown
+from devzone.spreadsheets.headers import HeaderNames, drop_footer, locate_header
 from devzone.spreadsheets.results import (
     PREVIEW_CHARS,
     ImportFileError,
@@ -83,6 +84,7 @@ class ZoneResource(resources.ModelResource):
         self.scope = Scope.of(user)
         self.total_rows = 0
         self.preview_headers = []
+        self.file_notes = []
 
     @classmethod
     def personal_fields(cls) -> dict[str, personal.Mask]:
@@ -161,27 +163,38 @@ class ZoneResource(resources.ModelResource):
             self.fields[name].column_name for name in self.get_import_id_fields()
         )
 
-    def normalize_headers(self, dataset):
-        """Rename the headers to the columns' names; refuse a file for another table.
-
-        Both what is missing and what is unknown are named in one message, before
-        any row is read: a file meant for another table gets one clear answer.
-        """
-        by_key = {}
+    def header_names(self):
+        """Return the names this Resource's columns may be written with."""
+        columns = {}
         for name, field in self.fields.items():
             if field.readonly:
                 continue
-            by_key[header_key(field.column_name)] = field.column_name
-            by_key[header_key(name)] = field.column_name
-        headers, unknown, seen = [], [], set()
-        for header in dataset.headers or []:
+            columns[field.column_name] = field.column_name
+            columns[name] = field.column_name
+        return HeaderNames(columns, getattr(self._meta, "column_aliases", None))
+
+    def normalize_headers(self, dataset):
+        """Find the header, rename it to the columns' names, set aside what is no data.
+
+        Rows above the header and totals or signatures below the data are left out,
+        序号 columns ignored and unknown columns left unimported, each said in the
+        preview (``file_notes``); a missing key column refuses the file.
+        """
+        names = self.header_names()
+        self.file_notes = locate_header(dataset, names)
+        self.file_notes += drop_footer(dataset)
+        headers, unknown, seen, dropped = [], [], set(), []
+        for index, header in enumerate(dataset.headers or []):
             if is_blank(header):
-                headers.append("")
+                headers.append(f"\x00{index}")
+                dropped.append(index)
                 continue
-            column = by_key.get(header_key(header))
+            column = names.column(header)
             if column is None:
-                unknown.append(shown(header, 20))
-                headers.append(force_str(header))
+                if not names.is_row_number(header):
+                    unknown.append(shown(header, 20))
+                headers.append(f"\x00{index}")
+                dropped.append(index)
                 continue
             if column in seen:
                 raise ImportFileError(
@@ -194,19 +207,27 @@ class ZoneResource(resources.ModelResource):
             for n in self.get_import_id_fields()
             if self.fields[n].column_name not in seen
         ]
-        if unknown or missing:
-            problems = []
-            if missing:
-                problems.append(f"缺少必需的列：{'、'.join(missing)}")
-            if unknown:
-                problems.append(f"无法识别的列：{'、'.join(unknown)}")
+        if missing:
             table = self._meta.model._meta.verbose_name
+            unknown_text = f"；无法识别的列：{'、'.join(unknown)}" if unknown else ""
             raise ImportFileError(
-                f"表头与“{table}”的表格不符（{'；'.join(problems)}）。"
+                f"表头与“{table}”的表格不符（缺少必需的列：{'、'.join(missing)}"
+                f"{unknown_text}）。"
                 f"请确认上传的是“{table}”的表格，并按可用的列修改表头；"
                 f"可用的列：{'、'.join(f.column_name for f in self.get_import_fields())}。"
             )
+        if unknown:
+            self.file_notes.append(f"不导入的列：{'、'.join(unknown)}")
+        numbers = getattr(dataset, "row_numbers", None)
         dataset.headers = headers
+        for index in reversed(dropped):
+            del dataset[headers[index]]
+        if numbers is not None:
+            dataset.row_numbers = numbers
+        if not len(dataset):
+            raise ImportFileError(
+                "文件在表头以下没有数据行（合计、落款等行不算数据）：请填写要导入的数据后重新上传。"
+            )
 
     def prime_foreign_keys(self, dataset):
         personal_columns = self.personal_fields()
@@ -355,9 +376,11 @@ class ZoneResource(resources.ModelResource):
             result = self.get_result_class()()
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(exc))
+            result.file_notes = self.file_notes
             return result
         result.file_row_numbers = file_row_numbers(dataset)
         result.preview_headers = self.preview_headers
+        result.file_notes = self.file_notes
         return result
 
     # Writing a file.

@@ -16,6 +16,8 @@ class ImportResult(Result):
         super().__init__(*args, **kwargs)
         self.file_row_numbers = None
         self.preview_headers = []
+        # Rows and columns of the file left out: titles, totals, unknown columns.
+        self.file_notes = []
         # Counted by the set-based import (devzone.spreadsheets.bulk), which keeps
         # a row result only for the rows the preview shows; None: count the rows.
         self.counts = None

@@ -81,14 +81,16 @@ def test_the_format_is_read_from_the_file_name_not_asked(admin_client):
         url, {"import_file": SimpleUploadedFile("村.csv", data), "resource": 0}
     )
     wrong = admin_client.post(
-        url, {"import_file": SimpleUploadedFile("村.txt", data), "resource": 0}
+        url, {"import_file": SimpleUploadedFile("村.pdf", data), "resource": 0}
     )
 
     assert ">---<" not in form
     assert preview.context["confirm_form"] is not None
     confirm(admin_client, "devzone_community", preview)
     assert Community.objects.count() > 0
-    assert "只能导入 .xlsx 或 .csv 文件" in page_text(wrong)
+    assert "只能导入 .xlsx、.xls、.ods、.csv 或 .txt（Unicode 文本）文件" in page_text(
+        wrong
+    )
 
 
 def test_import_forms_show_progress_and_cannot_be_sent_twice(admin_client):

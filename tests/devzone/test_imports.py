@@ -178,11 +178,16 @@ def test_same_key_twice_in_one_file_refuses_the_later_row(admin_client):
     assert Community.objects.count() == 0
 
 
-def test_unknown_columns_refuse_the_file_with_the_known_ones(admin_client):
-    data = csv_bytes([["名称", "类型", "负责人"], ["高楼社区", "社区", "张三"]])
+def test_unknown_columns_are_listed_and_not_imported(admin_client):
+    data = csv_bytes(
+        [["序号", "名称", "类型", "备注栏"], ["1", "高楼社区", "社区", "张三"]]
+    )
     preview = upload(admin_client, COMMUNITY, "c.csv", data)
-    assert "无法识别的列：负责人" in page_text(preview)
-    assert Community.objects.count() == 0
+    text = page_text(preview)
+    assert "不导入的列：备注栏" in text
+    assert "序号" not in text
+    confirm(admin_client, COMMUNITY, preview)
+    assert Community.objects.get().name == "高楼社区"
 
 
 def test_missing_key_column_refuses_the_file(admin_client):
@@ -211,8 +216,11 @@ def test_headers_match_across_full_width_brackets_spaces_and_case():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"\xff\xfe\x41\x00\x42\x00", "UTF-16"),
-        (b"PK\x03\x04not really a workbook", "Excel 工作簿"),
+        # Read by their bytes, whatever the name says: Unicode text, then a workbook.
+        (b"\xff\xfe\x41\x00\x42\x00", "文件只有表头"),
+        (b"\xff\xfe\x41\x00\x42", "无法读取该 Unicode 文本文件"),
+        (b"PK\x03\x04not really a workbook", "无法读取该 xlsx 文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken", "无法读取该 xls（Excel 97-2003）"),
         (bytes(range(128, 256)) * 4, "无法识别文件编码"),
     ],
 )

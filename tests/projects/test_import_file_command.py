@@ -148,6 +148,16 @@ def test_a_malformed_file_is_refused_before_any_row(admin_user, tianbo, tmp_path
     path = tmp_path / "binary.csv"
     path.write_bytes(b"\xff\xfe\x00\x00garbage")
 
-    with pytest.raises(CommandError, match="不是可识别的文本 CSV"):
+    with pytest.raises(CommandError, match="无法读取该 Unicode 文本文件"):
         run(DATASET, str(path), user="admin")
     assert not RelocationHousehold.objects.exists()
+
+
+def test_a_ledger_saved_as_xls_imports_from_the_command_line(admin_user, tianbo):
+    ledger = SAMPLES / "ledgers" / "households_ledger_libreoffice.xls"
+    out, _ = run(DATASET, str(ledger), user="admin")
+    assert "第 1 行为标题，未导入" in out
+    assert "第 13 行为合计或落款，未导入" in out
+    assert "导入完成：新增 8 条" in out
+    assert RelocationHousehold.objects.count() == 8
+    assert ImportBatch.objects.get().encoding == "xls"

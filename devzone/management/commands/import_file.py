@@ -112,6 +112,8 @@ class Command(BaseCommand):
             if batch is not None:
                 import_batch_finish(batch=batch, counts=counts)
         seconds = time.monotonic() - started
+        for note in getattr(result, "file_notes", []):
+            self.stdout.write(note)  # titles, totals, columns left out
         verb = "检查完成（未保存）" if options["dry_run"] else "导入完成"
         self.stdout.write(
             f"{verb}：新增 {counts['new']:,} 条，更新 {counts['update']:,} 条，"
