@@ -16,7 +16,7 @@ class ImportResult(Result):
         super().__init__(*args, **kwargs)
         self.file_row_numbers = None
         self.preview_headers = []
-        # Counted by the set-based import (devzone.spreadsheets.bulk), which keeps
+        # Counted by the set-based import (devzone.spreadsheets.engine), which keeps
         # a row result only for the rows the preview shows; None: count the rows.
         self.counts = None
 
