@@ -448,10 +448,11 @@ def with_saved_results(data, results):
             content = source.read(info)
             if info.filename == "xl/worksheets/sheet1.xml":
                 for formula, result in results.items():
-                    content = content.replace(
-                        f"<f>{formula}</f><v />".encode(),
-                        f"<f>{formula}</f><v>{result}</v>".encode(),
-                    )
+                    for empty in ("<v />", "<v></v>"):  # as openpyxl versions write it
+                        content = content.replace(
+                            f"<f>{formula}</f>{empty}".encode(),
+                            f"<f>{formula}</f><v>{result}</v>".encode(),
+                        )
             target.writestr(info, content)
     return out.getvalue()
 
