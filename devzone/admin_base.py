@@ -31,7 +31,7 @@ from import_export.forms import ImportForm
 from devzone import personal
 from devzone.admin_export import ZoneExportForm
 from devzone.admin_widgets import with_safe_autocomplete
-from devzone.audit import history_entries
+from devzone.audit import history_entries, record_version
 from devzone.changelist import (
     CappedCountPaginator,
     IndexedAllValuesFieldListFilter,
@@ -40,13 +40,14 @@ from devzone.changelist import (
 )
 from devzone.constraints import unique_conflicts
 from devzone.errors import RecordNotFound
+from devzone.filter_words import NO_FILTER, filters_in_words
 from devzone.import_templates import column_rules, template_workbook
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope, community_path
 from devzone.search import IndexedSearch
 from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets import cells
-from devzone.spreadsheets.export import Export, export_filename
+from devzone.spreadsheets.export import CONTENT_TYPES, XLSX, Export, export_filename
 from devzone.spreadsheets.formats import FORMATS, detected_encoding
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import (
@@ -74,7 +75,6 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 ERROR_LINES_SHOWN = 20
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
@@ -303,11 +303,6 @@ class VersionCheckFormMixin(_ModelForm):
         )
 
 
-def record_version(changed_at):
-    """Return a record's version as the change page carries it."""
-    return changed_at.isoformat() if changed_at else ""
-
-
 def changes_since(instance, version, masks):
     """Return, as lines, who changed what in a record after ``version``."""
     try:
@@ -381,16 +376,16 @@ class ZoneModelForm(
 
 
 def action_date_field(label: "StrOrPromise") -> forms.DateField:
-    """Return a BulkAction form's date field: the day of the change, today unless set."""
+    """Return a SelectionAction form's date field: the day of the change, today unless set."""
     return forms.DateField(
         label=label, initial=timezone.localdate, widget=AdminDateWidget
     )
 
 
-class BulkAction:
+class SelectionAction:
     """An admin action that changes many records at once: all of them or none.
 
-    Declared on an admin (``mark_vacated = BulkAction(...)``, named in ``actions``).
+    Declared on an admin (``mark_vacated = SelectionAction(...)``, named in ``actions``).
     The first POST shows the selection, as ``describe`` puts each record, and asks
     for ``form_class``; the confirming POST calls ``service`` with the selection as
     its ``records`` argument and the form's values. The service refuses the whole
@@ -496,7 +491,9 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
-    personal_derived_columns = ()  # columns that narrow a masked number down
+    personal_derived_columns: Sequence[
+        str
+    ] = ()  # columns that narrow a masked number down
 
     @cached_property
     def masked_columns(self):
@@ -538,7 +535,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         title = str(self.model._meta.verbose_name)
         response = FileResponse(
             template_workbook(title, self.import_rules(request)),
-            content_type=XLSX_CONTENT_TYPE,
+            content_type=CONTENT_TYPES[XLSX],
         )
         return cells.as_download(response, f"{title}_导入模板.xlsx")
 
@@ -688,7 +685,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             self.log_full_view(
                 request,
                 PersonalDataAccess.Kind.LIST,
-                unquote_plus(request.GET.urlencode()) or "全部",
+                unquote_plus(request.GET.urlencode()) or NO_FILTER,
                 row_count=len(changelist.result_list),
             )
         return response
@@ -881,11 +878,17 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             FieldDoesNotExist,
             ValidationError,
         ):  # an invalid lookup: record what was asked, as it was asked
-            return mask_numbers_in_text(unquote_plus(request.GET.urlencode())) or "全部"
-        return self.describe_changelist(changelist) or "全部"
+            return (
+                mask_numbers_in_text(unquote_plus(request.GET.urlencode())) or NO_FILTER
+            )
+        return filters_in_words(self.changelist_filters(changelist))
 
     def describe_changelist(self, changelist):
         """Return a changelist's filters and search in words, "" when there are none."""
+        return filters_in_words(self.changelist_filters(changelist), none="")
+
+    def changelist_filters(self, changelist):
+        """Return a changelist's filters and search as (label, text) pairs."""
         parts, described = [], set()
         for spec in changelist.filter_specs:
             used = getattr(spec, "used_parameters", None)
@@ -898,7 +901,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                 if choice.get("selected") and choice.get("display") is not None
             ]
             if chosen:
-                parts.append(f"{spec.title}：{'、'.join(chosen)}")
+                parts.append((str(spec.title), "、".join(chosen)))
             else:  # a filter of its own form (a range): name what it was given
                 described.difference_update(used)
         # A lookup typed into the address (or a date-hierarchy step) has no sidebar
@@ -908,10 +911,10 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                 value = "、".join(
                     map(str, values if isinstance(values, list) else [values])
                 )
-                parts.append(f"{self.lookup_label(lookup)}：{value}")
+                parts.append((self.lookup_label(lookup), value))
         if changelist.query:
-            parts.append(f"搜索：{changelist.query}")
-        return mask_numbers_in_text("；".join(parts))
+            parts.append(("搜索", changelist.query))
+        return parts
 
     def lookup_label(self, lookup):
         """Return a lookup such as ``project__year__gte`` in words: 搬迁项目·年度≥."""
@@ -946,7 +949,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         values = [
             part.split("：", 1)[-1]
             for part in described.split("；")
-            if described != "全部"
+            if described != NO_FILTER
         ]
         return export_filename(
             str(self.model._meta.verbose_name), values, file_format.get_extension()

@@ -1,16 +1,21 @@
 """A changelist that shows, above its rows, the sums of the rows filtered."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count
 
 from devzone.admin_base import ZoneAdmin
 from devzone.admin_columns import total_text
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 class TotalsAdmin(ZoneAdmin):
     """``totals`` maps a label to ``(aggregate expression, unit)``."""
 
-    totals: dict[str, tuple] = {}
-    totals_noun = "条记录"
+    totals: "dict[StrOrPromise, tuple[Any, str]]" = {}
+    totals_noun: "StrOrPromise" = "条记录"
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -2,10 +2,11 @@
 
 django-simple-history keeps one historical row per create, change and delete. It
 sees ``save()`` and ``delete()`` through signals (the admin, services, actions) and
-the imports' bulk writes through its bulk helpers, which ``ZoneResource`` calls; a
+the imports' set writes through its bulk helpers, which ``ZoneResource`` calls; a
 historical row written by an import names its batch, so the batch can be undone.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
+
+from devzone.validators import yes_no
 
 ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 
@@ -89,7 +92,7 @@ def display_value(
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     return str(value)
 
 
@@ -147,3 +150,8 @@ def history_entries(
         )
         previous = row
     return entries
+
+
+def record_version(changed_at: datetime.datetime | None) -> str:
+    """Return a record's version, its last change, as forms and imports carry it."""
+    return changed_at.isoformat() if changed_at else ""

@@ -3,7 +3,7 @@
 Each constraint is interpreted once per language: forms and scripts through Django's
 own ``Model.validate_constraints`` (``FieldCheck`` and ``FieldUnique`` put the message
 on their column), the import by compiling the same ``Meta.constraints`` to SQL over
-its staging table (``devzone.spreadsheets.bulk``). No Python interpreter of ``Q``.
+its staging table (``devzone.spreadsheets.engine``). No Python interpreter of ``Q``.
 """
 
 from collections import defaultdict

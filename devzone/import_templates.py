@@ -18,7 +18,7 @@ from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
 from devzone.spreadsheets.cells import column_width
 from devzone.spreadsheets.headers import COMMON_ALIASES
-from devzone.validators import id_check_character
+from devzone.validators import NO, YES, id_check_character
 
 EXAMPLE_ID_FIRST17 = "32118119800101001"  # 丹阳 321181, 1980-01-01: invented
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -90,7 +90,7 @@ def rule_and_example(name, django_field, scope_names, key=None):
             "13800000000",
         )
     if isinstance(field, models.BooleanField):
-        return "是 / 否", "否"
+        return f"{YES} / {NO}", NO
     if isinstance(field, models.DateField):
         return "日期，如 2021-03-05、2021/3/5 或 2021年3月5日", "2021-03-05"
     if isinstance(field, models.DecimalField):
@@ -195,7 +195,7 @@ def template_workbook(title, rules):
         help_sheet.append(
             [
                 rule["column"],
-                "是" if rule["required"] else "",
+                YES if rule["required"] else "",
                 rule["rule"],
                 rule["example"],
                 rule.get("aliases", ""),

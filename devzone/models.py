@@ -73,7 +73,7 @@ class TimeStampedModel(models.Model):
         """Return what the two rules of every record's cells say of one value.
 
         Called per record by ``clean_fields`` and per distinct value by the
-        set-based import (devzone.spreadsheets.bulk), which checks a column at once.
+        set-based import (devzone.spreadsheets.engine), which checks a column at once.
         """
         try:
             if isinstance(field, models.CharField | models.TextField):

@@ -52,4 +52,3 @@ class StaffProfileResource(ZoneResource):
         model = StaffProfile
         fields = ("user", "department", "title", "communities")
         import_id_fields = ("user",)
-        use_bulk = False  # many-to-many rows need their record saved first

@@ -1,7 +1,7 @@
 """Rules between a record's values that no CHECK constraint can state, declared once.
 
 A model lists them as ``row_rules``; ``TimeStampedModel.clean`` runs them for forms
-and scripts, and the set-based import (``devzone.spreadsheets.bulk``) runs the same
+and scripts, and the set-based import (``devzone.spreadsheets.engine``) runs the same
 functions over the rows of a file, so a form and an import refuse the same values
 with the same message. A rule the database can state is a ``Meta.constraints``
 entry instead.

@@ -9,6 +9,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# How a yes/no value is written everywhere staff read it: cells, filters, history.
+YES, NO = "是", "否"
+
+
+def yes_no(value: object) -> str:
+    """Return 是 for a true value, 否 for a false one."""
+    return YES if value else NO
+
+
 # C0 and C1 control characters, DEL included. Tab, CR and LF are allowed in multi-line
 # text (a TextField): a browser's textarea sends CR LF.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")

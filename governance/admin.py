@@ -1,4 +1,5 @@
 import copy
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import admin
@@ -6,7 +7,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import (
-    BulkAction,
+    SelectionAction,
     ZoneAdmin,
     ZoneModelForm,
     action_date_field,
@@ -36,9 +37,12 @@ from governance.resources import (
     VolunteerTeamResource,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 class CurrentYearStarsFilter(admin.SimpleListFilter):
-    title = _("统计年度星级")
+    title: "StrOrPromise" = _("统计年度星级")
     parameter_name = "current_stars"
     unrated = "none"
 
@@ -51,11 +55,11 @@ class CurrentYearStarsFilter(admin.SimpleListFilter):
         return [*reversed(BranchRating.Stars.choices), (self.unrated, _("未评定"))]
 
     def queryset(self, request, queryset):
-        year = self.year
-        if self.value() == self.unrated:
+        year, value = self.year, self.value()
+        if value == self.unrated:
             return queryset.unrated(year=year)
-        if self.value() in {str(value) for value in BranchRating.Stars.values}:
-            return queryset.rated(year=year, stars=int(self.value()))
+        if value in {str(stars) for stars in BranchRating.Stars.values}:
+            return queryset.rated(year=year, stars=int(value))
         return queryset
 
 
@@ -316,7 +320,7 @@ class EnvironmentalCaseAdmin(PhotosAdminMixin, ZoneAdmin):
             ),
         )
 
-    close_cases = BulkAction(
+    close_cases = SelectionAction(
         description=_("办结所选案件"),
         service=services.environmental_cases_close,
         records="cases",

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import BulkAction, ZoneAdmin, action_date_field
+from devzone.admin_base import SelectionAction, ZoneAdmin, action_date_field
 from devzone.admin_columns import NumberColumn
 from devzone.admin_totals import TotalsAdmin
 from devzone.desk.people import person_page_link
@@ -208,7 +208,7 @@ class RelocationHouseholdAdmin(ZoneAdmin):
     list_select_related = ["project", "community"]
     actions = ["mark_vacated"]
 
-    mark_vacated = BulkAction(
+    mark_vacated = SelectionAction(
         description=_("标记所选搬迁户为已腾空"),
         service=services.households_mark_vacated,
         records="households",

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from devzone.admin_base import (
-    BulkAction,
+    SelectionAction,
     ZoneAdmin,
     ZoneModelForm,
     action_date_field,
@@ -208,7 +208,7 @@ class WelfareRecipientAdmin(PhotosAdminMixin, StatsYearMixin, ZoneAdmin):
             for name in super().get_list_display(request)
         ]
 
-    mark_exited = BulkAction(
+    mark_exited = SelectionAction(
         description=_("退出帮扶"),
         service=recipients_mark_exited,
         records="recipients",

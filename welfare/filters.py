@@ -49,7 +49,7 @@ class WelfareRecipientFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = WelfareRecipient
-        fields = []
+        fields: list[str] = []
 
 
 class AssistanceRecordFilterSet(django_filters.FilterSet):
@@ -77,4 +77,4 @@ class AssistanceRecordFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AssistanceRecord
-        fields = []
+        fields: list[str] = []

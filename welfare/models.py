@@ -213,7 +213,7 @@ class RecipientCategory(models.TextChoices):
 
 # How often staff visit a recipient of each category, in months, unless a
 # VisitInterval row (editable in the admin) says otherwise.
-DEFAULT_VISIT_MONTHS = {
+DEFAULT_VISIT_MONTHS: dict[str, int] = {
     RecipientCategory.LEFT_BEHIND_CHILD: 1,
     RecipientCategory.DISTRESSED_CHILD: 1,
     RecipientCategory.EXTREME_POVERTY: 2,
@@ -565,7 +565,9 @@ class VisitPhoto(Photo):
 
     record_field = "record"
 
-    objects = VisitPhotoQuerySet.as_manager()
+    # django-stubs types the abstract Photo's manager as a ClassVar; this one
+    # only narrows it to the subclass's QuerySet.
+    objects = VisitPhotoQuerySet.as_manager()  # type: ignore[misc]
 
     history = audit_history()
 

@@ -9,6 +9,8 @@ from typing import Any
 from import_export.resources import ModelResource
 from openpyxl import Workbook
 
+from devzone.validators import yes_no
+
 Row = Mapping[str, object] | Sequence[object]
 
 
@@ -25,7 +27,7 @@ def text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

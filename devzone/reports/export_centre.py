@@ -28,10 +28,11 @@ from django_filters.fields import DateRangeField, RangeField
 from django_filters.widgets import RangeWidget
 
 from devzone import personal, registry
+from devzone.filter_words import filters_in_words
 from devzone.scope import Scope, community_path
 from devzone.spreadsheets.export import export_filename as spreadsheet_name
 from devzone.spreadsheets.export.xlsx_file import STYLE_PLACES, sheet_columns
-from devzone.validators import mask_numbers_in_text
+from devzone.validators import NO, YES, mask_numbers_in_text, yes_no
 
 # Parameters the export centre reads itself, beside the dataset's filters.
 CONTROL_PARAMETERS = {"page", "format"}
@@ -113,7 +114,7 @@ def friendly_widgets(form):
             field.validators = [*field.validators, RangeOrder(label)]
 
 
-YES_NO_CHOICES = [("unknown", "不限"), ("true", "是"), ("false", "否")]
+YES_NO_CHOICES = [("unknown", "不限"), ("true", YES), ("false", NO)]
 AMOUNT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)(万|亿)?(元)?$")
 MULTIPLIERS = {None: 1, "万": 10_000, "亿": 100_000_000}
 
@@ -262,7 +263,8 @@ def flat_choices(field):
             yield key, label
 
 
-def is_blank(value):
+def is_unset(value):
+    """Return whether a cleaned filter value leaves its filter unset."""
     if value is None or value == "" or value == [] or value == ():
         return True
     if isinstance(value, slice):
@@ -273,7 +275,7 @@ def is_blank(value):
 def value_texts(field, value):
     """Return the readable texts of one cleaned filter value."""
     if isinstance(value, bool):
-        return ["是" if value else "否"]
+        return [yes_no(value)]
     if isinstance(value, Model):
         return [force_str(value)]
     if isinstance(value, QuerySet):
@@ -316,7 +318,7 @@ def active_filters(form, masks=None):
     masks = masks or {}
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if not is_blank(value):
+        if not is_unset(value):
             yield field, value, masks.get(name)
 
 
@@ -329,8 +331,8 @@ def describe_filters(form, masks=None):
         else:
             texts = value_texts(field, value)
             text = "、".join(mask(item) if mask else item for item in texts)
-        parts.append(f"{force_str(field.label)}：{text}")
-    return mask_numbers_in_text("；".join(parts)) or "全部"
+        parts.append((force_str(field.label), text))
+    return filters_in_words(parts)
 
 
 def whole_year(value):

@@ -12,8 +12,8 @@ from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
 from devzone.models import PersonalDataAccess
 from devzone.scope import Scope
-from devzone.spreadsheets.bulk import BulkImport
 from devzone.spreadsheets.cells import escape_formula
+from devzone.spreadsheets.engine import ImportEngine
 from devzone.spreadsheets.formats import is_blank, shown
 from devzone.spreadsheets.headers import HeaderNames, drop_footer, locate_header
 from devzone.spreadsheets.results import (
@@ -73,7 +73,7 @@ class ZoneResource(resources.ModelResource):
     """
 
     class Meta:
-        # The library reads and writes no row: devzone.spreadsheets.bulk does.
+        # The library reads and writes no row: devzone.spreadsheets.engine does.
         skip_diff = True
 
     def __init__(self, *, unmasked=False, user=None, run=None, **kwargs):
@@ -364,11 +364,11 @@ class ZoneResource(resources.ModelResource):
         return ValidationError(by_column)
 
     def import_data(self, dataset, *args, **kwargs):
-        """Check the file, then import it as one set (``spreadsheets.bulk``)."""
+        """Check the file, then import it as one set (``spreadsheets.engine``)."""
         try:
             self.check_file(dataset)
             dry_run = kwargs.get("dry_run", False)
-            result = BulkImport(self, dataset, dry_run=dry_run).run()
+            result = ImportEngine(self, dataset, dry_run=dry_run).run()
         except ImportFileError as exc:
             if kwargs.get("raise_errors"):
                 raise

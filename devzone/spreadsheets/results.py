@@ -18,7 +18,7 @@ class ImportResult(Result):
         self.preview_headers = []
         # Rows and columns of the file left out: titles, totals, unknown columns.
         self.file_notes = []
-        # Counted by the set-based import (devzone.spreadsheets.bulk), which keeps
+        # Counted by the set-based import (devzone.spreadsheets.engine), which keeps
         # a row result only for the rows the preview shows; None: count the rows.
         self.counts = None
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from devzone.audit import record_version
 from devzone.spreadsheets.uploads import upload_progress_save
 
 
@@ -68,4 +69,4 @@ def stale_row_error(expected, version):
 
 def version_from(pk, changed):
     """Return the version of the record ``pk`` last changed at ``changed``."""
-    return [pk, changed.isoformat() if changed else None]
+    return [pk, record_version(changed)]

@@ -10,7 +10,14 @@ from import_export import widgets
 
 from devzone.spreadsheets.cells import unescape_formula
 from devzone.spreadsheets.formats import FormulaCell, header_key, is_blank, shown
-from devzone.validators import normalize_phone, normalize_text, validate_plain_text
+from devzone.validators import (
+    NO,
+    YES,
+    normalize_phone,
+    normalize_text,
+    validate_plain_text,
+    yes_no,
+)
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 LOOKUP_CHUNK = 1000
@@ -206,8 +213,8 @@ class DateWidget(NativeValueMixin, widgets.DateWidget):
         return value.isoformat()
 
 
-TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
-FALSE_WORDS = {"否", "无", "没有", "n", "no", "false", "0", "×", "✗", "不是"}
+TRUE_WORDS = {YES, "有", "y", "yes", "true", "1", "√", "✓", "对"}
+FALSE_WORDS = {NO, "无", "没有", "n", "no", "false", "0", "×", "✗", "不是"}
 
 
 class BooleanWidget(widgets.BooleanWidget):
@@ -222,12 +229,12 @@ class BooleanWidget(widgets.BooleanWidget):
             return True
         if text in FALSE_WORDS:
             return False
-        raise ValueError(f"「{shown(value)}」应填“是”或“否”。")
+        raise ValueError(f"「{shown(value)}」应填“{YES}”或“{NO}”。")
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
-        return "是" if value else "否"
+        return yes_no(value)
 
 
 class ChoiceWidget(widgets.Widget):

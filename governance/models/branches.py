@@ -1,6 +1,5 @@
 """Party branches (党支部) and their yearly star ratings (星级评定)."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -12,11 +11,6 @@ from devzone.models import (
     CommunityScopedQuerySet,
     TimeStampedModel,
 )
-
-YEAR_VALIDATORS = [
-    MinValueValidator(2000, _("年度应在 2000 到 2100 之间。")),
-    MaxValueValidator(2100, _("年度应在 2000 到 2100 之间。")),
-]
 
 
 class PartyBranchQuerySet(CommunityScopedQuerySet):
@@ -123,7 +117,7 @@ class BranchRating(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="ratings",
     )
-    year = models.PositiveSmallIntegerField(_("年度"), validators=YEAR_VALIDATORS)
+    year = models.PositiveSmallIntegerField(_("年度"))
     stars = models.PositiveSmallIntegerField(_("星级"), choices=Stars)
     note = models.CharField(_("备注"), max_length=200, blank=True, default="")
 

@@ -34,7 +34,9 @@ class CasePhoto(Photo):
 
     record_field = "case"
 
-    objects = CasePhotoQuerySet.as_manager()
+    # django-stubs types the abstract Photo's manager as a ClassVar; this one
+    # only narrows it to the subclass's QuerySet.
+    objects = CasePhotoQuerySet.as_manager()  # type: ignore[misc]
 
     history = audit_history()
 

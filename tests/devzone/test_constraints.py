@@ -12,7 +12,7 @@ from devzone.constraints import error_field, referenced_fields, unique_conflicts
 from devzone.demo import load_zone
 from devzone.models import AnnualIndicator, Area, Community
 from devzone.resources import CommunityResource
-from devzone.spreadsheets.bulk import condition_sql, quote
+from devzone.spreadsheets.engine import condition_sql, quote
 from devzone.spreadsheets.formats import read_dataset
 from tests.spreadsheets import csv_bytes
 

@@ -437,13 +437,13 @@ def test_a_long_file_previews_its_first_rows_and_counts_them_all(admin_client):
 def test_a_database_refusal_is_explained_in_chinese(db, monkeypatch):
     from django.db import IntegrityError
 
-    from devzone.spreadsheets.bulk import BulkImport
+    from devzone.spreadsheets.engine import ImportEngine
 
     def refuse(*args, **kwargs):
         raise IntegrityError('duplicate key value violates unique constraint "x"')
 
     # A write refused after every check passed (another user's row, say).
-    monkeypatch.setattr(BulkImport, "write", refuse)
+    monkeypatch.setattr(ImportEngine, "write", refuse)
     rows = [HEADER, ["高楼社区", "社区", "曲阿街道", "", "是", "是"]]
     result = CommunityResource().import_data(read_dataset(csv_bytes(rows), "c.csv"))
 

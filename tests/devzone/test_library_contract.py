@@ -10,9 +10,9 @@ The list, by library (each a test below):
 - Django's ORM: ``Query.where`` / ``distinct`` / ``distinct_fields`` / ``combinator``
   / ``group_by`` / ``order_by``, ``Query.sql_with_params()``,
   ``Query.get_compiler(using=…).as_sql()``, ``WhereNode.children`` and ``Lookup.lhs``
-  (changelist.py, search.py, spreadsheets/bulk.py, spreadsheets/export/);
+  (changelist.py, search.py, spreadsheets/engine.py, spreadsheets/export/);
   ``connection.ops.quote_name``; raw cursors: ``CursorWrapper.cursor`` (psycopg's
-  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/bulk.py and export/csv_file.py;
+  own cursor, for ``copy()``) in bulk_data.py, spreadsheets/engine.py and export/csv_file.py;
   a backend's ``DatabaseWrapper(settings_dict, alias)`` (backups.py).
 - Django's admin: ``ChangeList.get_filters`` / ``get_queryset`` / ``get_results`` /
   ``get_filters_params()`` and a list filter's ``used_parameters`` (changelist.py,
@@ -28,7 +28,7 @@ The list, by library (each a test below):
   ``_compressor`` (``compress`` per write, ``flush`` on close), which the XLSX
   export replaces with ISA-L's (spreadsheets/export/xlsx_file.py).
 - django-simple-history: the historical table's own columns, written column by
-  column by the set-based import (spreadsheets/bulk.py), as its bulk helpers write
+  column by the set-based import (spreadsheets/engine.py), as its bulk helpers write
   them; ``_history_user`` / ``_change_reason``; the bulk helpers'
   ``default_user`` and ``custom_historical_attrs``.
 - openpyxl: ``ILLEGAL_CHARACTERS_RE`` (spreadsheets/cells.py) — small enough for
@@ -183,7 +183,7 @@ def test_the_query_attributes_devzone_reads_are_still_there():
 
 
 def test_a_raw_cursor_still_wraps_the_drivers_cursor(db):
-    # bulk_data.py, spreadsheets/bulk.py and export/ call ``cursor.cursor.copy``:
+    # bulk_data.py, spreadsheets/engine.py and export/ call ``cursor.cursor.copy``:
     # psycopg 3's COPY, through Django's CursorWrapper.
     assert parameters(CursorWrapper.__init__) == ["self", "cursor", "db"]
     assert "self.cursor = cursor" in inspect.getsource(CursorWrapper.__init__)
@@ -281,9 +281,9 @@ HISTORY_COLUMNS = {
     "dataset", list(registry.datasets.values()), ids=lambda d: d.key
 )
 def test_the_history_table_holds_the_columns_the_set_based_import_writes(dataset):
-    # spreadsheets/bulk.py writes a historical row column by column: the record's
+    # spreadsheets/engine.py writes a historical row column by column: the record's
     # own columns, then when, what, who and which batch; anything else must be
-    # nullable (BulkImport.history_columns refuses otherwise).
+    # nullable (ImportEngine.history_columns refuses otherwise).
     model = dataset.model
     if not hasattr(model, "history"):
         pytest.skip("no history")

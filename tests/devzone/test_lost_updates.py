@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from devzone.admin_base import record_version
+from devzone.audit import record_version
 from devzone.models import Community
 from tests.factories import CommunityFactory
 from tests.spreadsheets import page_text

@@ -295,7 +295,7 @@ def test_moving_own_record_into_another_community_is_refused(
     assert pair.a.community == zone[0]
 
 
-# Bulk actions --------------------------------------------------------------------------
+# Selection actions ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("label", SCOPED)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.forms import modelform_factory
 
 from governance.models import BranchRating, EnvironmentalCase, PartyBranch
 from tests.governance.factories import (
@@ -178,3 +179,15 @@ def test_branches_rated_and_unrated_in_a_year():
 
     assert list(PartyBranch.objects.rated(year=2021, stars=4)) == [four]
     assert list(PartyBranch.objects.unrated(year=2021)) == [never]
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_rating_form_refuses_a_year_out_of_range_in_chinese(year):
+    # given a rating form, its year checked by the constraint alone
+    branch = PartyBranchFactory()
+    form_class = modelform_factory(BranchRating, fields=["branch", "year", "stars"])
+    # when a year outside 2000–2100 is typed
+    form = form_class(data={"branch": branch.pk, "year": year, "stars": 3})
+    # then the year field says so
+    assert not form.is_valid()
+    assert form.errors["year"] == ["年度应在 2000 到 2100 之间。"]

@@ -32,6 +32,7 @@ from devzone.spreadsheets.widgets import (
     NaturalKeyWidget,
     TextWidget,
 )
+from devzone.validators import NO, YES
 
 
 def starts_with_formula(value):
@@ -132,8 +133,8 @@ def sql_column(resource, field):
         return None
     elif renders_as(widget, BooleanWidget):
         return Case(
-            When(Exact(value, True), then=Value("是")),
-            When(Exact(value, False), then=Value("否")),
+            When(Exact(value, True), then=Value(YES)),
+            When(Exact(value, False), then=Value(NO)),
             output_field=TEXT,
         )
     elif renders_as(widget, DateWidget) and type(model_field) is models.DateField:

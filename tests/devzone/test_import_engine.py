@@ -1,4 +1,4 @@
-"""The set-based import (devzone.spreadsheets.bulk): whole files checked in SQL."""
+"""The set-based import (devzone.spreadsheets.engine): whole files checked in SQL."""
 
 import pytest
 from django.contrib.auth import get_user_model

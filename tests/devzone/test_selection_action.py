@@ -1,4 +1,4 @@
-"""The one shape of an admin action that changes many records: ``BulkAction``."""
+"""The one shape of an admin action that changes many records: ``SelectionAction``."""
 
 import pytest
 from django import forms
@@ -8,7 +8,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from devzone.admin import CommunityAdmin
-from devzone.admin_base import BulkAction
+from devzone.admin_base import SelectionAction
 from devzone.models import Community
 from devzone.services import records_change_all_or_none
 from tests.factories import CommunityFactory
@@ -34,7 +34,7 @@ def communities_move(*, communities, subdistrict):
 class MovingCommunityAdmin(CommunityAdmin):
     actions = ["move"]
 
-    move = BulkAction(
+    move = SelectionAction(
         description="调整所属街道",
         service=communities_move,
         records="communities",

@@ -71,7 +71,7 @@ def condition_sql(model: type[models.Model], condition: Any) -> tuple[str, list]
     return sql, list(params)
 
 
-class BulkImport:
+class ImportEngine:
     """Import a checked dataset (headers normalised, keys primed) as one set."""
 
     def __init__(
