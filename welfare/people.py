@@ -18,7 +18,7 @@ def recipient_cards(records, *, on, unmasked):
     rank = {category: index for index, category in enumerate(months)}
     recipients = sorted(
         records.select_related("community")
-        .prefetch_related("records")
+        .prefetch_related("records__photos")
         .with_last_visit(),
         key=lambda recipient: (rank.get(recipient.category, len(rank)), recipient.pk),
     )
@@ -70,6 +70,10 @@ def recipient_cards(records, *, on, unmasked):
                         ),
                         amount=record.amount or None,
                         url=admin_url(record),
+                        photos=tuple(
+                            (photo.thumbnail_url, photo.display_url)
+                            for photo in record.photos.all()
+                        ),
                     )
                     for record in history
                 ],

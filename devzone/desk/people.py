@@ -49,6 +49,7 @@ class TimelineEntry:
     text: str
     amount: Decimal | None = None
     url: str = ""
+    photos: tuple[tuple[str, str], ...] = ()  # (thumbnail, display) of each photo
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from tests.welfare.factories import (
     ChildRecipientFactory,
     WelfareRecipientFactory,
 )
+from tests.welfare.test_visit_photos import add_visit_photo
 from welfare.models import AssistanceRecord, WelfareRecipient
 
 NUMBER = id_number_from(datetime.date(1968, 3, 9), 213)
@@ -414,3 +415,24 @@ def test_the_age_is_exact_only_beside_the_full_number(
     text = client.get(find(client, NUMBER).url).content.decode()
     assert f"{age} 岁" not in text
     assert "18–59 岁" in text or "60 岁以上" in text
+
+
+def test_the_person_file_shows_the_photos_of_each_visit(
+    client, make_staff, gaolou, person, photo_storage
+):
+    # given a visit with a photo taken on it
+    officer = make_staff(*ALL_PERMS)
+    visit = person["hardship"].records.get(kind=AssistanceRecord.Kind.VISIT)
+    photo = add_visit_photo(visit, officer)
+    # when the worker of the person's community opens the person file
+    client.force_login(worker(make_staff, gaolou, "gaolou"))
+    page = client.get(find(client, NUMBER).url)
+    # then the visit in the timeline shows its thumbnail, linked to the display size,
+    # both served by the checked photo view, which answers this worker
+    text = page.content.decode()
+    assert f'src="{photo.thumbnail_url}"' in text
+    assert f'href="{photo.display_url}"' in text
+    assert client.get(photo.thumbnail_url).status_code == 200
+    # and another community's worker is refused the photo itself
+    client.force_login(worker(make_staff, CommunityFactory(name="联观村"), "lianguan"))
+    assert client.get(photo.thumbnail_url).status_code == 403
