@@ -35,6 +35,7 @@ from devzone.resources import (
     StaffProfileResource,
 )
 from devzone.services import import_batch_plan, import_batch_undo
+from devzone.spreadsheets.formats import shown
 
 
 @admin.register(Community)
@@ -291,13 +292,19 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
         "user",
         "kind",
         "model",
-        "target",
+        "target_shown",
         "row_count",
     ]
     list_filter = ["kind", "channel", "model"]
     search_fields = ["user__username"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
+
+    @admin.display(description=_("记录或条件"), ordering="target")
+    def target_shown(self, obj):
+        # A filter or a person's key can be long: the list keeps to one screen,
+        # the row's own page shows it whole.
+        return shown(obj.target, 40)
 
 
 # auth's own admins, with the changelist that refuses impossible lookups.

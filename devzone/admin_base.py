@@ -159,8 +159,7 @@ class ZoneImportForm(ImportForm):
         self.import_formats = formats
         self.fields["import_file"].label = _("选择文件")
         self.fields["import_file"].help_text = _(
-            "XLSX、XLS、ODS、CSV 或 Unicode 文本文件；格式和中文编码由系统自动识别，"
-            "不需要选择。"
+            "XLSX、XLS、ODS、CSV 或文本文件；格式和中文编码由系统自动识别，不需要选择。"
         )
         self.fields["import_file"].widget.attrs["accept"] = (
             ".csv,.xlsx,.xls,.ods,.txt,.tsv"
@@ -186,10 +185,7 @@ class ZoneImportForm(ImportForm):
             else:
                 self.add_error(
                     "import_file",
-                    _(
-                        "只能导入 .xlsx、.xls、.ods、.csv 或 .txt（Unicode 文本）文件，"
-                        "请另存为其中一种。"
-                    ),
+                    _("只能导入 XLSX、XLS、ODS、CSV 或文本文件，请另存为其中一种。"),
                 )
         return cleaned
 
