@@ -38,6 +38,19 @@ class FieldConstraintMixin:
         kwargs["field"] = self.field
         return path, args, kwargs
 
+    def validate(
+        self,
+        model: type[Model],
+        instance: Model,
+        exclude: Any = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
+        try:
+            # Django's constraint's own check (django-stubs lacks validate).
+            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
+        except ValidationError as error:
+            raise ValidationError({self.field: error.error_list}) from error
+
     def __eq__(self, other: object) -> bool:
         return super().__eq__(other) and self.field == getattr(other, "field", None)
 
@@ -45,35 +58,9 @@ class FieldConstraintMixin:
 class FieldCheck(FieldConstraintMixin, CheckConstraint):
     """A CheckConstraint whose message belongs to one column."""
 
-    def validate(
-        self,
-        model: type[Model],
-        instance: Model,
-        exclude: Any = None,
-        using: str = DEFAULT_DB_ALIAS,
-    ) -> None:
-        try:
-            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
-            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
-        except ValidationError as error:
-            raise ValidationError({self.field: error.error_list}) from error
-
 
 class FieldUnique(FieldConstraintMixin, UniqueConstraint):
     """A UniqueConstraint whose message belongs to one column."""
-
-    def validate(
-        self,
-        model: type[Model],
-        instance: Model,
-        exclude: Any = None,
-        using: str = DEFAULT_DB_ALIAS,
-    ) -> None:
-        try:
-            # django-stubs lacks BaseConstraint.validate, which Django 5.2 has.
-            super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
-        except ValidationError as error:
-            raise ValidationError({self.field: error.error_list}) from error
 
 
 def holds(instance: Model, condition: Q) -> bool:
