@@ -10,6 +10,10 @@ fetch the page's rows by key. So do searched lists on PostgreSQL: the gram
 indexes find every matching row (thousands, for a common word) in no order, and
 PostgreSQL would join each to its team or community before sorting them for one
 page.
+
+The sidebar's filters are registered here for every admin: a filter over
+communities (or records in them) offers only the user's own, and a plain column's
+"all values" filter reads a big table's values from the column's index.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -25,6 +29,7 @@ from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from devzone.scope import Scope, community_path
 from devzone.search import searches_grams
 from devzone.validators import CONTROL_CHARACTERS
 
@@ -226,6 +231,39 @@ def plain_column(field):
         or field.flatchoices
         or isinstance(field, models.BooleanField | models.DateField)
     )
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter over communities (or records in them) offering only the
+    user's own."""
+
+    def field_choices(self, field, request, model_admin):
+        scope = Scope.of(request.user)
+        self.scoped = not scope.is_whole_zone
+        if scope.is_whole_zone:
+            return super().field_choices(field, request, model_admin)
+        related = field.related_model
+        queryset = scope.filter(related._default_manager.all())
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+    def has_output(self):
+        # A worker of one community gets a single choice, which Django would hide
+        # and then ignore: ?community=<another> would list their own rows instead.
+        return getattr(self, "scoped", False) or super().has_output()
+
+
+admin.FieldListFilter.register(
+    lambda field: (
+        bool(field.is_relation and field.related_model)
+        # The stubs allow "self", which Django resolves to the model as apps load.
+        and community_path(field.related_model) is not None  # type: ignore[arg-type]
+    ),
+    ScopedRelatedFieldListFilter,
+    take_priority=True,
+)
+admin.FieldListFilter.register(
+    plain_column, IndexedAllValuesFieldListFilter, take_priority=True
+)
 
 
 # Typed as the ModelAdmin it is mixed into; a plain mixin at run time.

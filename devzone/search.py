@@ -23,14 +23,20 @@ field):
 import re
 from functools import reduce
 from operator import and_, or_
+from typing import TYPE_CHECKING
 
+from django.contrib import admin
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.db import connections, models
 from django.db.models import F, Func, Q
 from django.utils.text import smart_split, unescape_string_literal
 
 from devzone.fields import IdNumberField, PhoneField
-from devzone.validators import ID_PATTERN
+from devzone.validators import (
+    CONTROL_CHARACTERS,
+    ID_PATTERN,
+    normalize_search_term,
+)
 
 PHONE_SEARCH = re.compile(r"[0-9]{5,20}")
 # A related search that matches more records than this filters by subquery instead.
@@ -191,3 +197,21 @@ class IndexedSearch:
             lookup_spawns_duplicates(self.model._meta, path) for _e, path in self.fields
         )
         return queryset.filter(reduce(and_, conditions)), duplicates
+
+
+# Typed as the class it is mixed into; at run time a plain mixin.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object
+
+
+class IndexedSearchMixin(_ModelAdmin):
+    """Answer a ModelAdmin's search with IndexedSearch wherever it can."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = normalize_search_term(CONTROL_CHARACTERS.sub("", search_term))
+        fields = self.get_search_fields(request)
+        if not (term and fields and IndexedSearch.handles(fields)):
+            return super().get_search_results(request, queryset, term)
+        return IndexedSearch(self.model, fields, queryset.db).filter(queryset, term)

@@ -6,18 +6,15 @@ from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import (
-    SelectionAction,
-    ZoneAdmin,
-    ZoneModelForm,
-    action_date_field,
-)
+from devzone.admin_actions import SelectionAction, action_date_field
+from devzone.admin_base import ZoneAdmin
 from devzone.admin_columns import (
     StatsYearFilter,
     StatsYearMixin,
     YesNoFilter,
     state_text,
 )
+from devzone.admin_forms import ZoneModelForm
 from devzone.admin_totals import TotalsAdmin
 from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin
 from governance import services

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import SelectionAction, ZoneAdmin, action_date_field
+from devzone.admin_actions import SelectionAction, action_date_field
+from devzone.admin_base import ZoneAdmin
 from devzone.admin_columns import NumberColumn
 from devzone.admin_totals import TotalsAdmin
 from devzone.desk.people import person_page_link

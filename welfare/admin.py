@@ -5,12 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import (
-    SelectionAction,
-    ZoneAdmin,
-    ZoneModelForm,
-    action_date_field,
-)
+from devzone.admin_actions import SelectionAction, action_date_field
+from devzone.admin_base import ZoneAdmin
 from devzone.admin_columns import (
     ChoicesFilter,
     NumberColumn,
@@ -18,6 +14,7 @@ from devzone.admin_columns import (
     StatsYearMixin,
     grouped,
 )
+from devzone.admin_forms import ZoneModelForm
 from devzone.changelist import ZoneChangeListMixin
 from devzone.desk.people import person_page_link
 from devzone.photos.admin import PhotoInline, PhotosAdminMixin, PhotoUploadFormMixin

@@ -16,7 +16,7 @@ The list, by library (each a test below):
   a backend's ``DatabaseWrapper(settings_dict, alias)`` (backups.py).
 - Django's admin: ``ChangeList.get_filters`` / ``get_queryset`` / ``get_results`` /
   ``get_filters_params()`` and a list filter's ``used_parameters`` (changelist.py,
-  admin_base.py, projects/admin_filters.py); ``Paginator._get_page``;
+  filter_words.py, projects/admin_filters.py); ``Paginator._get_page``;
   ``admin.utils.lookup_spawns_duplicates`` (search.py); the autocomplete widgets'
   ``field``, ``admin_site``, ``attrs``, ``choices``, ``db`` and ``optgroups``
   (admin_widgets.py).
@@ -121,7 +121,7 @@ def test_the_hooks_zone_resource_uses_keep_their_signatures():
 
 
 def test_the_admin_still_names_the_stored_upload_on_the_uploaded_file():
-    # ZoneAdmin.import_action reads ``import_file.tmp_storage_name`` (set by the
+    # ZoneImportMixin.import_action reads ``import_file.tmp_storage_name`` (set by the
     # library's import_action, undocumented) to claim the upload for its user.
     assert "tmp_storage_name" in inspect.getsource(ImportMixin.import_action)
 
@@ -211,7 +211,7 @@ def test_a_backend_connection_is_still_built_from_its_settings_and_alias(db):
 
 
 def test_the_changelist_methods_devzone_overrides_keep_their_signatures():
-    # devzone.changelist.SafeChangeList, admin_base.describe_filters
+    # devzone.changelist.SafeChangeList, filter_words.FilterWordsMixin.describe_filters
     assert parameters(ChangeList.get_filters) == ["self", "request"]
     assert parameters(ChangeList.get_queryset) == [
         "self",
@@ -223,7 +223,8 @@ def test_the_changelist_methods_devzone_overrides_keep_their_signatures():
 
 
 def test_list_filters_still_keep_the_parameters_they_used():
-    # admin_base.describe_filters and projects.admin_filters read used_parameters.
+    # FilterWordsMixin.changelist_filters and projects.admin_filters read
+    # used_parameters.
     assert "self.used_parameters" in inspect.getsource(FieldListFilter.__init__)
     assert "self.used_parameters" in inspect.getsource(SimpleListFilter.__init__)
 

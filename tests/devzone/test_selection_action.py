@@ -8,7 +8,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from devzone.admin import CommunityAdmin
-from devzone.admin_base import SelectionAction
+from devzone.admin_actions import SelectionAction
 from devzone.models import Community
 from devzone.services import records_change_all_or_none
 from tests.factories import CommunityFactory
