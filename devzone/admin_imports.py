@@ -1,33 +1,43 @@
-"""The admin's import: the upload and its preview, then the confirmation."""
+"""The admin's import: the upload and its preview, then the confirmation.
 
-from typing import TYPE_CHECKING, Any
+Both are thin views over ``devzone.spreadsheets.pipeline``, the path that
+``manage.py import_file`` takes too: each reads the request, builds its own
+``ImportRun``, calls ``preview`` or ``confirm`` and says what came of it. What the
+confirmation needs of the preview (who uploaded the file, the versions of the
+records its rows matched) waits beside the upload (``spreadsheets.uploads``),
+never on the request. The library's URLs, forms and template stay.
+"""
+
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path as url_path
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
+from import_export.signals import post_import
 
 from devzone.import_templates import column_rules, template_workbook
 from devzone.scope import Scope
-from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets import cells
 from devzone.spreadsheets.export import CONTENT_TYPES, XLSX
-from devzone.spreadsheets.formats import detected_encoding
-from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.formats import detected_encoding, read_dataset
+from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
+from devzone.spreadsheets.runs import ImportRun
 from devzone.spreadsheets.uploads import (
     MISSING,
+    Upload,
     UploadError,
-    data_path,
     upload_claim,
+    upload_data,
     upload_for,
     upload_progress,
     upload_remove,
@@ -148,18 +158,84 @@ class ZoneImportMixin(_Admin):
             raise Http404(MISSING) from None
         return JsonResponse(progress)
 
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
+    # The upload and its preview.
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        # The run is the request's own: the preview records the versions of the
-        # records its rows match, the confirmation checks them and names its batch.
-        run = getattr(request, "_devzone_import_run", None)
-        if run is None:
-            run = request._devzone_import_run = ImportRun()
-        return {**self.get_resource_kwargs(request), "run": run}
+    def import_action(self, request, **kwargs):
+        """Show the upload form; for an uploaded file, its preview."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        run = None
+        if form.is_bound and form.is_valid():
+            run = self.preview_upload(request, form)
+        context = self.import_context(request, form, run)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def preview_upload(self, request, form):
+        """Keep the uploaded file and preview it; return the run, None if unreadable.
+
+        A file the preview accepts waits for its confirmation, claimed by its
+        uploader with the versions its rows matched; any other is deleted at once.
+        """
+        uploaded = form.cleaned_data["import_file"]
+        file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        storage = self.write_to_tmp_storage(uploaded, file_format)
+        try:
+            data = storage.read()
+            dataset = read_dataset(data, uploaded.name)
+        except Exception as exc:  # a file of any content: how it fails is unknown
+            self.add_data_read_fail_error_to_form(form, exc)
+            storage.remove()
+            return None
+        run = ImportRun.of(
+            self.choose_import_resource_class(form, request),
+            self.get_import_resource_kwargs(request),
+            user=request.user,
+            dataset=dataset,
+        )
+        if succeeded(preview(run)):
+            run.upload = upload_claim(
+                name=storage.name,
+                user=request.user,
+                original_name=uploaded.name,
+                encoding=detected_encoding(data),
+                versions=run.versions,
+            )
+        else:  # refused at the preview: nothing will confirm it
+            storage.remove()
+        return run
+
+    def import_context(self, request, form, run=None):
+        """Return the import page's context: the form, and the preview of ``run``."""
+        resource_class = self.get_import_resource_classes(request)[0]
+        context = {
+            **self.get_import_context_data(),
+            **self.admin_site.each_context(request),
+            "title": _("导入%(name)s") % {"name": self.model._meta.verbose_name},
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+            "import_error_display": self.import_error_display,
+            "import_rules": self.import_rules(request),
+            "import_key_columns": resource_class().key_columns(),
+        }
+        if run is not None:
+            context["result"] = run.result
+            if run.upload is not None:
+                context["confirm_form"] = self.confirm_form(request, form, run.upload)
+        return context
+
+    def confirm_form(self, request, form, upload: Upload):
+        """Return the form that confirms ``upload``, as the library's template shows it."""
+        return self.get_confirm_form_class(request)(
+            initial={
+                "import_file_name": upload.name,
+                "original_file_name": upload.original_name,
+                "format": form.cleaned_data["format"],
+                "resource": form.cleaned_data.get("resource", ""),
+            }
+        )
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):
@@ -171,33 +247,10 @@ class ZoneImportMixin(_Admin):
                 % {"error": type(e).__name__},
             )
 
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        if context:
-            context["title"] = _("导入%(name)s") % {
-                "name": self.model._meta.verbose_name
-            }
-            context["import_rules"] = self.import_rules(request)
-            resource_class = self.get_import_resource_classes(request)[0]
-            context["import_key_columns"] = resource_class().key_columns()
-        form = context.get("form")
-        upload: Any = getattr(form, "cleaned_data", {}).get("import_file")
-        name = getattr(upload, "tmp_storage_name", None)
-        if name:
-            if context.get("confirm_form") is not None:
-                upload_claim(
-                    name=name,
-                    user=request.user,
-                    original_name=upload.name,
-                    encoding=detected_encoding(data_path(name).read_bytes()),
-                    versions=request._devzone_import_run.versions,
-                )
-            else:  # refused at the preview: nothing will confirm it
-                upload_remove(name)
-        return response
+    # The confirmation.
 
     def process_import(self, request, **kwargs):
+        """Import a previewed upload whole, or refuse it naming its errors."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method == "POST" and not self.confirm_choices_valid(request):
@@ -214,25 +267,52 @@ class ZoneImportMixin(_Admin):
         except UploadError as exc:
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
-        run = request._devzone_import_run = ImportRun(
-            expected=upload.versions, upload=name
-        )
+        resource_index = int(request.POST.get("resource") or 0)
         try:
-            with transaction.atomic():
-                run.batch = import_batch_start(
-                    user=request.user, model=self.model, upload=upload
-                )
-                return super().process_import(request, **kwargs)
-        except ImportFileError as exc:
+            run = ImportRun.of(
+                self.get_import_resource_classes(request)[resource_index],
+                self.get_import_resource_kwargs(request),
+                user=request.user,
+                dataset=read_dataset(upload_data(upload), upload.original_name),
+                upload=upload,
+                expected=upload.versions,
+            )
+            result = confirm(run)
+        except (ImportFileError, UploadError) as exc:
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
         finally:
             upload_remove(name)
+        if not succeeded(result):
+            messages.error(
+                request,
+                _("导入未执行，没有保存任何数据：%(errors)s")
+                % {"errors": "；".join(error_lines(result)[:ERROR_LINES_SHOWN])},
+            )
+            return self.redirect_to_import(request)
+        messages.success(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
+                % import_counts(result),
+                reverse("admin:devzone_importbatch_change", args=[run.batch.pk]),
+                _("查看导入批次 #%(pk)s") % {"pk": run.batch.pk},
+            ),
+        )
+        post_import.send(sender=None, model=self.model)
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                current_app=self.admin_site.name,
+            )
+        )
 
     def confirm_choices_valid(self, request):
         """Return True if the confirm form's hidden format and resource are choices.
 
-        The library turns them into list indexes: a tampered value is a 500 there.
+        Both are list indexes: a tampered value must not end in a server error.
         """
         choices = {
             "format": len(self.get_import_formats()),
@@ -249,31 +329,3 @@ class ZoneImportMixin(_Admin):
     def redirect_to_import(self, request):
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            # Nothing of the file was written: the batch goes too.
-            transaction.set_rollback(True)
-            messages.error(
-                request,
-                _("导入未执行，没有保存任何数据：%(errors)s")
-                % {"errors": "；".join(error_lines(result)[:ERROR_LINES_SHOWN])},
-            )
-            return self.redirect_to_import(request)
-        counts = import_counts(result)
-        import_batch_finish(batch=request._devzone_import_run.batch, counts=counts)
-        batch = request._devzone_import_run.batch
-        messages.success(
-            request,
-            format_html(
-                '{} <a href="{}">{}</a>',
-                _("导入完成：新增 %(new)d 条，更新 %(update)d 条，未变 %(skip)d 条。")
-                % counts,
-                reverse("admin:devzone_importbatch_change", args=[batch.pk]),
-                _("查看导入批次 #%(pk)s") % {"pk": batch.pk},
-            ),
-        )
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        """devzone's own message is added in process_result."""

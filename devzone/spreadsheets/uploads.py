@@ -116,6 +116,14 @@ def upload_for(name: str, user: Any) -> Upload:
     return upload
 
 
+def upload_data(upload: Upload) -> bytes:
+    """Return the file of an upload ``upload_for`` gave, as it was uploaded."""
+    try:
+        return data_path(upload.name).read_bytes()
+    except FileNotFoundError as exc:  # removed by another server meanwhile
+        raise UploadError(MISSING) from exc
+
+
 def upload_remove(name: str) -> None:
     """Delete an upload, its note and its progress."""
     for path in (data_path(name), note_path(name), progress_path(name)):

@@ -22,8 +22,9 @@ The list, by library (each a test below):
   (admin_widgets.py).
 - django-import-export: ``Resource.create_instances`` / ``update_instances`` (the
   bulk path's lists), ``ForeignKeyWidget.model`` / ``field``,
-  ``import_file.tmp_storage_name``, ``BaseStorage`` attributes, no private method
-  overridden, the hooks' signatures.
+  ``ImportMixin.write_to_tmp_storage`` and ``ConfirmImportForm``'s fields (the
+  admin's own import views, admin_imports.py), ``BaseStorage`` attributes, no
+  private method overridden, the hooks' signatures.
 - Python's zipfile: a zip entry open for writing deflates through its
   ``_compressor`` (``compress`` per write, ``flush`` on close), which the XLSX
   export replaces with ISA-L's (spreadsheets/export/xlsx_file.py).
@@ -53,6 +54,7 @@ from django.db.models.lookups import Lookup
 from django.db.models.sql import Query
 from django.db.models.sql.where import WhereNode
 from import_export.admin import ImportMixin
+from import_export.forms import ConfirmImportForm
 from import_export.resources import ModelResource, Resource
 from import_export.tmp_storages import BaseStorage
 from import_export.widgets import ForeignKeyWidget
@@ -120,10 +122,24 @@ def test_the_hooks_zone_resource_uses_keep_their_signatures():
     assert "row_number" in inspect.getsource(Resource.import_data_inner)
 
 
-def test_the_admin_still_names_the_stored_upload_on_the_uploaded_file():
-    # ZoneImportMixin.import_action reads ``import_file.tmp_storage_name`` (set by the
-    # library's import_action, undocumented) to claim the upload for its user.
-    assert "tmp_storage_name" in inspect.getsource(ImportMixin.import_action)
+def test_the_admin_import_views_still_fit_the_library_parts_they_use():
+    # devzone.admin_imports replaces import_action and process_import whole; it
+    # keeps the upload through the library's write_to_tmp_storage (the storage of
+    # IMPORT_EXPORT_TMP_STORAGE_CLASS, returned) and fills the library's confirm
+    # form, which its template posts back to process_import.
+    write = ImportMixin.write_to_tmp_storage
+    assert list(inspect.signature(write).parameters) == [
+        "self",
+        "import_file",
+        "input_format",
+    ]
+    assert "return tmp_storage" in inspect.getsource(write)
+    assert list(ConfirmImportForm.base_fields) == [
+        "import_file_name",
+        "original_file_name",
+        "format",
+        "resource",
+    ]
 
 
 def test_temporary_storage_keeps_the_attributes_upload_file_storage_reads():

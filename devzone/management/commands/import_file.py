@@ -6,14 +6,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from devzone import registry
 from devzone.personal import may_unmask
-from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
-from devzone.spreadsheets.resources import ImportRun
+from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
+from devzone.spreadsheets.runs import ImportRun
 from devzone.spreadsheets.uploads import Upload
 
 BAR_WIDTH = 30
@@ -79,38 +78,28 @@ class Command(BaseCommand):
             rows = read_dataset(data, path.name)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
-        run = ImportRun(on_progress=ProgressBar(self.stderr, "导入中"))
-        resource = dataset.resource(
-            user=user, unmasked=may_unmask(user, dataset.model), run=run
+        upload = Upload(
+            name="",  # read from where it is, not kept in the upload folder
+            owner_id=user.pk,
+            original_name=path.name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            encoding=detected_encoding(data),
+            created=time.time(),
         )
-        with transaction.atomic():
-            batch = None
-            if not options["dry_run"]:
-                batch = run.batch = import_batch_start(
-                    user=user,
-                    model=dataset.model,
-                    upload=Upload(
-                        name="",
-                        owner_id=user.pk,
-                        original_name=path.name,
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        encoding=detected_encoding(data),
-                        created=time.time(),
-                    ),
-                )
-            result = resource.import_data(
-                rows,
-                dry_run=options["dry_run"],
-                use_transactions=True,
-                rollback_on_validation_errors=True,
-            )
-            if result.has_errors() or result.has_validation_errors():
-                transaction.set_rollback(True)
-                lines = "\n".join(error_lines(result))
-                raise CommandError(f"导入未执行，没有保存任何数据：\n{lines}")
-            counts = import_counts(result)
-            if batch is not None:
-                import_batch_finish(batch=batch, counts=counts)
+        run = ImportRun.of(
+            dataset.resource,
+            {"user": user, "unmasked": may_unmask(user, dataset.model)},
+            user=user,
+            dataset=rows,
+            upload=upload,
+            on_progress=ProgressBar(self.stderr, "导入中"),
+        )
+        # The admin's two steps: a dry run is the preview, an import the confirmation.
+        result = preview(run) if options["dry_run"] else confirm(run)
+        if not succeeded(result):
+            lines = "\n".join(error_lines(result))
+            raise CommandError(f"导入未执行，没有保存任何数据：\n{lines}")
+        counts = import_counts(result)
         seconds = time.monotonic() - started
         for note in getattr(result, "file_notes", []):
             self.stdout.write(note)  # titles, totals, columns left out
