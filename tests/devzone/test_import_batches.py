@@ -4,6 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -565,6 +566,66 @@ def test_confirm_of_an_unchanged_preview_saves(admin_client, village):
 
     assert "导入完成：新增 0 条，更新 1 条，未变 0 条。" in text
     assert communities() == [("普善村", "321181400210", True)]
+
+
+# All or nothing --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def refused_insert():
+    """Make the database refuse a new community named 拒绝村, as a lost race would.
+
+    Return the function that lifts the refusal.
+    """
+    table = connection.ops.quote_name(Community._meta.db_table)
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute(
+                "CREATE FUNCTION devzone_test_refuse() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER devzone_test_refuse BEFORE INSERT ON {table} "
+                "FOR EACH ROW WHEN (NEW.name = '拒绝村') "
+                "EXECUTE FUNCTION devzone_test_refuse()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER devzone_test_refuse BEFORE INSERT ON {table} "
+                "WHEN NEW.name = '拒绝村' "
+                "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+
+    def lift():
+        with connection.cursor() as cursor:
+            on_table = f" ON {table}" if postgresql else ""
+            cursor.execute(f"DROP TRIGGER devzone_test_refuse{on_table}")
+
+    return lift
+
+
+def test_a_refusal_while_writing_keeps_nothing_not_even_the_batch(
+    admin_client, village, refused_insert
+):
+    # given a preview that updates 普善村 and creates 拒绝村
+    rows = [["普善村", "村", "321181400210", "是"], ["拒绝村", "村", "", "否"]]
+    preview = preview_of(admin_client, rows)
+
+    # when the database refuses the new row, after the update was written
+    response = confirm(admin_client, COMMUNITY, preview, follow=True)
+
+    # then the whole confirmation is undone: the update, its history, the batch
+    text = page_text(response)
+    assert "导入未执行，没有保存任何数据" in text
+    assert "数据库拒绝保存这些数据" in text
+    assert communities() == [("普善村", "", False)]
+    assert not ImportBatch.objects.exists()
+    assert not Community.history.filter(import_batch__isnull=False).exists()
+    # and the same file imports whole once the database takes it
+    refused_insert()
+    assert import_rows(admin_client, rows).new_count == 1
+    assert communities() == [("拒绝村", "", False), ("普善村", "321181400210", True)]
 
 
 def test_each_department_sees_only_the_batches_of_its_own_records(
