@@ -223,7 +223,7 @@ def clerk_pages(page):
     """Return the admin pages a clerk reaches from the index, one of each kind."""
     page.goto("/admin/")
     hrefs = page.eval_on_selector_all(
-        "#content a[href^='/'], #nav-sidebar a[href^='/']",
+        "#content a[href^='/'], #nav-sidebar a[href^='/'], #user-tools a[href^='/']",
         "els => els.map(a => a.getAttribute('href'))",
     )
     pages = {"/admin/", reverse("reports:annual") + "?year=2021"}
