@@ -162,7 +162,8 @@ def conflict_row(request, conflict):
         "reason": conflict.reason,
         "link": link,
         "deleted": record is None and bool(conflict.label),
-        "closed": record is not None and not link,
+        # Refused to this user, not a record without a page of its own (a photo).
+        "closed": bool(record and not link and type(record) in admin.site._registry),
     }
 
 
