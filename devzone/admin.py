@@ -144,6 +144,29 @@ def record_link(record):
     return format_html('<a href="{}">{}</a>', url, record)
 
 
+def may_open(request, record):
+    """Return True if the user may open ``record``'s admin page (its list holds it)."""
+    model_admin = admin.site._registry.get(type(record))
+    return (
+        model_admin is not None
+        and model_admin.has_view_or_change_permission(request)
+        and model_admin.get_queryset(request).filter(pk=record.pk).exists()
+    )
+
+
+def conflict_row(request, conflict):
+    """Return an undo blocker for its page: a link only to a record the user may open."""
+    record = conflict.record
+    link = record_link(record) if record and may_open(request, record) else ""
+    return {
+        "reason": conflict.reason,
+        "link": link,
+        "deleted": record is None and bool(conflict.label),
+        # Refused to this user, not a record without a page of its own (a photo).
+        "closed": bool(record and not link and type(record) in admin.site._registry),
+    }
+
+
 def person_name(user):
     return (user.get_full_name() or user.username) if user else ""
 
@@ -269,12 +292,7 @@ class ImportBatchAdmin(ReadOnlyLogAdmin):
             "restore": [record_link(record) for record, _before in plan.restore],
             "remove": [record_link(record) for record in plan.remove],
             "conflicts": [
-                {
-                    "reason": conflict.reason,
-                    "link": record_link(conflict.record) if conflict.record else "",
-                    "deleted": conflict.record is None and bool(conflict.label),
-                }
-                for conflict in plan.conflicts
+                conflict_row(request, conflict) for conflict in plan.conflicts
             ],
             # A refusal the plan did not foresee (a record now in use …).
             "refusal": [] if plan.conflicts else (refusal or []),

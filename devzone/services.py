@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError, RestrictedError
+from django.db.models import DO_NOTHING, Model, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,7 +134,52 @@ def import_batch_plan(*, batch: ImportBatch, user: "User") -> UndoPlan:
             plan.remove.append(record)
         elif entry.history_type == "~":
             plan.restore.append((record, by_record[entry.id][-2]))
+    plan.conflicts.extend(_references_to(plan.remove, scope))
     return plan
+
+
+def _references_to(records: list, scope: Scope) -> list[UndoConflict]:
+    """Return the records that point to ``records`` from outside them, as blockers.
+
+    Removing a created record would refuse (PROTECT), or quietly delete, empty or
+    unlink (CASCADE, SET_NULL, a many-to-many) a record saved after the import: each
+    such record blocks the undo by name. Change-trail rows (DO_NOTHING) are no
+    reference.
+    """
+    if not records:
+        return []
+    model = type(records[0])
+    removed = {record.pk: record for record in records}
+    conflicts = []
+    for relation in model._meta.related_objects:
+        if relation.on_delete is DO_NOTHING:
+            continue
+        referencing = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": removed}
+        ).distinct()
+        if relation.related_model is model:
+            referencing = referencing.exclude(pk__in=removed)
+        kind = relation.related_model._meta.verbose_name
+        for other in referencing.order_by("pk"):
+            if not scope.allows(other):
+                # Outside the user's communities: its kind is told, never its name.
+                reason = _(
+                    "另有一条%(kind)s引用了导入新增的记录，它不在您负责的村/社区内，"
+                    "请联系负责的同事"
+                ) % {"kind": kind}
+                conflicts.append(UndoConflict("", reason))
+                continue
+            if relation.many_to_many:
+                pks = getattr(other, relation.field.name).values_list("pk", flat=True)
+            else:
+                pks = [getattr(other, relation.field.attname)]
+            reason = _("%(kind)s“%(other)s”引用了导入新增的“%(record)s”") % {
+                "kind": kind,
+                "other": other,
+                "record": "、".join(str(removed[pk]) for pk in pks if pk in removed),
+            }
+            conflicts.append(UndoConflict(str(other), reason, other))
+    return conflicts
 
 
 @transaction.atomic

@@ -8,9 +8,18 @@ view is printed to PDF and its first page turned into a PNG with pdftoppm. The
 downloaded files (the report's XLSX and Word files, an XLSX export) are printed to
 PDF by LibreOffice (`soffice --headless`), their first page turned into a PNG the
 same way.
+
+Each picture is written into docs/screenshots/manifest.json with the role and the
+address it was taken at and a fingerprint of the files that draw it (SOURCES):
+tests/devzone/test_guide_screenshots.py recomputes the fingerprints and fails when
+a page changed since its picture was taken. A page picture is taken only with a
+user logged in, never of the login page. `python docs/take_screenshots.py photos`
+(or `files`) retakes only the photo flow (or the downloaded files).
 """
 
+import hashlib
 import io
+import json
 import os
 import secrets
 import socket
@@ -20,6 +29,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
 from playwright.sync_api import sync_playwright
@@ -39,6 +49,142 @@ ROLES = {
     "shiye": ("李青", "社会事业"),
     "lingdao": ("王建国", "领导"),
 }
+# The demo's community worker of 高楼社区 (seed_demo) is the fifth.
+ROLE_OF = {name: group for name, (_full, group) in ROLES.items()} | {
+    "gaolou": "社区工作人员"
+}
+
+
+# The files that draw each picture: its templates, styles, views and the demo data
+# it shows. A change to any of them makes the picture out of date.
+UI = [
+    "devzone/templates/admin/*.html",
+    "devzone/templates/admin/devzone/change_form.html",
+    "devzone/static/devzone/admin.css",
+    "devzone/static/devzone/phone.css",
+    "devzone/admin_site.py",
+    "devzone/locale/zh_Hans/LC_MESSAGES/django.po",
+]
+LIST = [*UI, "devzone/changelist.py", "devzone/filters.py", "devzone/admin_columns.py"]
+IMPORT = [
+    *UI,
+    "devzone/templates/admin/devzone/import*.html",
+    "devzone/static/devzone/imports.css",
+    "devzone/spreadsheets/resources.py",
+]
+REPORT = [
+    *UI,
+    "devzone/templates/devzone/reports/annual_report.html",
+    "devzone/templates/devzone/reports/bar_chart.svg",
+    "devzone/static/devzone/report*.css",
+    "devzone/reports/annual.py",
+    "devzone/reports/views.py",
+    "*/reports.py",
+    "*/demo_data.py",
+    "projects/demo_data/*",
+]
+DESK = [*UI, "devzone/templates/devzone/desk/*.html", "devzone/static/devzone/desk.css"]
+PHOTOS = [
+    *UI,
+    "devzone/templates/admin/devzone/photos/*.html",
+    "devzone/static/devzone/photos.css",
+    "devzone/photos/*.py",
+    "governance/admin.py",
+]
+FILES = ["devzone/reports/documents.py", "devzone/spreadsheets/export/xlsx_file.py"]
+SOURCES = {
+    "index.png": [*UI, "devzone/desk/todo.py", "*/roles.py"],
+    "changelist-filtered.png": [
+        *LIST,
+        "projects/admin.py",
+        "projects/admin_filters.py",
+    ],
+    "changelist-phone.png": [*LIST, "welfare/admin.py"],
+    "import-form.png": [*IMPORT, "projects/resources.py"],
+    "import-preview.png": [
+        *IMPORT,
+        "governance/resources.py",
+        "fixtures/samples/governance_cases_gbk.csv",
+    ],
+    "import-errors.png": [
+        *IMPORT,
+        "projects/resources.py",
+        "fixtures/samples/projects_households_errors.csv",
+    ],
+    "admin-export.png": [*UI, "devzone/templates/admin/devzone/export.html"],
+    "export-centre.png": [
+        *UI,
+        "devzone/templates/devzone/reports/export_dataset.html",
+        "devzone/reports/export_centre.py",
+    ],
+    "report.png": REPORT,
+    "report-phone.png": REPORT,
+    "report-print.png": REPORT,
+    "report-xlsx.png": [*REPORT, *FILES],
+    "report-docx.png": [*REPORT, *FILES],
+    "export-xlsx.png": [*FILES, "welfare/resources.py", "welfare/demo_data.py"],
+    "photos-phone-upload.png": PHOTOS,
+    "photos-phone-before.png": PHOTOS,
+    "photos-phone-refused.png": [*PHOTOS, "governance/services.py"],
+    "photos-phone-closed.png": PHOTOS,
+    "desk-todo.png": [*DESK, "devzone/desk/todo.py", "*/todo.py", "*/apps.py"],
+    "desk-due-visits.png": [*LIST, "welfare/admin.py", "welfare/models.py"],
+    "desk-person.png": [*DESK, "devzone/desk/people.py", "*/people.py"],
+    "desk-person-phone.png": [*DESK, "devzone/desk/people.py", "*/people.py"],
+    "desk-notices.png": [*DESK, "devzone/desk/reminders.py"],
+}
+MANIFEST = OUT / "manifest.json"
+# What each picture shows, as it was taken: name -> role, address, screen.
+TAKEN: dict[str, dict] = {}
+# Who each browser context is logged in as: context -> username.
+LOGGED_IN: dict = {}
+
+
+def fingerprint(name):
+    """Return a hash of the files that draw the picture ``name`` (SOURCES)."""
+    digest = hashlib.sha256()
+    paths = sorted(
+        {p for glob in SOURCES[name] for p in ROOT.glob(glob) if p.is_file()}
+    )
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def snap(page, name, **options):
+    """Take the picture ``name`` of ``page``, checked to be of a logged-in page."""
+    username = LOGGED_IN[page.context]
+    assert "/login/" not in page.url, f"{name}: the login page"
+    user_tools = page.locator("#user-tools")
+    assert user_tools.count() == 1, f"{name}: no one is logged in"
+    page.screenshot(path=OUT / name, **options)
+    TAKEN[name] = {
+        "role": ROLE_OF.get(username, ""),
+        "user": username,
+        "url": address(page.url),
+        "width": page.viewport_size["width"],
+    }
+
+
+def address(url):
+    """Return a URL's path and query, as the manifest names a page."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def write_manifest():
+    """Write each picture's role, address and fingerprint, keeping the ones not retaken."""
+    manifest = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
+    for name, shot in TAKEN.items():
+        manifest[name] = {
+            **shot,
+            "sources": SOURCES[name],
+            "fingerprint": fingerprint(name),
+        }
+    MANIFEST.write_text(
+        json.dumps(dict(sorted(manifest.items())), ensure_ascii=False, indent=1) + "\n"
+    )
 
 
 def free_port():
@@ -128,33 +274,31 @@ def scene(after, shade=0):
     return {"name": "street.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
-def shoot_phone_photos(browser, cookies, base):
-    """The phone flow of the guide: photos before, after, the case closed."""
-    phone = browser.new_context(
-        viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
-    )
-    phone.add_cookies(cookies)
-    page = phone.new_page()
+def shoot_phone_photos(browser, base, password):
+    """The phone flow of the guide: photos before, after, the case closed, as the
+    community worker on site."""
+    phone = new_context(browser, base, PHONE)
+    page = log_in(phone, "gaolou", password)
     page.goto(
         "/admin/governance/environmentalcase/?status__exact=filed&category__exact=street_vending"
     )
     page.locator("#result_list tbody tr th a").first.click()
     files = page.locator("input[name=photo_files]")
     files.scroll_into_view_if_needed()
-    page.screenshot(path=OUT / "photos-phone-upload.png")
+    snap(page, "photos-phone-upload.png")
 
     files.set_input_files([scene(False), scene(False, 30)])
     page.get_by_label("照片类型").select_option(label="整改前")
     page.get_by_label("照片说明").fill("人行道上的流动摊位")
     page.get_by_role("button", name="保存并继续编辑").click()
     page.locator("[data-photo-panel]").scroll_into_view_if_needed()
-    page.screenshot(path=OUT / "photos-phone-before.png")
+    snap(page, "photos-phone-before.png")
 
     page.get_by_label("状态").select_option(label="已办结")
     page.get_by_label("办结日期").fill(time.strftime("%Y-%m-%d"))
     page.get_by_role("button", name="保存", exact=True).click()
     page.locator(".errornote").scroll_into_view_if_needed()
-    page.screenshot(path=OUT / "photos-phone-refused.png")
+    snap(page, "photos-phone-refused.png")
 
     page.goto(page.url)
     page.locator("input[name=photo_files]").set_input_files([scene(True)])
@@ -169,7 +313,7 @@ def shoot_phone_photos(browser, cookies, base):
         "() => [...document.querySelectorAll('[data-photo-panel] img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
-    page.screenshot(path=OUT / "photos-phone-closed.png")
+    snap(page, "photos-phone-closed.png")
     phone.close()
 
 
@@ -187,6 +331,7 @@ def log_in(context, username, password):
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/admin/")
+    LOGGED_IN[context] = username
     return page
 
 
@@ -205,17 +350,17 @@ def shoot(base, password, only=None):
         cases_context = new_context(browser, base)
         cases = log_in(cases_context, "huanjing", password)
         if only == "photos":
-            shoot_phone_photos(browser, cases_context.cookies(), base)
+            shoot_phone_photos(browser, base, password)
             browser.close()
             return
         # 项目办: the index, a filtered list, imports and exports of households.
-        page.screenshot(path=OUT / "index.png")
+        snap(page, "index.png")
 
         page.goto("/admin/projects/relocationhousehold/?status__exact=signed")
-        page.screenshot(path=OUT / "changelist-filtered.png")
+        snap(page, "changelist-filtered.png")
 
         page.goto("/admin/projects/relocationhousehold/import/")
-        page.screenshot(path=OUT / "import-form.png")
+        snap(page, "import-form.png")
         cases.goto("/admin/governance/environmentalcase/import/")
         cases.get_by_label("选择文件").set_input_files(
             str(ROOT / "fixtures/samples/governance_cases_gbk.csv")
@@ -223,22 +368,22 @@ def shoot(base, password, only=None):
         cases.get_by_role("button", name="上传并预览").click()
         cases.locator(".import-summary").wait_for()
         cases.locator(".import-summary").scroll_into_view_if_needed()
-        cases.screenshot(path=OUT / "import-preview.png")
+        snap(cases, "import-preview.png")
         page.goto("/admin/projects/relocationhousehold/import/")
         page.get_by_label("选择文件").set_input_files(
             str(ROOT / "fixtures/samples/projects_households_errors.csv")
         )
         page.get_by_role("button", name="上传并预览").click()
         page.locator(".import-errors").scroll_into_view_if_needed()
-        page.screenshot(path=OUT / "import-errors.png")
+        snap(page, "import-errors.png")
 
         page.goto("/admin/projects/relocationhousehold/export/?status__exact=signed")
-        page.screenshot(path=OUT / "admin-export.png")
+        snap(page, "admin-export.png")
 
         leader_context = new_context(browser, base)
         leader = log_in(leader_context, "lingdao", password)
         leader.goto("/reports/annual/?year=2021")
-        leader.screenshot(path=OUT / "report.png")
+        snap(leader, "report.png")
         leader.emulate_media(media="print")
         with tempfile.TemporaryDirectory() as folder:
             pdf = Path(folder) / "report.pdf"
@@ -260,60 +405,56 @@ def shoot(base, password, only=None):
                 check=True,
             )
         leader.emulate_media(media="screen")
+        TAKEN["report-print.png"] = {**TAKEN["report.png"], "width": "A4"}
 
         page.goto(
             "/reports/exports/projects.relocationhousehold/"
             "?status=signed&signed_on_after=2021-01-01&signed_on_before=2021-06-30"
         )
-        page.screenshot(path=OUT / "export-centre.png")
+        snap(page, "export-centre.png")
 
         phone = browser.new_context(
             viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
         )
         phone.add_cookies(leader_context.cookies())
+        LOGGED_IN[phone] = "lingdao"
         small = phone.new_page()
         small.goto("/reports/annual/?year=2021")
-        small.screenshot(path=OUT / "report-phone.png")
+        snap(small, "report-phone.png")
         clerk_phone = new_context(browser, base, PHONE)
         clerk = log_in(clerk_phone, "shiye", password)
         clerk.goto("/admin/welfare/welfarerecipient/")
-        clerk.screenshot(path=OUT / "changelist-phone.png")
-        shoot_phone_photos(browser, cases_context.cookies(), base)
+        snap(clerk, "changelist-phone.png")
+        shoot_phone_photos(browser, base, password)
         shoot_desk(browser, base, password)
         browser.close()
 
 
 def shoot_desk(browser, base, password):
     """The worker's desk, as the demo community worker of 高楼社区 sees it."""
-    context = browser.new_context(
-        viewport=OFFICE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
-    )
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.get_by_label("用户名").fill("gaolou")
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/admin/")
-    page.screenshot(path=OUT / "desk-todo.png")
+    context = new_context(browser, base)
+    page = log_in(context, "gaolou", password)
+    snap(page, "desk-todo.png")
     page.locator('[data-todo="welfare.due_visit"] .todo-list-link').click()
     page.locator("#result_list").wait_for()
-    page.screenshot(path=OUT / "desk-due-visits.png")
+    snap(page, "desk-due-visits.png")
     page.goto("/admin/")
     page.get_by_label("身份证号").fill("321181198512178853")
     page.get_by_role("button", name="查看").click()
     page.wait_for_url("**/desk/people/*/")
     page.locator(".person-card").first.wait_for()
-    page.screenshot(path=OUT / "desk-person.png", full_page=True)
+    snap(page, "desk-person.png", full_page=True)
     person_url = page.url
     page.goto("/desk/notices/")
-    page.screenshot(path=OUT / "desk-notices.png")
+    snap(page, "desk-notices.png")
     phone = browser.new_context(
         viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base
     )
     phone.add_cookies(context.cookies())
+    LOGGED_IN[phone] = "gaolou"
     small = phone.new_page()
     small.goto(person_url)
-    small.screenshot(path=OUT / "desk-person-phone.png")
+    snap(small, "desk-person-phone.png")
 
 
 # Written inside `manage.py shell`: the files a user downloads, from the demo data.
@@ -385,6 +526,8 @@ def shoot_files(env, folder):
             check=True,
         )
         (OUT / shot).write_bytes(stem.with_suffix(".png").read_bytes())
+        # A downloaded file of the whole zone, printed: no page, no role.
+        TAKEN[shot] = {"role": "", "user": "", "url": "", "width": "A4"}
 
 
 def main():
@@ -404,6 +547,7 @@ def main():
             # `python docs/take_screenshots.py files`: the downloaded files only.
             shoot_files(env, folder)
             if only == "files":
+                write_manifest()
                 return
         port = free_port()
         server = serve(env, port)
@@ -415,6 +559,7 @@ def main():
         finally:
             server.terminate()
             server.wait()
+    write_manifest()
     for path in sorted(OUT.glob("*.png")):
         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KB")
 

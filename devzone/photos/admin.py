@@ -145,13 +145,19 @@ class PhotoInline(admin.TabularInline):
     """
 
     formset = PhotoInlineFormSet
-    fields = ["preview", "kind", "caption", "taken_at", "uploaded_by"]
-    readonly_fields = ["preview", "taken_at", "uploaded_by"]
+    fields = ["preview", "kind", "caption", "taken_at", "uploader"]
+    readonly_fields = ["preview", "taken_at", "uploader"]
     extra = 0
     classes = ["devzone-photo-inline"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("上传人"))
+    def uploader(self, obj):
+        """Return the uploader by name, as staff know each other."""
+        user = obj.uploaded_by
+        return (user.get_full_name() or user.get_username()) if user else ""
 
     def record_perm(self, request, action):
         opts = self.parent_model._meta

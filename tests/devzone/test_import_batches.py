@@ -281,14 +281,66 @@ def test_undo_is_refused_whole_when_a_created_record_is_now_in_use(
         admin_client,
         [["胡桥村", "村", "", "否"], ["普善村", "村", "321181400210", "是"]],
     )
-    WelfareRecipientFactory(community=Community.objects.get(name="胡桥村"))
+    recipient = WelfareRecipientFactory(community=Community.objects.get(name="胡桥村"))
+    undoer = login(*UNDOER, "welfare.view_welfarerecipient", username="undoer")
 
-    text = page_text(undo(login(*UNDOER, username="undoer"), batch))
+    # when the undo is asked for, and then confirmed anyway
+    asked = undoer.post(
+        reverse(BATCHES), {"action": "undo", "_selected_action": [batch.pk]}
+    )
+    response = undo(undoer, batch)
 
-    assert "无法撤销：导入新增的记录“胡桥村”已被其他记录引用" in text
+    # then both pages name the recipient, as a link to its page, and nothing changed
+    for page in (asked, response):
+        text = page_text(page)
+        assert f"无法撤销导入批次 #{batch.pk}，没有做任何改动" in text
+        assert f"帮扶对象“{recipient}”引用了导入新增的“胡桥村”" in text
+        assert "确认撤销" not in text
+        link = reverse("admin:welfare_welfarerecipient_change", args=[recipient.pk])
+        assert f'href="{link}"' in page.content.decode()
     assert communities() == [("普善村", "321181400210", True), ("胡桥村", "", False)]
     assert ImportBatch.objects.get().status == ImportBatch.Status.DONE
     assert not Community.history.filter(history_user__username="undoer").exists()
+
+
+def test_a_blocker_the_undoer_may_not_open_is_named_without_a_link(admin_client, login):
+    # given a created village now holding a recipient, and an undoer of 村/社区
+    # who may not open 帮扶对象
+    batch = import_rows(admin_client, [["胡桥村", "村", "", "否"]])
+    recipient = WelfareRecipientFactory(community=Community.objects.get(name="胡桥村"))
+
+    response = undo(login(*UNDOER, username="undoer"), batch)
+
+    text = page_text(response)
+    assert f"帮扶对象“{recipient}”引用了导入新增的“胡桥村”" in text
+    assert "您无权打开这条记录，请联系负责它的同事" in text
+    link = reverse("admin:welfare_welfarerecipient_change", args=[recipient.pk])
+    assert link not in response.content.decode()
+    assert Community.objects.filter(name="胡桥村").exists()
+
+
+def test_a_staff_profile_assigned_to_a_created_village_blocks_the_undo(
+    admin_client, login, make_staff
+):
+    # given a created village since assigned to a community worker (many-to-many)
+    from devzone.models import StaffProfile
+
+    batch = import_rows(admin_client, [["胡桥村", "村", "", "否"]])
+    worker = make_staff(username="worker")
+    worker.first_name = "赵敏"
+    worker.save()
+    StaffProfile.objects.create(user=worker, department="community").communities.add(
+        Community.objects.get(name="胡桥村")
+    )
+
+    response = undo(admin_client, batch)
+
+    text = page_text(response)
+    assert "工作人员“赵敏”引用了导入新增的“胡桥村”" in text
+    profile = StaffProfile.objects.get(user=worker)
+    link = reverse("admin:devzone_staffprofile_change", args=[profile.pk])
+    assert f'href="{link}"' in response.content.decode()
+    assert StaffProfile.objects.get(user=worker).communities.count() == 1
 
 
 def test_undo_is_refused_whole_when_a_restored_value_is_now_taken(

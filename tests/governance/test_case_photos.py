@@ -133,6 +133,24 @@ def test_photos_uploaded_on_the_case_page_are_stored_and_served(
     assert photos[0].thumbnail_url in page
 
 
+def test_each_photo_names_its_uploader_as_colleagues_know_them(
+    photo_storage, client, worker, case
+):
+    # given a worker whose username is Latin letters and whose name is 周建明
+    worker.first_name = "周建明"
+    worker.save()
+    client.force_login(worker)
+    data = form_data(client.get(change_url(case)))
+    data.update(photo_files=[jpeg_upload("a.jpg")], photo_kind=Kind.BEFORE)
+    client.post(change_url(case), data)
+
+    # then the photo panel and the photos' table name them, never by the username
+    page = client.get(change_url(case)).content.decode()
+    assert page.count("周建明") >= 3  # the header, the panel and the table
+    assert "· gaolou" not in page
+    assert ">gaolou<" not in page
+
+
 def test_the_phone_s_camera_opens_from_a_multi_file_input(client, worker, case):
     client.force_login(worker)
 
