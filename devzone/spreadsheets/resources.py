@@ -23,6 +23,7 @@ from devzone.spreadsheets.results import (
     ImportRowResult,
     PersonalLookupRefused,
     file_row_numbers,
+    rows_text,
 )
 from devzone.spreadsheets.runs import (  # noqa: F401 (where callers import them)
     STALE_ROW,
@@ -31,6 +32,7 @@ from devzone.spreadsheets.runs import (  # noqa: F401 (where callers import them
     version_from,
     version_of,
 )
+from devzone.spreadsheets.sheets import sheets_merged
 from devzone.spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -158,6 +160,10 @@ class ZoneResource(resources.ModelResource):
         for values in dataset:
             yield dict(zip(headers, values, strict=False))
 
+    def key_names(self):
+        """Return the column names of the import's natural key."""
+        return [self.fields[name].column_name for name in self.get_import_id_fields()]
+
     def key_columns(self):
         return "、".join(
             self.fields[name].column_name for name in self.get_import_id_fields()
@@ -181,8 +187,13 @@ class ZoneResource(resources.ModelResource):
         preview (``file_notes``); a missing key column refuses the file.
         """
         names = self.header_names()
-        self.file_notes = locate_header(dataset, names)
-        self.file_notes += drop_footer(dataset)
+        if len(getattr(dataset, "sheets", ())) > 1 or getattr(
+            dataset, "empty_sheets", None
+        ):
+            self.file_notes = sheets_merged(dataset, names, self.key_names())
+        else:
+            self.file_notes = locate_header(dataset, names)
+            self.file_notes += drop_footer(dataset)
         headers, unknown, seen, dropped = [], [], set(), []
         for index, header in enumerate(dataset.headers or []):
             if is_blank(header):
@@ -245,7 +256,7 @@ class ZoneResource(resources.ModelResource):
     def duplicate_key_message(self, first):
         """Return the refusal of a row naming the record that row ``first`` names."""
         return (
-            f"与第 {first} 行的“{self.key_columns()}”相同：同一记录在文件中只能出现一次，"
+            f"与{rows_text([first])}的“{self.key_columns()}”相同：同一记录在文件中只能出现一次，"
             "请合并或删除其中一行。"
         )
 

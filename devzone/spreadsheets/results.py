@@ -1,5 +1,7 @@
 """Import results and messages: refusals, errors by row and column, counts."""
 
+import dataclasses
+
 from django.db import DatabaseError
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
@@ -58,6 +60,32 @@ def file_row_numbers(dataset):
     return numbers
 
 
+@dataclasses.dataclass(frozen=True, order=True)
+class SheetLine:
+    """A row of a workbook whose rows come from several sheets: its sheet and line."""
+
+    order: int  # the sheet's place in the workbook
+    line: int
+    sheet: str = dataclasses.field(compare=False)
+
+    def __str__(self):
+        return f"“{self.sheet}”表第 {self.line} 行"
+
+
+def rows_text(rows):
+    """Return rows as a person reads them: 第 3–48、50 行, or by sheet and row."""
+    by_sheet: dict[str | None, list[int]] = {}
+    for row in sorted(set(rows)):
+        if isinstance(row, SheetLine):
+            by_sheet.setdefault(row.sheet, []).append(row.line)
+        else:
+            by_sheet.setdefault(None, []).append(row)
+    return "、".join(
+        f"{'' if sheet is None else f'“{sheet}”表'}第 {row_ranges(lines)} 行"
+        for sheet, lines in by_sheet.items()
+    )
+
+
 def row_ranges(numbers):
     """Return row numbers as a person reads them: 3–48、50、52–53."""
     numbers = sorted(set(numbers))
@@ -100,9 +128,9 @@ def error_lines(result):
     for (column, message), rows in entries:
         rows = sorted(set(rows))
         if len(rows) > PROBLEM_ROWS:
-            where = f"第 {row_ranges(rows[:PROBLEM_ROWS])} 行等，共 {len(rows)} 行"
+            where = f"{rows_text(rows[:PROBLEM_ROWS])}等，共 {len(rows)} 行"
         else:
-            where = f"第 {row_ranges(rows)} 行"
+            where = rows_text(rows)
         lines.append(
             f"{where}：{message}"
             if column is None
