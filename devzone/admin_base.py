@@ -49,6 +49,7 @@ from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets import cells
 from devzone.spreadsheets.export import CONTENT_TYPES, XLSX, Export, export_filename
 from devzone.spreadsheets.formats import FORMATS, detected_encoding
+from devzone.spreadsheets.mapping import mapping_for_run
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import (
     ImportFileError,
@@ -735,7 +736,15 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         run = getattr(request, "_devzone_import_run", None)
         if run is None:
             run = request._devzone_import_run = ImportRun()
-        return {**self.get_resource_kwargs(request), "run": run}
+        # The user's own column mapping (spreadsheets.mapping), as the preview read it.
+        run.column_map = mapping_for_run(
+            run, request.user, self.model._meta.label_lower
+        )
+        return {
+            **self.get_resource_kwargs(request),
+            "run": run,
+            "column_map": run.column_map,
+        }
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return self.get_resource_kwargs(request)
@@ -775,6 +784,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
                     original_name=upload.name,
                     encoding=detected_encoding(data_path(name).read_bytes()),
                     versions=request._devzone_import_run.versions,
+                    column_map=request._devzone_import_run.column_map,
                 )
             else:  # refused at the preview: nothing will confirm it
                 upload_remove(name)
@@ -798,7 +808,7 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
             messages.error(request, str(exc))
             return self.redirect_to_import(request)
         run = request._devzone_import_run = ImportRun(
-            expected=upload.versions, upload=name
+            expected=upload.versions, upload=name, column_map=upload.column_map
         )
         try:
             with transaction.atomic():

@@ -63,9 +63,14 @@ def unit_free_key(text):
 
 
 class HeaderNames:
-    """The column names a Resource accepts, with their aliases and units folded."""
+    """The column names a Resource accepts, with their aliases and units folded.
 
-    def __init__(self, columns, aliases=None):
+    ``mapped`` is a user's own reading of names the Resource does not know
+    ({folded name: column, or "" for 不导入}, ``spreadsheets.mapping``): it applies
+    only to a name nothing else matches, and only as written.
+    """
+
+    def __init__(self, columns, aliases=None, mapped=None):
         # columns: {name people may write: column name}
         self.exact: dict[str, str] = {}
         for name, column in columns.items():
@@ -81,19 +86,40 @@ class HeaderNames:
             folded.setdefault(unit_free_key(key), set()).add(column)
         # A name whose unit alone tells two columns apart is matched only exactly.
         self.folded = {k: c.pop() for k, c in folded.items() if len(c) == 1}
+        self.mapped: dict[str, str] = {}
+        for key, column in (mapped or {}).items():
+            if self.unmapped_column(key) is None and (
+                not column or column in columns.values()
+            ):
+                self.mapped[header_key(key)] = column
+
+    def unmapped_column(self, header):
+        """Return the column a header names by the Resource's own names, or None."""
+        key = header_key(header)
+        return self.exact.get(key) or self.folded.get(unit_free_key(key))
 
     def column(self, header):
         """Return the column a header names, or None."""
         if is_blank(header):
             return None
-        key = header_key(header)
-        return self.exact.get(key) or self.folded.get(unit_free_key(key))
+        found = self.unmapped_column(header)
+        return found or self.mapped.get(header_key(header)) or None
+
+    def is_mapped(self, header):
+        """Return True if the header is read by the user's mapping."""
+        return not is_blank(header) and header_key(header) in self.mapped
 
     def is_row_number(self, header):
         return not is_blank(header) and header_key(header) in ROW_NUMBER_COLUMNS
 
+    def is_left_out(self, header):
+        """Return True if the column is no data: 序号, or mapped to 不导入."""
+        return self.is_row_number(header) or (
+            self.is_mapped(header) and not self.mapped[header_key(header)]
+        )
+
     def known(self, header):
-        return self.column(header) is not None or self.is_row_number(header)
+        return self.column(header) is not None or self.is_left_out(header)
 
 
 def fill_right(cells):

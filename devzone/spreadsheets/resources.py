@@ -78,15 +78,22 @@ class ZoneResource(resources.ModelResource):
         # The library reads and writes no row: devzone.spreadsheets.engine does.
         skip_diff = True
 
-    def __init__(self, *, unmasked=False, user=None, run=None, **kwargs):
+    def __init__(
+        self, *, unmasked=False, user=None, run=None, column_map=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
         self.run = run
+        # The user's own reading of column names the Resource does not know
+        # ({folded name: column, or "" for 不导入}, ``spreadsheets.mapping``).
+        self.column_map = column_map or {}
         self.scope = Scope.of(user)
         self.total_rows = 0
         self.preview_headers = []
         self.file_notes = []
+        self.unmatched_columns = []  # the file's names no column matched
+        self.mapped_columns = []  # (file's name, column or "") read by the mapping
 
     @classmethod
     def personal_fields(cls) -> dict[str, personal.Mask]:
@@ -177,7 +184,9 @@ class ZoneResource(resources.ModelResource):
                 continue
             columns[field.column_name] = field.column_name
             columns[name] = field.column_name
-        return HeaderNames(columns, getattr(self._meta, "column_aliases", None))
+        return HeaderNames(
+            columns, getattr(self._meta, "column_aliases", None), self.column_map
+        )
 
     def normalize_headers(self, dataset):
         """Find the header, rename it to the columns' names, set aside what is no data.
@@ -187,6 +196,7 @@ class ZoneResource(resources.ModelResource):
         preview (``file_notes``); a missing key column refuses the file.
         """
         names = self.header_names()
+        self.unmatched_columns, self.mapped_columns = [], []
         if len(getattr(dataset, "sheets", ())) > 1 or getattr(
             dataset, "empty_sheets", None
         ):
@@ -201,12 +211,20 @@ class ZoneResource(resources.ModelResource):
                 dropped.append(index)
                 continue
             column = names.column(header)
+            if names.is_mapped(header):
+                self.mapped_columns.append((force_str(header), column or ""))
             if column is None:
-                if not names.is_row_number(header):
+                if not names.is_left_out(header):
                     unknown.append(shown(header, 20))
+                    self.unmatched_columns.append(force_str(header)[:100])
                 headers.append(f"\x00{index}")
                 dropped.append(index)
                 continue
+            if column in seen and names.is_mapped(header):
+                raise ImportFileError(
+                    f"文件中的“{shown(header, 20)}”列按列的对应关系读作“{column}”，"
+                    f"而文件中已有“{column}”列：请修改对应关系后重新上传。"
+                )
             if column in seen:
                 raise ImportFileError(
                     f"表头中“{column}”出现了两次：请删去其中一列后重新上传。"
@@ -229,6 +247,14 @@ class ZoneResource(resources.ModelResource):
             )
         if unknown:
             self.file_notes.append(f"不导入的列：{'、'.join(unknown)}")
+        if self.mapped_columns:
+            self.file_notes.append(
+                "按列的对应关系读取的列："
+                + "、".join(
+                    f"{shown(name, 20)} → {column or '不导入'}"
+                    for name, column in self.mapped_columns
+                )
+            )
         numbers = getattr(dataset, "row_numbers", None)
         dataset.headers = headers
         for index in reversed(dropped):
@@ -387,12 +413,21 @@ class ZoneResource(resources.ModelResource):
             result = self.get_result_class()()
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(exc))
-            result.file_notes = self.file_notes
+            self.describe_columns(result)
             return result
         result.file_row_numbers = file_row_numbers(dataset)
         result.preview_headers = self.preview_headers
-        result.file_notes = self.file_notes
+        self.describe_columns(result)
         return result
+
+    def describe_columns(self, result):
+        """Put on the result what the preview says of the file's columns."""
+        result.file_notes = self.file_notes
+        result.unmatched_columns = self.unmatched_columns
+        result.mapped_columns = self.mapped_columns
+        result.mapping_choices = [
+            field.column_name for field in self.fields.values() if not field.readonly
+        ]
 
     # Writing a file.
 

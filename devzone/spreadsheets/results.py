@@ -20,6 +20,11 @@ class ImportResult(Result):
         self.preview_headers = []
         # Rows and columns of the file left out: titles, totals, unknown columns.
         self.file_notes = []
+        # The file's columns no name matched, those the user's mapping read, and
+        # the columns they may be mapped to (``spreadsheets.mapping``).
+        self.unmatched_columns = []
+        self.mapped_columns = []
+        self.mapping_choices = []
         # Counted by the set-based import (devzone.spreadsheets.engine), which keeps
         # a row result only for the rows the preview shows; None: count the rows.
         self.counts = None

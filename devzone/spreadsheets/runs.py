@@ -25,6 +25,7 @@ class ImportRun:
     batch: object = None
     upload: str | None = None  # the upload a confirmation reads, for its progress
     on_progress: Callable[[int, int], None] | None = None  # e.g. a command's bar
+    column_map: dict | None = None  # the preview's column mapping, at a confirmation
 
     def progress(self, done, total):
         """Report how many of the file's rows a confirmation has processed."""

@@ -20,7 +20,7 @@ def header_keys(headers, names: HeaderNames):
     return [
         names.column(header) or header_key(header)
         for header in headers
-        if not is_blank(header) and not names.is_row_number(header)
+        if not is_blank(header) and not names.is_left_out(header)
     ]
 
 
@@ -82,7 +82,7 @@ def sheets_merged(dataset, names: HeaderNames, required):
             [
                 i
                 for i, h in enumerate(headers)
-                if not is_blank(h) and not names.is_row_number(h)
+                if not is_blank(h) and not names.is_left_out(h)
             ],
             first_keys,
             strict=True,
@@ -98,7 +98,7 @@ def sheets_merged(dataset, names: HeaderNames, required):
         columns = [
             i
             for i, h in enumerate(sheet.headers or [])
-            if not is_blank(h) and not names.is_row_number(h)
+            if not is_blank(h) and not names.is_left_out(h)
         ]
         source = dict(zip(keys, columns, strict=True))
         lines = getattr(sheet, "row_numbers", None) or range(2, len(sheet) + 2)

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -12,6 +13,7 @@ from devzone import registry
 from devzone.personal import may_unmask
 from devzone.services import import_batch_finish, import_batch_start
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
+from devzone.spreadsheets.mapping import LEAVE_OUT, mapping_checked, mapping_of
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
 from devzone.spreadsheets.uploads import Upload
@@ -65,6 +67,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="只检查并统计，不保存任何数据"
         )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="文件列名=字段列名",
+            help="文件中某一列对应的列（或“不导入”），可多次给出；"
+            "与该用户在后台保存的对应关系一起使用，此处给出的优先",
+        )
 
     def handle(self, *args, **options):
         dataset = find_dataset(options["dataset"])
@@ -81,7 +91,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         run = ImportRun(on_progress=ProgressBar(self.stderr, "导入中"))
         resource = dataset.resource(
-            user=user, unmasked=may_unmask(user, dataset.model), run=run
+            user=user,
+            unmasked=may_unmask(user, dataset.model),
+            run=run,
+            column_map=self.column_map(options["map"], user, dataset),
         )
         with transaction.atomic():
             batch = None
@@ -119,6 +132,33 @@ class Command(BaseCommand):
             f"{verb}：新增 {counts['new']:,} 条，更新 {counts['update']:,} 条，"
             f"未变 {counts['skip']:,} 条，用时 {seconds:.1f} 秒。"
         )
+
+    def column_map(self, pairs, user, dataset: registry.Dataset) -> dict[str, str]:
+        """Return the user's saved column mapping with ``--map`` over it."""
+        fields = dataset.resource().fields
+        choices = [f.column_name for f in fields.values() if not f.readonly]
+        named = {name: f.column_name for name, f in fields.items() if not f.readonly}
+        given = []
+        for pair in pairs:
+            name, sign, column = pair.partition("=")
+            if not sign:
+                raise CommandError(
+                    f"--map “{pair}”的写法有误：应写作 文件列名=字段列名，"
+                    "例如 --map 户主名=户主姓名。"
+                )
+            given.append((name, named.get(column.strip(), column)))
+        saved = {
+            key: column
+            for key, column in mapping_of(user, dataset.key).items()
+            if not column or column in choices
+        }
+        try:
+            merged = {**saved, **mapping_checked(given, choices)}
+            return mapping_checked(
+                [(key, column or LEAVE_OUT) for key, column in merged.items()], choices
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from None
 
     def user(self, username: str, dataset: registry.Dataset):
         try:
