@@ -15,11 +15,11 @@ from django.utils.encoding import force_str
 
 from devzone.spreadsheets.formats import HEADER_SEARCH_ROWS, header_key, is_blank, shown
 
-# The names people write for a column, beside the header devzone writes. A Resource
-# adds its own in ``Meta.column_aliases`` ({header: [alias, …]}).
+# The names people write for a column of any dataset, beside the header devzone
+# writes. A name one dataset's column alone is written with is declared beside that
+# column (``Column(aliases=…)`` in ``spreadsheets.resources``).
 COMMON_ALIASES = {
     "身份证号": ["身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证"],
-    "户主姓名": ["户主"],
     "联系电话": ["联系方式", "手机号码", "手机号", "电话", "电话号码", "手机"],
     "所属村/社区": [
         "村（社区）",

@@ -6,7 +6,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
-from import_export import resources, widgets
+from import_export import fields, resources, widgets
+from import_export.declarative import ModelDeclarativeMetaclass
 
 from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
@@ -62,10 +63,46 @@ def value_path(field) -> str | None:
     return field.attribute
 
 
+# A column and the names people write for it ---------------------------------------------
+
+
+class Column(fields.Field):
+    """A Resource's column, declared with the other names people write for it.
+
+    ``head_name = Column(aliases=["户主"])`` on a ZoneResource is the model field's
+    column as it would be made anyway (its header from the verbose name, its
+    widget), which a file may also head 户主. Names every dataset shares (身份证号码
+    for 身份证号) are ``spreadsheets.headers.COMMON_ALIASES``.
+    """
+
+    def __init__(self, *args, aliases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aliases = tuple(aliases)
+        self.declared_column_name = kwargs.get("column_name")
+
+
+class ZoneResourceMetaclass(ModelDeclarativeMetaclass):
+    """Make each ``Column`` declared without an attribute its model field's column."""
+
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        model = new_class._meta.model
+        for field_name, field in list(new_class.fields.items()):
+            if not isinstance(field, Column) or field.attribute or model is None:
+                continue
+            made = new_class.field_from_django_field(
+                field_name, model._meta.get_field(field_name), readonly=False
+            )
+            made.aliases = field.aliases
+            made.column_name = field.declared_column_name or made.column_name
+            new_class.fields[field_name] = made
+        return new_class
+
+
 # The Resource base ---------------------------------------------------------------------
 
 
-class ZoneResource(resources.ModelResource):
+class ZoneResource(resources.ModelResource, metaclass=ZoneResourceMetaclass):
     """The base of every Resource: Chinese headers, natural keys, all-or-nothing imports.
 
     Subclasses declare ``Meta.model``, ``Meta.fields`` and ``Meta.import_id_fields``
@@ -73,6 +110,8 @@ class ZoneResource(resources.ModelResource):
     the key of a related record) is masked on export and in the preview unless the
     resource is built with ``unmasked=True`` (``devzone.personal.may_unmask``).
     """
+
+    DEFAULT_RESOURCE_FIELD = Column
 
     class Meta:
         # The library reads and writes no row: devzone.spreadsheets.engine does.
@@ -184,9 +223,16 @@ class ZoneResource(resources.ModelResource):
                 continue
             columns[field.column_name] = field.column_name
             columns[name] = field.column_name
-        return HeaderNames(
-            columns, getattr(self._meta, "column_aliases", None), self.column_map
-        )
+        return HeaderNames(columns, self.column_aliases(), self.column_map)
+
+    @classmethod
+    def column_aliases(cls):
+        """Return {column: [other names]} declared beside the columns (``Column``)."""
+        return {
+            field.column_name: list(field.aliases)
+            for field in cls.fields.values()
+            if getattr(field, "aliases", ()) and not field.readonly
+        }
 
     def normalize_headers(self, dataset):
         """Find the header, rename it to the columns' names, set aside what is no data.
