@@ -52,15 +52,17 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "导入一个 CSV 或 XLSX 文件（与后台导入同样的检查：身份证号、关联记录、唯一性、"
-        "管辖范围；有任何一行出错则整个文件都不导入）。"
+        "导入一个 XLSX、XLS、ODS、CSV 或文本文件，可有多个工作表（与后台导入同样的检查："
+        "身份证号、关联记录、唯一性、管辖范围；有任何一行出错则整个文件都不导入）。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "dataset", help="数据集，例如 devzone.community 或“村/社区”"
         )
-        parser.add_argument("file", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+        parser.add_argument(
+            "file", help="XLSX、XLS、ODS，或 CSV/文本文件（UTF-8、GBK 或 UTF-16）"
+        )
         parser.add_argument(
             "--user", required=True, help="以哪位用户的身份导入（其权限和管辖范围）"
         )
