@@ -215,3 +215,38 @@ def test_import_file_names_a_bad_row_by_its_sheet(admin_user, tianbo):
             stderr=io.StringIO(),
         )
     assert not RelocationHousehold.objects.exists()
+
+
+def test_a_summary_sheet_of_formulas_is_left_out_and_the_sheets_imported(
+    admin_client, tianbo
+):
+    # given a 汇总 sheet counting each community's rows with formulas no program
+    # computed (the workbook is then read by openpyxl, formula by formula)
+    sheets = {
+        **community_sheets(),
+        "汇总": [["社区", "户数"], ["练湖新城社区", "=COUNTA(练湖新城社区!B3:B7)"]],
+    }
+
+    preview = upload(admin_client, HOUSEHOLD, "台账.xlsx", workbook_bytes(sheets))
+
+    text = page_text(preview)
+    assert "新增 8 条" in text, text
+    assert "“汇总”" in text
+    confirm(admin_client, HOUSEHOLD, preview)
+    assert RelocationHousehold.objects.count() == 8
+
+
+def test_a_formula_without_its_result_on_a_community_sheet_is_named_by_sheet(
+    admin_client, tianbo
+):
+    sheets = community_sheets()
+    header = sheets["高楼社区"][1]
+    sheets["高楼社区"][3][header.index("家庭人口（人）")] = "=1+2"
+
+    text = page_text(
+        upload(admin_client, HOUSEHOLD, "台账.xlsx", workbook_bytes(sheets))
+    )
+
+    assert "“高楼社区”表第 4 行" in text, text
+    assert "=1+2" in text
+    assert not RelocationHousehold.objects.exists()
