@@ -281,3 +281,23 @@ def test_import_file_refuses_a_bad_mapping(admin_user, tianbo, tmp_path, maps, m
     with pytest.raises(CommandError, match=message):
         run(DATASET, str(path), user="admin", map=maps)
     assert not RelocationHousehold.objects.exists()
+
+
+def test_a_file_refused_for_a_missing_key_column_offers_the_mapping(
+    admin_client, admin_user, tianbo
+):
+    # given a ledger heading its ID numbers 身份证件号, which no name matches
+    data = renamed_file(身份证号="身份证件号")
+
+    # when it is previewed, it is refused for the key column, with the mapping step
+    refused = upload(admin_client, HOUSEHOLD, "台账.csv", data)
+    text = page_text(refused)
+    assert "缺少必需的列：身份证号" in text
+    assert "列的对应关系" in text and "身份证件号" in text
+
+    # then, mapped, the same file is read and imported
+    mapping_post(admin_client, [("身份证件号", "身份证号")])
+    again = upload(admin_client, HOUSEHOLD, "台账.csv", data)
+    assert "新增 8 条" in page_text(again)
+    confirm(admin_client, HOUSEHOLD, again)
+    assert RelocationHousehold.objects.count() == 8
