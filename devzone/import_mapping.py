@@ -29,8 +29,12 @@ UNSET = ""  # the choice that clears a saved mapping, or leaves a column unmappe
 class ColumnMappingForm(forms.Form):
     """One file column: the column it is read as, or 不导入, or not set."""
 
-    file_column = forms.CharField(max_length=100, widget=forms.HiddenInput)
-    mapping = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    file_column = forms.CharField(
+        label=gettext_lazy("文件中的列"), max_length=100, widget=forms.HiddenInput
+    )
+    mapping = forms.IntegerField(
+        label=gettext_lazy("对应关系"), required=False, widget=forms.HiddenInput
+    )
     column = forms.ChoiceField(label=gettext_lazy("对应的列"), required=False)
 
     def __init__(self, *args, choices=(), **kwargs):
@@ -95,9 +99,9 @@ def errors_text(formset):
     texts = [str(e) for e in formset.non_form_errors()]
     for form in formset.forms:
         for name, errors in form.errors.items():
-            texts += [
-                f"{form.cleaned_data.get('file_column', name)}：{e}" for e in errors
-            ]
+            field = form.fields.get(name)
+            where = form.cleaned_data.get("file_column") or (field and field.label)
+            texts += [f"{where}：{e}" for e in errors]
     return "；".join(texts)
 
 

@@ -301,3 +301,19 @@ def test_a_file_refused_for_a_missing_key_column_offers_the_mapping(
     assert "新增 8 条" in page_text(again)
     confirm(admin_client, HOUSEHOLD, again)
     assert RelocationHousehold.objects.count() == 8
+
+
+def test_a_flood_of_mapping_rows_is_refused(admin_client, admin_user, tianbo):
+    rows = [(f"列{i}", "不导入") for i in range(201)]
+
+    response = mapping_post(admin_client, rows)
+
+    assert "列的对应关系没有保存：请最多提交 200 个表单" in page_text(response)
+    assert not ColumnMapping.objects.exists()
+
+
+def test_a_long_file_column_name_is_refused(admin_client, admin_user, tianbo):
+    response = mapping_post(admin_client, [("长" * 101, "户主姓名")])
+
+    assert "列的对应关系没有保存：文件中的列：" in page_text(response)
+    assert not ColumnMapping.objects.exists()
