@@ -31,6 +31,7 @@ from devzone.spreadsheets.export import CONTENT_TYPES, XLSX
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
 from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
+from devzone.spreadsheets.mapping import mapping_of
 from devzone.spreadsheets.runs import ImportRun
 from devzone.spreadsheets.uploads import (
     MISSING,
@@ -188,9 +189,12 @@ class ZoneImportMixin(_Admin):
             self.add_data_read_fail_error_to_form(form, exc)
             storage.remove()
             return None
+        # The user's own column mapping (spreadsheets.mapping), kept with the upload
+        # so that the confirmation reads the file as its preview did.
+        column_map = mapping_of(request.user, self.model._meta.label_lower)
         run = ImportRun.of(
             self.choose_import_resource_class(form, request),
-            self.get_import_resource_kwargs(request),
+            {**self.get_import_resource_kwargs(request), "column_map": column_map},
             user=request.user,
             dataset=dataset,
         )
@@ -201,6 +205,7 @@ class ZoneImportMixin(_Admin):
                 original_name=uploaded.name,
                 encoding=detected_encoding(data),
                 versions=run.versions,
+                column_map=column_map,
             )
         else:  # refused at the preview: nothing will confirm it
             storage.remove()
@@ -271,7 +276,10 @@ class ZoneImportMixin(_Admin):
         try:
             run = ImportRun.of(
                 self.get_import_resource_classes(request)[resource_index],
-                self.get_import_resource_kwargs(request),
+                {
+                    **self.get_import_resource_kwargs(request),
+                    "column_map": upload.column_map,
+                },
                 user=request.user,
                 dataset=read_dataset(upload_data(upload), upload.original_name),
                 upload=upload,

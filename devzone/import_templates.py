@@ -145,7 +145,7 @@ def column_rules(resource_class, scope):
 def column_aliases(resource):
     """Return {column: [other names it may be written with]} (spreadsheets.headers)."""
     found: dict[str, list[str]] = {}
-    mappings = [COMMON_ALIASES, getattr(resource._meta, "column_aliases", None) or {}]
+    mappings = [COMMON_ALIASES, resource.column_aliases()]
     columns = {f.column_name for f in resource.fields.values() if not f.readonly}
     for mapping in mappings:
         for column, names in mapping.items():

@@ -526,3 +526,39 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ColumnMapping(models.Model):
+    """A user's reading of a column name of their ledger: a field, or 不导入.
+
+    Saved from the import preview (or given to ``import_file`` as ``--map``) for
+    one user and one dataset; the next file of the same ledger is read with it.
+    Only a column the dataset's own names do not match is mapped.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="column_mappings",
+    )
+    dataset = models.CharField(_("数据集"), max_length=100)
+    file_column = models.CharField(_("文件中的列名"), max_length=100)
+    column = models.CharField(
+        _("对应的列"), max_length=100, blank=True, help_text=_("为空表示不导入")
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("列的对应关系")
+        ordering = ["dataset", "file_column"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "dataset", "file_column"],
+                name="devzone_columnmapping_one_per_column",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_column} → {self.column or '不导入'}"

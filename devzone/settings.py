@@ -236,6 +236,8 @@ DEVZONE_IMPORT_MAX_UNPACKED_BYTES = int(
 )
 DEVZONE_IMPORT_MAX_ROWS = int(os.environ.get("DEVZONE_IMPORT_MAX_ROWS", 200_000))
 DEVZONE_IMPORT_MAX_COLUMNS = int(os.environ.get("DEVZONE_IMPORT_MAX_COLUMNS", 100))
+# Sheets of one workbook (a ledger keeps one a community); rows count over them all.
+DEVZONE_IMPORT_MAX_SHEETS = int(os.environ.get("DEVZONE_IMPORT_MAX_SHEETS", 100))
 # Excel's own limit for one cell.
 DEVZONE_IMPORT_MAX_CELL_CHARS = int(
     os.environ.get("DEVZONE_IMPORT_MAX_CELL_CHARS", 32_767)

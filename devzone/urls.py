@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from devzone.health import healthz
 from devzone.import_cancel import import_cancel
+from devzone.import_mapping import import_mapping_save
 
 
 def favicon(request):
@@ -18,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("admin/import/cancel/", import_cancel, name="import_cancel"),
+    path("admin/import/mapping/", import_mapping_save, name="import_mapping"),
     path("admin/", admin.site.urls),
     path("reports/", include("devzone.reports.urls")),
     # Photos only through the checked view: there is no public MEDIA_URL.

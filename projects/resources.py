@@ -6,7 +6,7 @@ signing date have a key too); relocation projects by name; households by ID numb
 project, so re-importing a household list updates it and never duplicates anyone.
 """
 
-from devzone.spreadsheets.resources import ZoneResource
+from devzone.spreadsheets.resources import Column, ZoneResource
 from projects.models import (
     InvestmentDeal,
     KeyProject,
@@ -77,6 +77,8 @@ class RelocationProjectResource(ZoneResource):
 
 
 class RelocationHouseholdResource(ZoneResource):
+    head_name = Column(aliases=["户主"])
+
     class Meta:
         model = RelocationHousehold
         fields = (

@@ -41,6 +41,10 @@ def is_blank(value):
 HEADER_SEARCH_ROWS = 10  # the header is looked for within the file's first rows
 
 
+class EmptyFile(ImportFileError):
+    """A file or sheet with no data rows: an extra sheet so is left out, not refused."""
+
+
 def trimmed(cells):
     """Return a row's cells without its blank cells at the end."""
     cells = list(cells)
@@ -88,13 +92,14 @@ def shown(value, limit=40):
     return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
 
 
-def build_dataset(rows):
+def build_dataset(rows, rows_before=0):
     """Return a dataset from ``(line, cells)`` pairs, the first being the header row.
 
     Blank rows are left out (they are neither imported nor counted); the dataset's
     ``row_numbers`` keeps each remaining row's number in the file, so messages still
     name the row a person sees. The limits on rows, columns and cell length are
-    checked as the rows stream in, so a hostile file stops at its first excess.
+    checked as the rows stream in, so a hostile file stops at its first excess;
+    ``rows_before`` counts the rows of the workbook's sheets read before this one.
     """
     max_rows = import_limit("ROWS")
     max_columns = import_limit("COLUMNS")
@@ -129,7 +134,7 @@ def build_dataset(rows):
             while cells and is_blank(cells[-1]):
                 cells.pop()
             if not cells:
-                raise ImportFileError(
+                raise EmptyFile(
                     "文件的第 1 行是空的：第 1 行应为表头（各列的名称），"
                     "数据从第 2 行开始。"
                 )
@@ -152,16 +157,16 @@ def build_dataset(rows):
                 )
             cells = cells[:width]
         cells += [None] * (width - len(cells))
-        if len(dataset.row_numbers) >= max_rows:
+        if rows_before + len(dataset.row_numbers) >= max_rows:
             raise ImportFileError(
                 f"文件超过了每次最多导入 {max_rows} 行数据的限制：请分成几个文件导入。"
             )
         dataset.append(cells)
         dataset.row_numbers.append(number)
     if width is None:
-        raise ImportFileError("文件是空的：第 1 行应为表头，数据从第 2 行开始。")
+        raise EmptyFile("文件是空的：第 1 行应为表头，数据从第 2 行开始。")
     if not dataset.row_numbers:
-        raise ImportFileError(
+        raise EmptyFile(
             "文件只有表头，没有数据行：请从第 2 行起填写要导入的数据后重新上传。"
         )
     return dataset
@@ -287,11 +292,12 @@ FORMAT_NAMES = {
 
 
 def calamine_dataset(data, kind):
-    """Return the first sheet of an .xls or .ods workbook, read by python-calamine.
+    """Return the sheets of an .xlsx, .xls or .ods workbook, read by python-calamine.
 
     An .ods is a zip and is bounded by its unpacked size first; an .xls is not
-    compressed, so its upload size bounds it. The sheet's declared size is checked
-    before a row is read, and the rows stream in under the same limits as any file.
+    compressed, so its upload size bounds it. Each sheet's declared size is checked
+    before its rows are read, and the rows stream in under the same limits as any
+    file, counted over all the sheets (``workbook_dataset``).
     """
     import python_calamine
 
@@ -301,13 +307,19 @@ def calamine_dataset(data, kind):
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            sheet = workbook.get_sheet_by_index(0)
-            check_declared_size(sheet.total_height, sheet.total_width)
-            return build_dataset(
-                calamine_rows(
-                    sheet.iter_rows(), start=sheet.start[0] + 1 if sheet.start else 1
-                )
-            )
+            check_sheet_count(len(workbook.sheet_names))
+
+            def sheets():
+                for index, sheet_name in enumerate(workbook.sheet_names):
+                    sheet = workbook.get_sheet_by_index(index)
+                    start = sheet.start[0] + 1 if sheet.start else 1
+                    yield (
+                        sheet_name,
+                        (sheet.total_height, sheet.total_width),
+                        calamine_rows(sheet.iter_rows(), start=start),
+                    )
+
+            return workbook_dataset(sheets())
         finally:
             workbook.close()
     except ImportFileError:
@@ -371,10 +383,6 @@ def check_xlsx_size(data, name="xlsx"):
             f"该 {name} 文件解压后有 {unpacked / 2**20:.1f} MB，超过了 {limit // 2**20} MB "
             "的限制：请删去多余的工作表、图片或空白格式，或分成几个文件导入。"
         )
-
-
-def check_sheet_dimension(sheet):
-    check_declared_size(sheet.max_row, sheet.max_column)  # as declared; None if not
 
 
 def check_declared_size(rows, columns):
@@ -456,18 +464,25 @@ class XLSX(base_formats.XLSX):
                 io.BytesIO(in_stream), read_only=True, data_only=True
             )
             try:
-                sheet = workbook.active
-                if sheet is None or not hasattr(sheet, "iter_rows"):
+                sheets = [s for s in workbook.worksheets if hasattr(s, "iter_rows")]
+                if not sheets:
                     raise ImportFileError("该 xlsx 文件中没有可读取的工作表。")
-                check_sheet_dimension(sheet)
+                check_sheet_count(len(sheets))
                 formulas = None
                 if has_formulas(in_stream):
                     formulas = openpyxl.load_workbook(
                         io.BytesIO(in_stream), read_only=True, data_only=False
                     )
                 try:
-                    return build_dataset(
-                        xlsx_rows(sheet, formulas.active if formulas else None)
+                    return workbook_dataset(
+                        (
+                            sheet.title,
+                            (sheet.max_row, sheet.max_column),
+                            xlsx_rows(
+                                sheet, formulas[sheet.title] if formulas else None
+                            ),
+                        )
+                        for sheet in sheets
                     )
                 finally:
                     if formulas is not None:
@@ -504,3 +519,57 @@ def detected_encoding(data):
 def read_dataset(data, file_name):
     """Return a dataset from an uploaded file's bytes, its format read from them."""
     return dataset_from_bytes(data if isinstance(data, bytes) else bytes(data))
+
+
+# Workbooks of many sheets -------------------------------------------------------------
+#
+# A ledger often keeps one sheet per community, beside a 说明 or 汇总 sheet. Every sheet
+# is read here, under limits counted over them all; which sheets hold the dataset's rows
+# is decided by their headers (``spreadsheets.sheets``), which only the Resource knows.
+
+
+def check_sheet_count(count):
+    limit = import_limit("SHEETS")
+    if count > limit:
+        raise ImportFileError(
+            f"工作簿有 {count} 个工作表，超过了每个文件最多 {limit} 个工作表的限制："
+            "请删去不需要的工作表，或分成几个文件导入。"
+        )
+
+
+def workbook_dataset(sheets):
+    """Return a workbook's first sheet with data, its other sheets in ``sheets``.
+
+    ``sheets`` yields ``(name, (declared rows, declared columns), rows)`` of each
+    sheet in order. The returned dataset's ``sheets`` lists ``(name, dataset)`` of
+    every sheet read (itself first), ``empty_sheets`` the names of sheets without
+    data. Rows and declared sizes are counted over all sheets, so a workbook of
+    many sheets holds no more than one sheet may.
+    """
+    read: list[tuple[str, tablib.Dataset]] = []
+    empty: list[str] = []
+    first_empty = None
+    rows_before = declared = 0
+    for name, (height, width), rows in sheets:
+        declared += height or 0
+        check_declared_size(declared - len(read) - len(empty) or None, width)
+        try:
+            dataset = build_dataset(rows, rows_before=rows_before)
+        except EmptyFile as exc:
+            empty.append(name)
+            first_empty = first_empty or exc
+            continue
+        except ImportFileError as exc:
+            if read or empty:
+                raise ImportFileError(f"“{name}”表：{exc}") from exc
+            raise
+        rows_before += len(dataset)
+        read.append((name, dataset))
+    if not read:
+        raise first_empty or EmptyFile(
+            "文件是空的：第 1 行应为表头，数据从第 2 行开始。"
+        )
+    dataset = read[0][1]
+    dataset.sheets = read
+    dataset.empty_sheets = empty
+    return dataset

@@ -15,11 +15,11 @@ from django.utils.encoding import force_str
 
 from devzone.spreadsheets.formats import HEADER_SEARCH_ROWS, header_key, is_blank, shown
 
-# The names people write for a column, beside the header devzone writes. A Resource
-# adds its own in ``Meta.column_aliases`` ({header: [alias, …]}).
+# The names people write for a column of any dataset, beside the header devzone
+# writes. A name one dataset's column alone is written with is declared beside that
+# column (``Column(aliases=…)`` in ``spreadsheets.resources``).
 COMMON_ALIASES = {
     "身份证号": ["身份证号码", "公民身份号码", "公民身份证号码", "证件号码", "身份证"],
-    "户主姓名": ["户主"],
     "联系电话": ["联系方式", "手机号码", "手机号", "电话", "电话号码", "手机"],
     "所属村/社区": [
         "村（社区）",
@@ -63,9 +63,14 @@ def unit_free_key(text):
 
 
 class HeaderNames:
-    """The column names a Resource accepts, with their aliases and units folded."""
+    """The column names a Resource accepts, with their aliases and units folded.
 
-    def __init__(self, columns, aliases=None):
+    ``mapped`` is a user's own reading of names the Resource does not know
+    ({folded name: column, or "" for 不导入}, ``spreadsheets.mapping``): it applies
+    only to a name nothing else matches, and only as written.
+    """
+
+    def __init__(self, columns, aliases=None, mapped=None):
         # columns: {name people may write: column name}
         self.exact: dict[str, str] = {}
         for name, column in columns.items():
@@ -81,19 +86,40 @@ class HeaderNames:
             folded.setdefault(unit_free_key(key), set()).add(column)
         # A name whose unit alone tells two columns apart is matched only exactly.
         self.folded = {k: c.pop() for k, c in folded.items() if len(c) == 1}
+        self.mapped: dict[str, str] = {}
+        for key, column in (mapped or {}).items():
+            if self.unmapped_column(key) is None and (
+                not column or column in columns.values()
+            ):
+                self.mapped[header_key(key)] = column
+
+    def unmapped_column(self, header):
+        """Return the column a header names by the Resource's own names, or None."""
+        key = header_key(header)
+        return self.exact.get(key) or self.folded.get(unit_free_key(key))
 
     def column(self, header):
         """Return the column a header names, or None."""
         if is_blank(header):
             return None
-        key = header_key(header)
-        return self.exact.get(key) or self.folded.get(unit_free_key(key))
+        found = self.unmapped_column(header)
+        return found or self.mapped.get(header_key(header)) or None
+
+    def is_mapped(self, header):
+        """Return True if the header is read by the user's mapping."""
+        return not is_blank(header) and header_key(header) in self.mapped
 
     def is_row_number(self, header):
         return not is_blank(header) and header_key(header) in ROW_NUMBER_COLUMNS
 
+    def is_left_out(self, header):
+        """Return True if the column is no data: 序号, or mapped to 不导入."""
+        return self.is_row_number(header) or (
+            self.is_mapped(header) and not self.mapped[header_key(header)]
+        )
+
     def known(self, header):
-        return self.column(header) is not None or self.is_row_number(header)
+        return self.column(header) is not None or self.is_left_out(header)
 
 
 def fill_right(cells):

@@ -6,7 +6,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
-from import_export import resources, widgets
+from import_export import fields, resources, widgets
+from import_export.declarative import ModelDeclarativeMetaclass
 
 from devzone import personal
 from devzone.fields import IdNumberField, PhoneField
@@ -23,6 +24,7 @@ from devzone.spreadsheets.results import (
     ImportRowResult,
     PersonalLookupRefused,
     file_row_numbers,
+    rows_text,
 )
 from devzone.spreadsheets.runs import (  # noqa: F401 (where callers import them)
     STALE_ROW,
@@ -31,6 +33,7 @@ from devzone.spreadsheets.runs import (  # noqa: F401 (where callers import them
     version_from,
     version_of,
 )
+from devzone.spreadsheets.sheets import sheets_merged
 from devzone.spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
@@ -60,10 +63,46 @@ def value_path(field) -> str | None:
     return field.attribute
 
 
+# A column and the names people write for it ---------------------------------------------
+
+
+class Column(fields.Field):
+    """A Resource's column, declared with the other names people write for it.
+
+    ``head_name = Column(aliases=["户主"])`` on a ZoneResource is the model field's
+    column as it would be made anyway (its header from the verbose name, its
+    widget), which a file may also head 户主. Names every dataset shares (身份证号码
+    for 身份证号) are ``spreadsheets.headers.COMMON_ALIASES``.
+    """
+
+    def __init__(self, *args, aliases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aliases = tuple(aliases)
+        self.declared_column_name = kwargs.get("column_name")
+
+
+class ZoneResourceMetaclass(ModelDeclarativeMetaclass):
+    """Make each ``Column`` declared without an attribute its model field's column."""
+
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        model = new_class._meta.model
+        for field_name, field in list(new_class.fields.items()):
+            if not isinstance(field, Column) or field.attribute or model is None:
+                continue
+            made = new_class.field_from_django_field(
+                field_name, model._meta.get_field(field_name), readonly=False
+            )
+            made.aliases = field.aliases
+            made.column_name = field.declared_column_name or made.column_name
+            new_class.fields[field_name] = made
+        return new_class
+
+
 # The Resource base ---------------------------------------------------------------------
 
 
-class ZoneResource(resources.ModelResource):
+class ZoneResource(resources.ModelResource, metaclass=ZoneResourceMetaclass):
     """The base of every Resource: Chinese headers, natural keys, all-or-nothing imports.
 
     Subclasses declare ``Meta.model``, ``Meta.fields`` and ``Meta.import_id_fields``
@@ -72,19 +111,28 @@ class ZoneResource(resources.ModelResource):
     resource is built with ``unmasked=True`` (``devzone.personal.may_unmask``).
     """
 
+    DEFAULT_RESOURCE_FIELD = Column
+
     class Meta:
         # The library reads and writes no row: devzone.spreadsheets.engine does.
         skip_diff = True
 
-    def __init__(self, *, unmasked=False, user=None, run=None, **kwargs):
+    def __init__(
+        self, *, unmasked=False, user=None, run=None, column_map=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.unmasked = unmasked
         self.user = user
         self.run = run
+        # The user's own reading of column names the Resource does not know
+        # ({folded name: column, or "" for 不导入}, ``spreadsheets.mapping``).
+        self.column_map = column_map or {}
         self.scope = Scope.of(user)
         self.total_rows = 0
         self.preview_headers = []
         self.file_notes = []
+        self.unmatched_columns = []  # the file's names no column matched
+        self.mapped_columns = []  # (file's name, column or "") read by the mapping
 
     @classmethod
     def personal_fields(cls) -> dict[str, personal.Mask]:
@@ -158,6 +206,10 @@ class ZoneResource(resources.ModelResource):
         for values in dataset:
             yield dict(zip(headers, values, strict=False))
 
+    def key_names(self):
+        """Return the column names of the import's natural key."""
+        return [self.fields[name].column_name for name in self.get_import_id_fields()]
+
     def key_columns(self):
         return "、".join(
             self.fields[name].column_name for name in self.get_import_id_fields()
@@ -171,7 +223,16 @@ class ZoneResource(resources.ModelResource):
                 continue
             columns[field.column_name] = field.column_name
             columns[name] = field.column_name
-        return HeaderNames(columns, getattr(self._meta, "column_aliases", None))
+        return HeaderNames(columns, self.column_aliases(), self.column_map)
+
+    @classmethod
+    def column_aliases(cls):
+        """Return {column: [other names]} declared beside the columns (``Column``)."""
+        return {
+            field.column_name: list(field.aliases)
+            for field in cls.fields.values()
+            if getattr(field, "aliases", ()) and not field.readonly
+        }
 
     def normalize_headers(self, dataset):
         """Find the header, rename it to the columns' names, set aside what is no data.
@@ -181,8 +242,14 @@ class ZoneResource(resources.ModelResource):
         preview (``file_notes``); a missing key column refuses the file.
         """
         names = self.header_names()
-        self.file_notes = locate_header(dataset, names)
-        self.file_notes += drop_footer(dataset)
+        self.unmatched_columns, self.mapped_columns = [], []
+        if len(getattr(dataset, "sheets", ())) > 1 or getattr(
+            dataset, "empty_sheets", None
+        ):
+            self.file_notes = sheets_merged(dataset, names, self.key_names())
+        else:
+            self.file_notes = locate_header(dataset, names)
+            self.file_notes += drop_footer(dataset)
         headers, unknown, seen, dropped = [], [], set(), []
         for index, header in enumerate(dataset.headers or []):
             if is_blank(header):
@@ -190,12 +257,20 @@ class ZoneResource(resources.ModelResource):
                 dropped.append(index)
                 continue
             column = names.column(header)
+            if names.is_mapped(header):
+                self.mapped_columns.append((force_str(header), column or ""))
             if column is None:
-                if not names.is_row_number(header):
+                if not names.is_left_out(header):
                     unknown.append(shown(header, 20))
+                    self.unmatched_columns.append(force_str(header)[:100])
                 headers.append(f"\x00{index}")
                 dropped.append(index)
                 continue
+            if column in seen and names.is_mapped(header):
+                raise ImportFileError(
+                    f"文件中的“{shown(header, 20)}”列按列的对应关系读作“{column}”，"
+                    f"而文件中已有“{column}”列：请修改对应关系后重新上传。"
+                )
             if column in seen:
                 raise ImportFileError(
                     f"表头中“{column}”出现了两次：请删去其中一列后重新上传。"
@@ -218,6 +293,14 @@ class ZoneResource(resources.ModelResource):
             )
         if unknown:
             self.file_notes.append(f"不导入的列：{'、'.join(unknown)}")
+        if self.mapped_columns:
+            self.file_notes.append(
+                "按列的对应关系读取的列："
+                + "、".join(
+                    f"{shown(name, 20)} → {column or '不导入'}"
+                    for name, column in self.mapped_columns
+                )
+            )
         numbers = getattr(dataset, "row_numbers", None)
         dataset.headers = headers
         for index in reversed(dropped):
@@ -245,7 +328,7 @@ class ZoneResource(resources.ModelResource):
     def duplicate_key_message(self, first):
         """Return the refusal of a row naming the record that row ``first`` names."""
         return (
-            f"与第 {first} 行的“{self.key_columns()}”相同：同一记录在文件中只能出现一次，"
+            f"与{rows_text([first])}的“{self.key_columns()}”相同：同一记录在文件中只能出现一次，"
             "请合并或删除其中一行。"
         )
 
@@ -376,12 +459,21 @@ class ZoneResource(resources.ModelResource):
             result = self.get_result_class()()
             result.total_rows = len(dataset)
             result.append_base_error(self.get_error_result_class()(exc))
-            result.file_notes = self.file_notes
+            self.describe_columns(result)
             return result
         result.file_row_numbers = file_row_numbers(dataset)
         result.preview_headers = self.preview_headers
-        result.file_notes = self.file_notes
+        self.describe_columns(result)
         return result
+
+    def describe_columns(self, result):
+        """Put on the result what the preview says of the file's columns."""
+        result.file_notes = self.file_notes
+        result.unmatched_columns = self.unmatched_columns
+        result.mapped_columns = self.mapped_columns
+        result.mapping_choices = [
+            field.column_name for field in self.fields.values() if not field.readonly
+        ]
 
     # Writing a file.
 

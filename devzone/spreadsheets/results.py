@@ -1,5 +1,7 @@
 """Import results and messages: refusals, errors by row and column, counts."""
 
+import dataclasses
+
 from django.db import DatabaseError
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
@@ -18,6 +20,11 @@ class ImportResult(Result):
         self.preview_headers = []
         # Rows and columns of the file left out: titles, totals, unknown columns.
         self.file_notes = []
+        # The file's columns no name matched, those the user's mapping read, and
+        # the columns they may be mapped to (``spreadsheets.mapping``).
+        self.unmatched_columns = []
+        self.mapped_columns = []
+        self.mapping_choices = []
         # Counted by the set-based import (devzone.spreadsheets.engine), which keeps
         # a row result only for the rows the preview shows; None: count the rows.
         self.counts = None
@@ -56,6 +63,32 @@ def file_row_numbers(dataset):
     if numbers is None or len(numbers) != len(dataset):
         return list(range(2, len(dataset) + 2))
     return numbers
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class SheetLine:
+    """A row of a workbook whose rows come from several sheets: its sheet and line."""
+
+    order: int  # the sheet's place in the workbook
+    line: int
+    sheet: str = dataclasses.field(compare=False)
+
+    def __str__(self):
+        return f"“{self.sheet}”表第 {self.line} 行"
+
+
+def rows_text(rows):
+    """Return rows as a person reads them: 第 3–48、50 行, or by sheet and row."""
+    by_sheet: dict[str | None, list[int]] = {}
+    for row in sorted(set(rows)):
+        if isinstance(row, SheetLine):
+            by_sheet.setdefault(row.sheet, []).append(row.line)
+        else:
+            by_sheet.setdefault(None, []).append(row)
+    return "、".join(
+        f"{'' if sheet is None else f'“{sheet}”表'}第 {row_ranges(lines)} 行"
+        for sheet, lines in by_sheet.items()
+    )
 
 
 def row_ranges(numbers):
@@ -100,9 +133,9 @@ def error_lines(result):
     for (column, message), rows in entries:
         rows = sorted(set(rows))
         if len(rows) > PROBLEM_ROWS:
-            where = f"第 {row_ranges(rows[:PROBLEM_ROWS])} 行等，共 {len(rows)} 行"
+            where = f"{rows_text(rows[:PROBLEM_ROWS])}等，共 {len(rows)} 行"
         else:
-            where = f"第 {row_ranges(rows)} 行"
+            where = rows_text(rows)
         lines.append(
             f"{where}：{message}"
             if column is None

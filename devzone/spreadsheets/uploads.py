@@ -44,6 +44,8 @@ class Upload:
     versions: dict[str, Any] = field(
         default_factory=dict
     )  # row number -> [pk, version]
+    # The user's column mapping the preview read the file with (spreadsheets.mapping).
+    column_map: dict[str, str] = field(default_factory=dict)
 
 
 def upload_dir() -> Path:
@@ -81,7 +83,13 @@ def purge_abandoned(now: float | None = None) -> int:
 
 
 def upload_claim(
-    *, name: str, user: Any, original_name: str, encoding: str, versions: dict
+    *,
+    name: str,
+    user: Any,
+    original_name: str,
+    encoding: str,
+    versions: dict,
+    column_map: dict | None = None,
 ) -> Upload:
     """Record that ``user`` uploaded ``name``; only they may confirm it."""
     data = data_path(name).read_bytes()
@@ -93,6 +101,7 @@ def upload_claim(
         encoding=encoding,
         created=time.time(),
         versions={str(k): v for k, v in versions.items()},
+        column_map=dict(column_map or {}),
     )
     path = note_path(name)
     path.write_text(json.dumps(asdict(upload), ensure_ascii=False))

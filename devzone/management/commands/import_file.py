@@ -5,11 +5,13 @@ import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from devzone import registry
 from devzone.personal import may_unmask
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
+from devzone.spreadsheets.mapping import LEAVE_OUT, mapping_checked, mapping_of
 from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
 from devzone.spreadsheets.runs import ImportRun
@@ -49,20 +51,30 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "导入一个 CSV 或 XLSX 文件（与后台导入同样的检查：身份证号、关联记录、唯一性、"
-        "管辖范围；有任何一行出错则整个文件都不导入）。"
+        "导入一个 XLSX、XLS、ODS、CSV 或文本文件，可有多个工作表（与后台导入同样的检查："
+        "身份证号、关联记录、唯一性、管辖范围；有任何一行出错则整个文件都不导入）。"
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "dataset", help="数据集，例如 devzone.community 或“村/社区”"
         )
-        parser.add_argument("file", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+        parser.add_argument(
+            "file", help="XLSX、XLS、ODS，或 CSV/文本文件（UTF-8、GBK 或 UTF-16）"
+        )
         parser.add_argument(
             "--user", required=True, help="以哪位用户的身份导入（其权限和管辖范围）"
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="只检查并统计，不保存任何数据"
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="文件列名=字段列名",
+            help="文件中某一列对应的列（或“不导入”），可多次给出；"
+            "与该用户在后台保存的对应关系一起使用，此处给出的优先",
         )
 
     def handle(self, *args, **options):
@@ -88,7 +100,11 @@ class Command(BaseCommand):
         )
         run = ImportRun.of(
             dataset.resource,
-            {"user": user, "unmasked": may_unmask(user, dataset.model)},
+            {
+                "user": user,
+                "unmasked": may_unmask(user, dataset.model),
+                "column_map": self.column_map(options["map"], user, dataset),
+            },
             user=user,
             dataset=rows,
             upload=upload,
@@ -108,6 +124,33 @@ class Command(BaseCommand):
             f"{verb}：新增 {counts['new']:,} 条，更新 {counts['update']:,} 条，"
             f"未变 {counts['skip']:,} 条，用时 {seconds:.1f} 秒。"
         )
+
+    def column_map(self, pairs, user, dataset: registry.Dataset) -> dict[str, str]:
+        """Return the user's saved column mapping with ``--map`` over it."""
+        fields = dataset.resource().fields
+        choices = [f.column_name for f in fields.values() if not f.readonly]
+        named = {name: f.column_name for name, f in fields.items() if not f.readonly}
+        given = []
+        for pair in pairs:
+            name, sign, column = pair.partition("=")
+            if not sign:
+                raise CommandError(
+                    f"--map “{pair}”的写法有误：应写作 文件列名=字段列名，"
+                    "例如 --map 户主名=户主姓名。"
+                )
+            given.append((name, named.get(column.strip(), column)))
+        saved = {
+            key: column
+            for key, column in mapping_of(user, dataset.key).items()
+            if not column or column in choices
+        }
+        try:
+            merged = {**saved, **mapping_checked(given, choices)}
+            return mapping_checked(
+                [(key, column or LEAVE_OUT) for key, column in merged.items()], choices
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from None
 
     def user(self, username: str, dataset: registry.Dataset):
         try:
