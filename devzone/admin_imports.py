@@ -29,9 +29,9 @@ from devzone.scope import Scope
 from devzone.spreadsheets import cells
 from devzone.spreadsheets.export import CONTENT_TYPES, XLSX
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
+from devzone.spreadsheets.mapping import mapping_of
 from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
-from devzone.spreadsheets.mapping import mapping_of
 from devzone.spreadsheets.runs import ImportRun
 from devzone.spreadsheets.uploads import (
     MISSING,
