@@ -67,6 +67,8 @@ def best_algorithm() -> str:
 
 
 def encode(value) -> bytes:
+    if isinstance(value, str):
+        return value.encode()
     if value is None:
         return b"\x00"
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -75,16 +77,26 @@ def encode(value) -> bytes:
 
 
 def rows(cursor, log: LogTable, first: int, last: int | None) -> Iterator[tuple]:
-    """Yield the rows first..last (last None: to the end) of a log, by id."""
+    """Yield (id, content…) of the rows first..last (last None: to the end), by id.
+
+    PostgreSQL writes each row as its own text (``t::text``, in the session's UTC
+    and ISO dates, as Django sets them): a tenth of the time of converting every
+    value to Python and back. SQLite hands the values over as they are stored.
+    """
     opts = log.model._meta
-    columns = ", ".join(quote(field.column) for field in opts.concrete_fields)
     pk = quote(opts.pk.column)
-    sql = f"SELECT {pk}, {columns} FROM {quote(log.table)} WHERE {pk} >= %s"
+    if cursor.db.vendor == "postgresql":
+        content = "t::text"
+    else:
+        content = ", ".join(
+            f"t.{quote(field.column)}" for field in opts.concrete_fields
+        )
+    sql = f"SELECT t.{pk}, {content} FROM {quote(log.table)} t WHERE t.{pk} >= %s"
     params: list = [first]
     if last is not None:
-        sql += f" AND {pk} <= %s"
+        sql += f" AND t.{pk} <= %s"
         params.append(last)
-    cursor.execute(sql + f" ORDER BY {pk}", params)
+    cursor.execute(sql + f" ORDER BY t.{pk}", params)
     while chunk := cursor.fetchmany(CHUNK):
         yield from chunk
 
@@ -108,7 +120,7 @@ def digest_rows(
         if result.first is None:
             result.first = row[0]
         result.last = row[0]
-        mac.update(b"\x1f".join(map(encode, row)) + b"\x1e")
+        mac.update(b"\x1f".join([encode(value) for value in row]) + b"\x1e")
     mac.update(f"{result.first}\x1e{result.last}\x1e{result.count}".encode())
     result.digest = mac.finalize().hex()
     return result
@@ -131,7 +143,11 @@ def seal_pending(using: str = "default") -> list[AuditSeal]:
     for log in log_tables():
         if log.model is AuditSeal:
             continue
-        with transaction.atomic(using=using), connection.cursor() as cursor:
+        with (
+            transaction.atomic(using=using),
+            connection.cursor() as cursor,
+            connection.chunked_cursor() as reader,
+        ):
             prev = last_link(cursor, connection.vendor)
             if connection.vendor == "postgresql":
                 cursor.execute(f"LOCK TABLE {quote(log.table)} IN SHARE MODE")
@@ -142,7 +158,7 @@ def seal_pending(using: str = "default") -> list[AuditSeal]:
                 new_mac(algorithm),
                 log.table,
                 prev,
-                rows(cursor, log, (sealed or 0) + 1, None),
+                rows(reader, log, (sealed or 0) + 1, None),
             )
             if found.first is not None and found.last is not None:
                 seals.append(
@@ -175,7 +191,7 @@ def verify_chain(using: str = "default") -> Verdict:
         days=settings.DEVZONE_AUDIT_RETENTION_DAYS
     )
     prev, verdict = GENESIS, Verdict(seals=0)
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.chunked_cursor() as cursor:
         for seal in AuditSeal.objects.order_by("id").iterator():
             verdict.seals += 1
             where = (
