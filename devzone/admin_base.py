@@ -32,6 +32,7 @@ from devzone import personal
 from devzone.admin_export import ZoneExportForm
 from devzone.admin_widgets import with_safe_autocomplete
 from devzone.audit import history_entries, record_version
+from devzone.audit_events import audit_event_record
 from devzone.changelist import (
     CappedCountPaginator,
     IndexedAllValuesFieldListFilter,
@@ -42,7 +43,7 @@ from devzone.constraints import unique_conflicts
 from devzone.errors import RecordNotFound
 from devzone.filter_words import NO_FILTER, filters_in_words
 from devzone.import_templates import column_rules, template_workbook
-from devzone.models import PersonalDataAccess
+from devzone.models import AuditEvent, PersonalDataAccess
 from devzone.scope import Scope, community_path
 from devzone.search import IndexedSearch
 from devzone.services import import_batch_finish, import_batch_start
@@ -560,6 +561,12 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         masked = self.masks_personal_data(request)
         if self.shows_personal_data(request):
             self.log_full_view(request, PersonalDataAccess.Kind.HISTORY, obj)
+        # A record's history is a log too: who read it is in the security log.
+        audit_event_record(
+            action=AuditEvent.Action.LOG_READ,
+            request=request,
+            target=f"{self.opts.verbose_name} #{obj.pk} 的修改历史",
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("修改历史：%(record)s") % {"record": obj},
@@ -1013,7 +1020,29 @@ class ZoneAdmin(ScopedFormFieldsMixin, ZoneChangeListMixin, ImportExportModelAdm
         )
 
 
-class ReadOnlyLogAdmin(ZoneChangeListMixin, admin.ModelAdmin):
+class LogReadMixin(_ModelAdmin):
+    """Write a security event for each look at a log: its list or one of its rows."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            query = request.GET.urlencode()
+            self.log_read(request, f"{self.opts.verbose_name}列表 {query}".rstrip())
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            self.log_read(request, f"{self.opts.verbose_name} #{object_id}")
+        return response
+
+    def log_read(self, request, target):
+        audit_event_record(
+            action=AuditEvent.Action.LOG_READ, request=request, target=target
+        )
+
+
+class ReadOnlyLogAdmin(LogReadMixin, ZoneChangeListMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

@@ -20,6 +20,7 @@ class DevzoneConfig(AppConfig):
 
         # devzone.checks registers the system checks by being imported.
         from devzone import (  # noqa: F401
+            audit_events,
             checks,
             demo,
             filters,
@@ -32,6 +33,7 @@ class DevzoneConfig(AppConfig):
         from devzone.reports import zone_figures
 
         configure_pillow()
+        audit_events.connect()
 
         # After every migrate, over the tables that exist then: a history table
         # added by a new app's migration is covered without a migration of ours.

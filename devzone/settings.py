@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every 403 into the security log, with the user the auth middleware found.
+    "devzone.audit_events.DeniedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "devzone.middleware.SessionExpiryMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
