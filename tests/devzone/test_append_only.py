@@ -135,7 +135,7 @@ def old_event(days):
         uninstall_triggers()
         cursor.execute(
             "UPDATE devzone_auditevent SET created_at = %s WHERE id = %s",
-            [moved, event.pk],
+            [connection.ops.adapt_datetimefield_value(moved), event.pk],
         )
         install_triggers()
     return event

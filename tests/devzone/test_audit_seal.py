@@ -105,7 +105,9 @@ def test_two_seals_cannot_follow_the_same_link(sealed_logs):
 
 def test_rows_purged_after_their_retention_leave_the_chain_whole(sealed_logs):
     # given: seals older than the retention, whose rows the purge removed
-    long_ago = timezone.now() - datetime.timedelta(days=400)
+    long_ago = connection.ops.adapt_datetimefield_value(
+        timezone.now() - datetime.timedelta(days=400)
+    )
     by_hand("UPDATE devzone_auditseal SET created_at = %s", [long_ago])
     by_hand(
         "UPDATE devzone_auditevent SET created_at = %s", [long_ago]
