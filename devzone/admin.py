@@ -15,12 +15,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
+from devzone.admin_base import LogReadMixin, ReadOnlyLogAdmin, ZoneAdmin
 from devzone.admin_columns import NumberColumn
 from devzone.changelist import ZoneChangeListMixin
 from devzone.models import (
     AnnualIndicator,
     Area,
+    AuditEvent,
     Community,
     ExportLog,
     ImportBatch,
@@ -313,6 +314,14 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
 
 
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyLogAdmin):
+    list_display = ["created_at", "username", "action", "result", "client_ip"]
+    list_filter = ["action"]
+    search_fields = ["username", "client_ip"]
+    date_hierarchy = "created_at"
+
+
 # auth's own admins, with the changelist that refuses impossible lookups.
 admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
@@ -328,7 +337,11 @@ class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
     pass
 
 
-class ZoneAccessAttemptAdmin(ZoneChangeListMixin, AccessAttemptAdmin):
+class ZoneAccessAttemptAdmin(LogReadMixin, ZoneChangeListMixin, AccessAttemptAdmin):
+    # Lockout state, not a log: deleting an attempt is how a lockout is lifted.
+    def has_change_permission(self, request, obj=None):
+        return False
+
     @admin.action(description=_("清理已过期的登录尝试"))
     def cleanup_expired_attempts(self, request, queryset):
         # django-axes' own action reads the attempt time that only its login
@@ -337,17 +350,20 @@ class ZoneAccessAttemptAdmin(ZoneChangeListMixin, AccessAttemptAdmin):
         return super().cleanup_expired_attempts(request, queryset)
 
 
-# django-axes' admins (lock-outs), likewise.
+class ZoneAccessLogAdmin(ReadOnlyLogAdmin, AccessLogAdmin):
+    pass
+
+
+class ZoneAccessFailureLogAdmin(ReadOnlyLogAdmin, AccessFailureLogAdmin):
+    pass
+
+
+# django-axes' admins, likewise; its logs read-only (devzone.append_only).
 for axes_model, axes_admin in [
     (AccessAttempt, ZoneAccessAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessLog, ZoneAccessLogAdmin),
+    (AccessFailureLog, ZoneAccessFailureLogAdmin),
 ]:
     if admin.site.is_registered(axes_model):
         admin.site.unregister(axes_model)
-        admin.site.register(
-            axes_model,
-            axes_admin
-            if issubclass(axes_admin, ZoneChangeListMixin)
-            else type(axes_admin.__name__, (ZoneChangeListMixin, axes_admin), {}),
-        )
+    admin.site.register(axes_model, axes_admin)

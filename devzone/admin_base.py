@@ -16,9 +16,11 @@ from devzone.admin_forms import ZoneFormMixin
 from devzone.admin_imports import ZoneImportMixin
 from devzone.admin_personal import PersonalDataMixin
 from devzone.admin_versions import VersionsMixin
+from devzone.audit_events import audit_event_record
 from devzone.changelist import CappedCountPaginator, ZoneChangeListMixin
 from devzone.errors import RecordNotFound
 from devzone.filter_words import FilterWordsMixin
+from devzone.models import AuditEvent
 from devzone.scope import Scope
 from devzone.search import IndexedSearchMixin
 from devzone.spreadsheets.formats import FORMATS
@@ -74,7 +76,29 @@ class ZoneAdmin(
         }
 
 
-class ReadOnlyLogAdmin(ZoneChangeListMixin, admin.ModelAdmin):
+class LogReadMixin(admin.ModelAdmin):
+    """Write a security event for each look at a log: its list or one of its rows."""
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            query = request.GET.urlencode()
+            self.log_read(request, f"{self.opts.verbose_name}列表 {query}".rstrip())
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            self.log_read(request, f"{self.opts.verbose_name} #{object_id}")
+        return response
+
+    def log_read(self, request, target):
+        audit_event_record(
+            action=AuditEvent.Action.LOG_READ, request=request, target=target
+        )
+
+
+class ReadOnlyLogAdmin(LogReadMixin, ZoneChangeListMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import history_entries, record_version
+from devzone.audit_events import audit_event_record
 from devzone.errors import RecordNotFound
-from devzone.models import PersonalDataAccess
+from devzone.models import AuditEvent, PersonalDataAccess
 
 # The mixins are typed as the classes they are mixed into; at run time they stay
 # plain mixins, so the real classes' order of bases is unchanged.
@@ -118,6 +119,12 @@ class VersionsMixin(_Admin):
         masked = self.masks_personal_data(request)
         if self.shows_personal_data(request):
             self.log_full_view(request, PersonalDataAccess.Kind.HISTORY, obj)
+        # A record's history is a log too: who read it is in the security log.
+        audit_event_record(
+            action=AuditEvent.Action.LOG_READ,
+            request=request,
+            target=f"{self.opts.verbose_name} #{obj.pk} 的修改历史",
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": _("修改历史：%(record)s") % {"record": obj},

@@ -16,9 +16,11 @@ class DevzoneConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
         # devzone.checks registers the system checks by being imported.
         from devzone import (  # noqa: F401
+            audit_events,
             checks,
             demo,
             filters,
@@ -26,10 +28,18 @@ class DevzoneConfig(AppConfig):
             registry,
             resources,
         )
+        from devzone.append_only import install_triggers
         from devzone.photos.processing import configure_pillow
         from devzone.reports import zone_figures
 
         configure_pillow()
+        audit_events.connect()
+
+        # After every migrate, over the tables that exist then: a history table
+        # added by a new app's migration is covered without a migration of ours.
+        post_migrate.connect(
+            install_triggers, sender=self, dispatch_uid="devzone_append_only"
+        )
 
         # At login, not on the first request after it: the login time is written
         # with the session Django saves anyway.

@@ -462,6 +462,77 @@ class PersonalDataAccess(models.Model):
         return f"{self.user} {self.get_kind_display()} {self.target}"
 
 
+class AuditEvent(models.Model):
+    """One event of the security log: a login, a refusal, a change of rights, a read.
+
+    Written through ``devzone.audit_events``; never changed (``devzone.append_only``).
+    The user's name is copied, so the row still says who after the user is gone.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        DENIED = "denied", _("拒绝访问")
+        USER_CHANGE = "user_change", _("修改用户、组或权限")
+        LOG_READ = "log_read", _("查看日志")
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # No constraint and no cascade: removing a user changes none of its events.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True, default="")
+    action = models.CharField(_("事件"), max_length=20, choices=Action)
+    target = models.TextField(_("对象"), blank=True, default="")
+    result = models.CharField(_("结果"), max_length=200, blank=True, default="")
+    client_ip = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("安全审计事件")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display()} {self.target}"
+
+
+class AuditSeal(models.Model):
+    """One link of the log's hash chain: the rows first_id..last_id of one table.
+
+    ``digest`` is HMAC-SM3 over ``prev``, the table, the range and every row's
+    content (``devzone.audit_seal``); ``prev`` is the link before, so a row changed
+    or removed by hand, or a link removed, breaks the chain ``verify_audit`` checks.
+    """
+
+    table = models.CharField(_("表"), max_length=100)
+    first_id = models.BigIntegerField(_("首行"))
+    last_id = models.BigIntegerField(_("末行"))
+    row_count = models.PositiveIntegerField(_("行数"))
+    algorithm = models.CharField(_("算法"), max_length=20)
+    prev = models.CharField(_("前一链接"), max_length=64)
+    digest = models.CharField(_("摘要"), max_length=64)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("审计日志封签")
+        ordering = ["id"]
+        default_permissions = ("view",)
+        constraints = [
+            # Two sealers that read the same last link cannot both append to it.
+            models.UniqueConstraint(fields=["prev"], name="devzone_auditseal_one_next")
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.table} {self.first_id}–{self.last_id}"
+
+
 class PersonKey(models.Model):
     """The opaque key of a person page: an HMAC of the ID number, never the number.
 

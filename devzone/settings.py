@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every 403 into the security log, with the user the auth middleware found.
+    "devzone.audit_events.DeniedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "devzone.middleware.SessionExpiryMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -276,6 +278,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Logs are append-only (devzone.append_only): axes must not prune its failure log
+# per user (it deletes the oldest past the limit), nor stamp logout times on its
+# access log (an UPDATE). Logins and logouts go to devzone's AuditEvent instead.
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 2**31 - 1
+AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_TEMPLATE = "devzone/lockout.html"
 # The lockout's log line names the username and address, so that it can be acted on.
 AXES_SENSITIVE_PARAMETERS: list[str] = []
@@ -283,6 +290,16 @@ AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
 # Reverse proxies in front of the application that append to X-Forwarded-For; with 0
 # the connection's address is used and the header is ignored (it can be forged).
 DEVZONE_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+
+# The logs (history, personal-data access, exports, security events, axes' logs)
+# are kept this many days at least; purge_audit removes older rows. Never below
+# 180 (等保 2.0 第三级).
+DEVZONE_AUDIT_RETENTION_DAYS = int(os.environ.get("DEVZONE_AUDIT_RETENTION_DAYS", 180))
+if DEVZONE_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("DEVZONE_AUDIT_RETENTION_DAYS must be at least 180.")
+# The key of the logs' hash chain (devzone.audit_seal), kept outside the database.
+DEVZONE_AUDIT_KEY = os.environ.get("DEVZONE_AUDIT_KEY", "")
+DEVZONE_AUDIT_KEY_FILE = os.environ.get("DEVZONE_AUDIT_KEY_FILE", "").strip()
 
 # A session ends 8 hours after login (a working day) or after 2 hours without a
 # request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).

@@ -3,8 +3,34 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 SAMPLES = "fixtures/samples"
+
+
+def flush_past_the_triggers(flush):
+    """Wrap flush (the transactional tests' teardown) to lift the logs' triggers.
+
+    The log tables refuse DELETE and TRUNCATE (devzone.append_only), as the
+    table's owner may choose to undo; the triggers are back before the next test.
+    """
+
+    def execute_sql_flush(self, sql_list):
+        from devzone.append_only import install_triggers, uninstall_triggers
+
+        alias = self.connection.alias
+        uninstall_triggers(alias)
+        try:
+            flush(self, sql_list)
+        finally:
+            install_triggers(alias)
+
+    return execute_sql_flush
+
+
+BaseDatabaseOperations.execute_sql_flush = flush_past_the_triggers(
+    BaseDatabaseOperations.execute_sql_flush
+)
 
 
 @pytest.fixture

@@ -26,3 +26,4 @@ DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: 
 # The recipe's proof (docs/architecture.md): a record type added without touching
 # devzone/, installed for the tests only.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.recipe_app"]  # noqa: F405
+DEVZONE_AUDIT_KEY = "devzone-test-suite-audit-key"

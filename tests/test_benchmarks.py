@@ -90,6 +90,7 @@ def test_the_spreadsheet_benchmark_runs_at_ten_thousand_rows():
     operations = [row.split("|")[1].strip() for row in rows[2:]]
     assert operations == [
         "import 10,000 new households",
+        "seal 10,000 history rows",
         "re-import 10,000 unchanged",
         "export CSV",
         "export XLSX",
