@@ -294,6 +294,9 @@ class ImportEngine:
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
+            # Autovacuum never analyzes a temporary table: without statistics the
+            # planner guesses its size for every join to the stored records.
+            cursor.execute(f"ANALYZE {quote(STAGING)}")
             return
         marks = ", ".join(["%s"] * (4 + len(self.columns)))
         prepared = (
