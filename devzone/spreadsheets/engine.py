@@ -52,6 +52,7 @@ DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cell
 STAGING = "devzone_import_rows"
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
+STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
 MEMO_VALUES = 4096  # the distinct values of a column whose cleaning is remembered,
 MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (see cleaned_rows)
 
@@ -289,11 +290,15 @@ class ImportEngine:
         )
         rows = self.staged_rows(values)
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(
-                f"COPY {quote(STAGING)} ({names}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            # In chunks: cleaning a cell may ask the database (a related record's
+            # key not primed, a many-to-many column), which it cannot do while the
+            # connection is in a COPY. A chunk bounds what is held meanwhile.
+            while chunk := list(itertools.islice(rows, STAGING_CHUNK)):
+                with cursor.cursor.copy(
+                    f"COPY {quote(STAGING)} ({names}) FROM STDIN"
+                ) as copy:
+                    for row in chunk:
+                        copy.write_row(row)
             # Autovacuum never analyzes a temporary table: without statistics the
             # planner guesses its size for every join to the stored records.
             cursor.execute(f"ANALYZE {quote(STAGING)}")
