@@ -38,8 +38,9 @@ test: install
 
 # The record lists, the report, the export centre and 20 staff at once (gunicorn),
 # at full size (PostgreSQL; fill the database once with `manage.py generate_data`).
-# Then the spreadsheet paths beside COPY: import 100,000 households, re-import them,
-# export 1,000,000 as CSV and XLSX (benchmarks/spreadsheets.py).
+# Then the spreadsheet paths beside COPY: import 100,000 households, recipients and
+# cases (new, unchanged, a tenth edited), export 1,000,000 as CSV and XLSX
+# (benchmarks/spreadsheets.py).
 # `make test` runs both at a small size (tests/test_benchmarks.py).
 bench: install
 	$(BIN)/python benchmarks/changelists.py

@@ -82,11 +82,17 @@ def csv_file(count):
 
 
 def benchmark_database():
-    """Return the throwaway database's name: the configured one's, with a suffix."""
+    """Return the throwaway database's name: the configured one's, with a suffix.
+
+    A name ending in ``_bench`` or ``_benchmark`` names a database kept for
+    benchmarks already: it is used (and emptied) as it is.
+    """
     from django.conf import settings
 
     name = settings.DATABASES["default"]["NAME"]
-    return name if name.endswith("_benchmark") else f"{name}_benchmark"
+    if name.endswith(("_bench", "_benchmark")):
+        return name
+    return f"{name}_benchmark"
 
 
 def setup_database():

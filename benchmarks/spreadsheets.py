@@ -6,9 +6,11 @@
         --export-rows 10000                                   # the smoke run of make test
 
 Each operation is measured in the same run as its baseline, on the same rows, in a
-throwaway database (``<name>_benchmark``): the import of a household file through
-``manage.py import_file`` (every check, a batch, history rows) and the re-import
-of the unchanged file against ``COPY FROM STDIN``; the CSV and XLSX exports (the
+throwaway database (``<name>_benchmark``): the imports of households, recipients and cases
+through ``manage.py import_file`` (every check, a batch, history rows): new rows,
+the unchanged file again and the file with a tenth of its rows edited, against
+``COPY FROM STDIN`` of the same rows into the same table (``imports.py``: each import
+in a child process, whose own peak memory is reported); the CSV and XLSX exports (the
 admin's and the export centre's one pipeline) against ``COPY (SELECT …) TO STDOUT``.
 Peak memory is the process's high-water mark during the operation.
 """
@@ -26,7 +28,8 @@ os.environ.setdefault("DJANGO_DEBUG", "1")
 import django  # noqa: E402
 
 from benchmarks.exports import measure_exports  # noqa: E402
-from benchmarks.households import measure_imports, setup_database  # noqa: E402
+from benchmarks.households import setup_database  # noqa: E402
+from benchmarks.imports import measure_imports  # noqa: E402
 
 HEADER = (
     "| operation | rows | devzone | baseline | baseline time | ratio | peak memory |\n"
@@ -44,7 +47,7 @@ def table_row(row):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     django.setup()

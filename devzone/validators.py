@@ -129,12 +129,17 @@ def validate_plain_text(value: object, *, multiline: bool = False) -> None:
     )
 
 
+SPACES = re.compile(r"\s+")
+
+
 def normalize_text(value: object) -> str:
     """Return the value NFKC-normalised (full-width to ASCII) with spaces removed."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    text = str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is: most cells are
+        text = unicodedata.normalize("NFKC", text)
+    return SPACES.sub("", text)
 
 
 def id_check_character(first17: str) -> str:

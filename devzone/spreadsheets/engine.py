@@ -24,6 +24,7 @@ them; many-to-many columns are written in stage 3, after their rows.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -51,6 +52,9 @@ DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cell
 STAGING = "devzone_import_rows"
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
+STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
+MEMO_VALUES = 4096  # the distinct values of a column whose cleaning is remembered,
+MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (see cleaned_rows)
 
 
 def quote(name: str) -> str:
@@ -115,12 +119,12 @@ class ImportEngine:
             and not getattr(mf, "generated", False)
         ]
         self.columns = self.model_fields + self.kept_fields
-        self.rows = list(dataset)
         self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
         self.duplicates: set[int] = set()
-        self.values: list[list] = []  # rows naming a record an earlier row names
+        self.values: list[list] = []  # the cleaned values of the preview's rows
+        self.rule_values: list[tuple] = []  # of every row, the columns rules read
 
     def progress(self, done: int, total: int) -> None:
         """Report how far the import has come (rows' worth of work), once per step."""
@@ -130,66 +134,96 @@ class ImportEngine:
 
     # Stage 1: cells.
 
-    def clean_columns(self) -> list[list]:
-        """Return each row's cleaned values (file columns); record the cells' errors."""
-        rows = self.rows
-        total = len(rows)
-        values: list[list] = [[None] * len(self.file_fields) for _row in rows]
-        for position, (field, model_field, column) in enumerate(
-            zip(self.file_fields, self.model_fields, self.positions, strict=True)
-        ):
-            memo: dict[Any, tuple[Any, list]] = {}
-            if getattr(field.widget, "reads_row", False):
-                for index, cells in enumerate(rows):
+    def cleaned_rows(self) -> Iterable[list]:
+        """Yield each row's cleaned values (file columns); record the cells' errors.
+
+        One pass over the file, row by row, so that the rows stream into the staging
+        table and no second copy of the file is kept: of the cleaned values only the
+        preview's rows are kept whole, and for the row rules the columns they read.
+        Each column's cells are cleaned once per distinct value: the first
+        ``MEMO_VALUES`` values of a column are remembered, more (up to
+        ``MEMO_MAX_VALUES``) only while the column repeats its values more often than
+        not; a column of names or ID numbers repeats none and is not remembered.
+        """
+        total = len(self.dataset)
+        memos: list[dict[Any, tuple[Any, Any]] | None] = [
+            None if getattr(field.widget, "reads_row", False) else {}
+            for field in self.file_fields
+        ]
+        columns = list(
+            zip(self.file_fields, self.model_fields, self.positions, memos, strict=True)
+        )
+        examples = self.example_texts()
+        related: dict[str, list] = {
+            field.attribute: [] for field, _c in self.many_columns
+        }
+        self.many_values = related
+        rule_positions = self.rule_positions()
+        hits = [0] * len(columns)
+        for index in range(total):
+            cells = self.dataset[index]
+            values: list = []
+            row_errors: dict[str, list] | None = None
+            for position, (field, model_field, column, memo) in enumerate(columns):
+                if memo is None:  # a widget reading the row's other cells
                     row = dict(zip(self.headers, cells, strict=False))
                     value, errors = self.clean_cell(field, model_field, row)
-                    if errors:
-                        self.errors[index][model_field.name] = errors
-                    values[index][position] = value
-                continue
-            for index, cells in enumerate(rows):
-                raw = cells[column]
-                key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
-                try:
-                    value, errors = memo[key]
-                except KeyError:
-                    value, errors = memo[key] = self.clean_cell(field, model_field, raw)
-                except TypeError:  # an unhashable cell, cleaned unremembered
-                    value, errors = self.clean_cell(field, model_field, raw)
+                else:
+                    raw = cells[column]
+                    key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
+                    try:
+                        value, errors = memo[key]
+                        hits[position] += 1
+                    except KeyError:
+                        value, errors = self.clean_cell(field, model_field, raw)
+                        size = len(memo)
+                        if size < MEMO_VALUES or (
+                            size < MEMO_MAX_VALUES and hits[position] > size
+                        ):
+                            memo[key] = (value, errors or ())
+                    except TypeError:  # an unhashable cell, cleaned unremembered
+                        value, errors = self.clean_cell(field, model_field, raw)
                 if errors:
-                    self.errors[index][model_field.name] = errors
-                values[index][position] = value
-            self.progress((position + 1) * total // (2 * len(self.file_fields)), total)
-        self.refuse_example_rows()
-        for field, column in self.many_columns:
-            name = field.attribute
-            related: list = []
-            for index, cells in enumerate(rows):
-                try:
-                    found = field.clean({field.column_name: cells[column]})
-                except ValueError as exc:
-                    self.refuse(index, name, ValidationError(force_str(exc)))
-                    related.append(None)
-                    continue
-                related.append(frozenset(obj.pk for obj in found))
-            self.many_values[name] = related
-        return values
-
-    def refuse_example_rows(self) -> None:
-        """Refuse a row that still holds the template's example texts (示例…)."""
-        examples = [
-            (position, example_text(mf))
-            for position, mf in zip(self.positions, self.model_fields, strict=True)
-            if isinstance(mf, models.CharField | models.TextField) and not mf.choices
-        ]
-        if not examples:
-            return
-        for index, cells in enumerate(self.rows):
+                    if row_errors is None:
+                        row_errors = self.errors[index]
+                    row_errors[model_field.name] = errors
+                values.append(value)
             if any(
                 isinstance(cells[position], str) and cells[position].strip() == text
                 for position, text in examples
             ):
                 self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
+            for field, column in self.many_columns:
+                name = field.attribute
+                try:
+                    found = field.clean({field.column_name: cells[column]})
+                except ValueError as exc:
+                    self.refuse(index, name, ValidationError(force_str(exc)))
+                    related[name].append(None)
+                    continue
+                related[name].append(frozenset(obj.pk for obj in found))
+            if index < PREVIEW_ROWS:
+                self.values.append(values)
+            if rule_positions:
+                self.rule_values.append(tuple(values[p] for p in rule_positions))
+            if index % PROGRESS_EVERY == 0:
+                self.progress(index // 2, total)
+            yield values
+        self.progress(total // 2, total)
+
+    def example_texts(self) -> list[tuple[int, str]]:
+        """Return (position, text) of the template's example texts (示例…)."""
+        return [
+            (position, example_text(mf))
+            for position, mf in zip(self.positions, self.model_fields, strict=True)
+            if isinstance(mf, models.CharField | models.TextField) and not mf.choices
+        ]
+
+    def rule_positions(self) -> list[int]:
+        """Return the positions of the file columns that the row rules read."""
+        rules = getattr(self.model, "row_rules", ())
+        read = {name for rule in rules for name in rule.reads}
+        return [i for i, mf in enumerate(self.model_fields) if mf.name in read]
 
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
         """Return (value for the database, errors) of one cell, as full_clean would.
@@ -239,7 +273,7 @@ class ImportEngine:
             f"CREATE TEMPORARY TABLE {quote(STAGING)} ({', '.join(definitions)})"
         )
 
-    def staged_rows(self, values: list[list]) -> Iterable[tuple]:
+    def staged_rows(self, values: Iterable[list]) -> Iterable[tuple]:
         defaults = [self.default_of(mf) for mf in self.kept_fields]
         for index, row in enumerate(values):
             bad = index in self.errors
@@ -249,20 +283,28 @@ class ImportEngine:
         value = model_field.get_default()
         return value.pk if isinstance(value, models.Model) else value
 
-    def load(self, cursor: Any, values: list[list]) -> None:
+    def load(self, cursor: Any, values: Iterable[list]) -> None:
         names = ", ".join(
             quote(n)
             for n in [ROW, TARGET, BAD, CHANGED, *(f.column for f in self.columns)]
         )
         rows = self.staged_rows(values)
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(
-                f"COPY {quote(STAGING)} ({names}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            # In chunks: cleaning a cell may ask the database (a related record's
+            # key not primed, a many-to-many column), which it cannot do while the
+            # connection is in a COPY. A chunk bounds what is held meanwhile.
+            while chunk := list(itertools.islice(rows, STAGING_CHUNK)):
+                with cursor.cursor.copy(
+                    f"COPY {quote(STAGING)} ({names}) FROM STDIN"
+                ) as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+            # Autovacuum never analyzes a temporary table: without statistics the
+            # planner guesses its size for every join to the stored records.
+            cursor.execute(f"ANALYZE {quote(STAGING)}")
             return
-        prepared = [
+        marks = ", ".join(["%s"] * (4 + len(self.columns)))
+        prepared = (
             (
                 *row[:4],
                 *(
@@ -271,11 +313,11 @@ class ImportEngine:
                 ),
             )
             for row in rows
-        ]
-        marks = ", ".join(["%s"] * (4 + len(self.columns)))
-        cursor.executemany(
-            f"INSERT INTO {quote(STAGING)} ({names}) VALUES ({marks})", prepared
         )
+        while chunk := list(itertools.islice(prepared, PROGRESS_EVERY)):
+            cursor.executemany(
+                f"INSERT INTO {quote(STAGING)} ({names}) VALUES ({marks})", chunk
+            )
 
     def filled(self, fields: list, alias: str = "") -> str:
         """Return SQL true when every one of the columns holds a value (not blank)."""
@@ -499,7 +541,8 @@ class ImportEngine:
             for rule in rules
             if rule.prepare is not None
         }
-        for index, row in enumerate(self.values):
+        read_fields = [self.model_fields[p] for p in self.rule_positions()]
+        for index, row in enumerate(self.rule_values):
             if index in self.replaced:
                 continue
             target = targets.get(index + 1)
@@ -508,7 +551,7 @@ class ImportEngine:
             for mf in kept:
                 value = getattr(base, mf.attname) if base else defaults[mf.attname]
                 setattr(instance, mf.attname, value)
-            for mf, value in zip(self.model_fields, row, strict=True):
+            for mf, value in zip(read_fields, row, strict=True):
                 setattr(instance, mf.attname, value)
             instance.pk = target
             for rule in rules:
@@ -768,11 +811,10 @@ class ImportEngine:
         result = resource.get_result_class()()
         result.total_rows = total
         resource.before_import(self.dataset, dry_run=self.dry_run)
-        values = self.values = self.clean_columns()
         # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
             self.create_staging(cursor)
-            self.load(cursor, values)
+            self.load(cursor, self.cleaned_rows())
             self.refuse_duplicate_keys(cursor)
             self.match(cursor)
             self.check_scope(cursor)
@@ -796,11 +838,10 @@ class ImportEngine:
         return result
 
     def report_errors(self, result: Result) -> None:
-        rows = self.rows
         headers = list(self.dataset.headers or [])
         for index in sorted(self.errors):
             errors = self.errors[index]
-            row = dict(zip(headers, rows[index], strict=False))
+            row = dict(zip(headers, self.dataset[index], strict=False))
             result.append_invalid_row(
                 index + 1, row, self.resource.errors_by_column(ValidationError(errors))
             )
@@ -828,7 +869,7 @@ class ImportEngine:
         }
         stored = self.stored_records(cursor, updated)
         seconds = self.second_records(cursor, outcome)
-        for number, cells in enumerate(self.rows[:PREVIEW_ROWS], start=1):
+        for number, cells in enumerate(self.dataset[:PREVIEW_ROWS], start=1):
             row_result = self.resource.get_row_result_class()()
             row_result.import_type = (
                 RowResult.IMPORT_TYPE_INVALID
