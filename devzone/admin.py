@@ -14,7 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone.accounts.two_factor import two_factor_reset
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
 from devzone.admin_columns import NumberColumn
 from devzone.changelist import ZoneChangeListMixin
@@ -295,6 +298,12 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
 
 
+# django-otp's device admins would show staff a secret's settings in English; a
+# lost phone is the superuser's to handle, in the user's page (双因素认证).
+for otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(otp_model):
+        admin.site.unregister(otp_model)
+
 # auth's own admins, with the changelist that refuses impossible lookups.
 admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
@@ -302,7 +311,25 @@ admin.site.unregister(Group)
 
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
-    pass
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description=_("重置双因素认证（手机丢失时，由超级管理员操作）"),
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        removed = two_factor_reset(users=queryset)
+        self.message_user(
+            request,
+            _("已删除 %(count)d 个账号的验证器和备用码，下次登录时需重新绑定。")
+            % {"count": removed},
+            messages.SUCCESS,
+        )
+
+    def has_reset_two_factor_permission(self, request):
+        # Whoever resets a phone and a password holds the account: the superuser
+        # alone, and every superuser request is logged.
+        return request.user.is_superuser
 
 
 @admin.register(Group)

@@ -56,3 +56,20 @@ def report_contributions_name_a_section(app_configs, **kwargs):
         for contribution in registry.report_contributions
         if contribution.section not in registry.report_sections
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def second_factor_enforced(app_configs, **kwargs):
+    """Warn when a deployment lets administrators log in with a password alone."""
+    from django.conf import settings
+
+    if settings.DEVZONE_ENFORCE_2FA:
+        return []
+    return [
+        checks.Warning(
+            "DEVZONE_ENFORCE_2FA is off: administrators and users who see personal "
+            "data log in with a password alone.",
+            hint="Unset DEVZONE_ENFORCE_2FA (it is on whenever DEBUG is off).",
+            id="devzone.W010",
+        )
+    ]

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "devzone",
     "projects",
     "governance",
@@ -73,10 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "devzone.middleware.SessionExpiryMiddleware",
+    "devzone.accounts.two_factor.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,6 +147,17 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "admin:login"
+
+# A second factor (devzone.accounts.two_factor) for whoever administers or sees
+# personal data in full, and for everyone when DEVZONE_REQUIRE_2FA is on. Enforced
+# unless DEBUG (`make run`'s demo logs in with passwords, and says so).
+DEVZONE_ENFORCE_2FA = env_bool("DEVZONE_ENFORCE_2FA", not DEBUG)
+DEVZONE_REQUIRE_2FA = env_bool("DEVZONE_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = (
+    os.environ.get("DEVZONE_OTP_ISSUER", "").strip() or "开发区综合管理系统"
+)
+# The device admins never show a secret, even to the superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {

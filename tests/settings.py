@@ -26,3 +26,8 @@ DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: 
 # The recipe's proof (docs/architecture.md): a record type added without touching
 # devzone/, installed for the tests only.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.recipe_app"]  # noqa: F405
+# The suite's tests of other features log in with force_login, which stands for a
+# login already finished; the second factor's own tests turn enforcement on
+# (tests/devzone/test_two_factor.py), and so do the browser tests (tests/e2e),
+# whose users log in with a code.
+DEVZONE_ENFORCE_2FA = False

@@ -48,7 +48,7 @@ def test_a_wrong_password_shows_the_login_form_again(client, staff):
 
     assert response.status_code == 200
     assert (
-        "用户名或密码不正确（区分大小写）。再错 4 次，该账号将在本机锁定 30 分钟。"
+        "用户名、密码或动态口令不正确（区分大小写）。再错 4 次，该账号将在本机锁定 30 分钟。"
         in response.content.decode()
     )
 

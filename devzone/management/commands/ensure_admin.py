@@ -43,3 +43,8 @@ class Command(BaseCommand):
         self.stdout.write(f"登录地址：{url}")
         self.stdout.write(f"用户名：{username}")
         self.stdout.write(f"密码：{password}")
+        if not settings.DEVZONE_ENFORCE_2FA:
+            self.stdout.write(
+                "演示模式（DEBUG）：未强制双因素认证，管理员和演示用户仅凭密码即可登录；"
+                "正式部署时必须绑定手机验证器。"
+            )
