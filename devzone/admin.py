@@ -3,13 +3,15 @@ from typing import cast
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone.accounts.separation import POWER_FIELDS
 from devzone.accounts.two_factor import two_factor_reset
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
 from devzone.admin_columns import NumberColumn
@@ -30,6 +33,7 @@ from devzone.models import (
     ImportBatchQuerySet,
     PersonalDataAccess,
     StaffProfile,
+    SuperuserAction,
 )
 from devzone.resources import (
     AnnualIndicatorResource,
@@ -298,6 +302,15 @@ class PersonalDataAccessAdmin(ReadOnlyLogAdmin):
     list_select_related = ["user"]
 
 
+@admin.register(SuperuserAction)
+class SuperuserActionAdmin(ReadOnlyLogAdmin):
+    list_display = ["created_at", "user", "method", "path", "status_code"]
+    list_filter = ["method"]
+    search_fields = ["user__username", "path"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+
+
 # django-otp's device admins would show staff a secret's settings in English; a
 # lost phone is the superuser's to handle, in the user's page (双因素认证).
 for otp_model in (TOTPDevice, StaticDevice):
@@ -312,6 +325,31 @@ admin.site.unregister(Group)
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
     actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # The break-glass account is out of reach of the accounts' keeper.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Roles are given from the role's page by the security administrator: the
+        # user form of anyone else takes no groups, permissions or superuser flag,
+        # whatever a POST carries.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in POWER_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
 
     @admin.action(
         description=_("重置双因素认证（手机丢失时，由超级管理员操作）"),
@@ -332,9 +370,41 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
         return request.user.is_superuser
 
 
+class GroupForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("成员"),
+        queryset=get_user_model().objects.filter(is_superuser=False),
+        required=False,
+        widget=FilteredSelectMultiple(_("用户"), is_stacked=False),
+        help_text=_("担任这一角色的用户。自己的角色不能在这里修改，改了也不会保存。"),
+    )
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions", "members"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["members"].initial = self.instance.user_set.filter(
+                is_superuser=False
+            )
+
+    def save_members(self, editor):
+        """Set the role's members from the form; the editor's own stays as it was."""
+        group = self.instance
+        chosen = [user for user in self.cleaned_data["members"] if user.pk != editor.pk]
+        kept = group.user_set.filter(Q(is_superuser=True) | Q(pk=editor.pk))
+        group.user_set.set([*kept, *chosen])
+
+
 @admin.register(Group)
 class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
-    pass
+    form = GroupForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.save_members(request.user)
 
 
 class ZoneAccessAttemptAdmin(ZoneChangeListMixin, AccessAttemptAdmin):

@@ -526,3 +526,60 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SuperuserAction(models.Model):
+    """One request made by a superuser: the break-glass account leaves a trail.
+
+    Written by ``devzone.accounts.separation.record_superuser_request``; nothing in
+    the application changes or deletes a row (the audit trail's immutability is
+    the log tables' own, devzone's audit work).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    method = models.CharField(_("请求方式"), max_length=10)
+    path = models.CharField(_("地址"), max_length=500)
+    client_address = models.CharField(_("客户端地址"), max_length=45, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("结果状态码"), null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("超级管理员操作记录")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.user} {self.method} {self.path}"
+
+
+class PasswordHistory(models.Model):
+    """A password a user had: its hash, when it was set, and whether by someone else.
+
+    The latest row tells when the password expires and whether it must be changed
+    (set by an administrator); the last five refuse a reused password
+    (``devzone.accounts.passwords``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+    set_by_other = models.BooleanField(_("由管理员设置"), default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
