@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone.accounts.passwords import password_set_by_other
 from devzone.accounts.separation import POWER_FIELDS
 from devzone.accounts.two_factor import two_factor_reset
 from devzone.admin_base import ReadOnlyLogAdmin, ZoneAdmin
@@ -332,6 +333,20 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
             # The break-glass account is out of reach of the accounts' keeper.
             queryset = queryset.filter(is_superuser=False)
         return queryset
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new account's password is the administrator's: changed at first login.
+            password_set_by_other(user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None and user.pk != request.user.pk:
+                password_set_by_other(user=user)
+        return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "devzone.middleware.SessionExpiryMiddleware",
     "devzone.accounts.two_factor.TwoFactorMiddleware",
+    "devzone.accounts.passwords.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -172,7 +173,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "devzone.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "devzone.accounts.passwords.PasswordHistoryValidator"},
 ]
+# A password is changed after 90 days and never to one of the last five; an account
+# nobody logged into for 90 days is disabled (`manage.py disable_inactive_accounts`).
+DEVZONE_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DEVZONE_PASSWORD_MAX_AGE_DAYS", 90))
+DEVZONE_PASSWORD_HISTORY = int(os.environ.get("DEVZONE_PASSWORD_HISTORY", 5))
+DEVZONE_ACCOUNT_INACTIVE_DAYS = int(os.environ.get("DEVZONE_ACCOUNT_INACTIVE_DAYS", 90))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -301,11 +309,14 @@ AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
 # the connection's address is used and the header is ignored (it can be forged).
 DEVZONE_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 
-# A session ends 8 hours after login (a working day) or after 2 hours without a
+# A session ends 8 hours after login (a working day) or after 30 minutes without a
 # request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).
+# Expired sessions are removed daily (`manage.py clearsessions`, deploy/).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
-DEVZONE_SESSION_IDLE_SECONDS = 2 * 3600
+DEVZONE_SESSION_IDLE_SECONDS = int(
+    os.environ.get("DEVZONE_SESSION_IDLE_SECONDS", 30 * 60)
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

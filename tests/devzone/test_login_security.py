@@ -203,8 +203,9 @@ def test_passwords_shorter_than_twelve_characters_are_refused(client, staff):
 
 
 def test_ensure_admin_generates_a_password_that_passes_the_rules(
-    db, monkeypatch, tmp_path, capsys
+    db, monkeypatch, tmp_path, capsys, settings
 ):
+    settings.DEBUG = True
     from devzone.management.commands import ensure_admin
 
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
@@ -219,7 +220,8 @@ def test_ensure_admin_generates_a_password_that_passes_the_rules(
     assert f"密码：{password}" in capsys.readouterr().out
 
 
-def test_ensure_admin_refuses_a_short_password(db, monkeypatch):
+def test_ensure_admin_refuses_a_short_password(db, monkeypatch, settings):
+    settings.DEBUG = True
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "short-pw")
 
     with pytest.raises(CommandError) as error:
@@ -245,20 +247,20 @@ def clock(monkeypatch):
     return advance
 
 
-def test_a_session_left_idle_for_two_hours_ends(client, staff, clock):
+def test_a_session_left_idle_for_half_an_hour_ends(client, staff, clock):
     clock(0)
     client.force_login(staff("alice"))
     assert client.get("/admin/").status_code == 200
-    clock(119)
+    clock(29)
     assert client.get("/admin/").status_code == 200
 
-    clock(119 + 120)
+    clock(29 + 30)
     response = client.get("/admin/devzone/community/")
 
     assert response.status_code == 302
     assert response["Location"] == "/admin/login/?next=/admin/devzone/community/"
     login_page = client.get(response["Location"]).content.decode()
-    assert "已有 2 小时未操作，为保护数据已自动退出，请重新登录。" in login_page
+    assert "已有 30 分钟未操作，为保护数据已自动退出，请重新登录。" in login_page
     assert "_auth_user_id" not in client.session
 
 
@@ -300,3 +302,14 @@ def test_session_and_csrf_cookies_are_secure_without_debug(settings):
     assert settings.CSRF_COOKIE_SECURE is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_AGE == 8 * 3600
+
+
+def test_ensure_admin_seeds_no_admin_in_production(db, monkeypatch, settings):
+    settings.DEBUG = False
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Long-enough-Passw0rd")
+
+    with pytest.raises(CommandError) as error:
+        call_command("ensure_admin")
+
+    assert "createsuperuser" in str(error.value)
+    assert not get_user_model().objects.filter(username="admin").exists()
