@@ -73,3 +73,25 @@ def second_factor_enforced(app_configs, **kwargs):
             id="devzone.W010",
         )
     ]
+
+
+@checks.register(checks.Tags.security)
+def admin_networks_are_networks(app_configs, **kwargs):
+    """Refuse an address range that is not one (it would refuse every request)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    errors = []
+    for item in settings.DEVZONE_ADMIN_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            errors.append(
+                checks.Error(
+                    f"DEVZONE_ADMIN_ALLOWED_NETWORKS: {item!r} is not an address range.",
+                    hint="Write ranges like 10.0.0.0/8 or 192.168.1.20, comma-separated.",
+                    id="devzone.E010",
+                )
+            )
+    return errors

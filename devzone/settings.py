@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "devzone.accounts.networks.AdminNetworkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -308,6 +309,9 @@ AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
 # Reverse proxies in front of the application that append to X-Forwarded-For; with 0
 # the connection's address is used and the header is ignored (it can be forged).
 DEVZONE_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# The address ranges the system may be used from (e.g. "10.0.0.0/8,192.168.1.0/24");
+# empty: any (devzone.accounts.networks; nginx holds the same list).
+DEVZONE_ADMIN_ALLOWED_NETWORKS = env_list("DEVZONE_ADMIN_ALLOWED_NETWORKS")
 
 # A session ends 8 hours after login (a working day) or after 30 minutes without a
 # request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).

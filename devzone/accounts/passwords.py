@@ -119,11 +119,26 @@ def change_reason(user: Any) -> str:
 CHECKED = "devzone_password_checked"
 
 
+def mark_checked(session: Any, user: Any) -> None:
+    """Remember in the session that the password needs no change, for a day."""
+    session[CHECKED] = [digest(user.password), timezone.now().timestamp() + 24 * 3600]
+
+
+def check_at_login(
+    sender: Any, request: Any = None, user: Any = None, **kwargs: Any
+) -> None:
+    """Check the password once at login (a receiver of ``user_logged_in``), so that
+    the requests after it need no query."""
+    if request is not None and user is not None and not change_reason(user):
+        mark_checked(request.session, user)
+
+
 class PasswordChangeRequiredMiddleware:
     """Send a user whose password must change to the change page, and only there.
 
-    The check reads the database once a day per session, and again whenever the
-    password itself changed (the session remembers a digest of its hash).
+    The check reads the database at login and then once a day per session, and
+    again whenever the password itself changed (the session remembers a digest of
+    its hash).
     """
 
     OPEN_PATHS = ("/static/", "/healthz", "/favicon.ico", "/account/two-factor/")
@@ -151,10 +166,7 @@ class PasswordChangeRequiredMiddleware:
             if reason:
                 messages.warning(request, reason)
                 return redirect("admin:password_change")
-            request.session[CHECKED] = [
-                digest(user.password),
-                timezone.now().timestamp() + 24 * 3600,
-            ]
+            mark_checked(request.session, user)
         return self.get_response(request)
 
     def checked(self, request: HttpRequest, user: Any) -> bool:

@@ -86,7 +86,7 @@ def test_an_expired_password_reaches_only_the_change_page(client, alice, recorde
         alice.save()
         PasswordHistory.objects.filter(user=alice).update(created_at=long_ago)
     get_user_model().objects.filter(pk=alice.pk).update(date_joined=long_ago)
-    client.force_login(alice)
+    client.force_login(get_user_model().objects.get(pk=alice.pk))
 
     for url in [
         "/admin/",
