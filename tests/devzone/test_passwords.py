@@ -194,3 +194,24 @@ def test_accounts_unused_for_ninety_days_are_disabled(db):
     text = out.getvalue()
     assert "已停用 2 个超过 90 天未登录的账号" in text
     assert "超级管理员 root" in text
+
+
+@pytest.mark.parametrize(
+    "unit, command",
+    [
+        ("devzone-disable-inactive", "disable_inactive_accounts"),
+        ("devzone-clearsessions", "clearsessions"),
+    ],
+)
+def test_the_daily_timers_run_the_commands_their_services_name(unit, command):
+    from pathlib import Path
+
+    from django.core.management import get_commands
+
+    service = Path(f"deploy/{unit}.service").read_text()
+    timer = Path(f"deploy/{unit}.timer").read_text()
+
+    assert f"ExecStart=/srv/devzone/.venv/bin/python manage.py {command}\n" in service
+    assert command in get_commands()
+    assert "Type=oneshot" in service
+    assert "OnCalendar=*-*-* " in timer and "Persistent=true" in timer
