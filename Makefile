@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e browser screenshots install lint format demo clean bench
+.PHONY: run test e2e browser screenshots install lint format demo clean bench audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,19 @@ e2e: install browser
 # The README's and the guide's screenshots, from the demo data (docs/screenshots/).
 screenshots: install browser
 	$(BIN)/python docs/take_screenshots.py
+
+# The installed packages against the known vulnerabilities PyPI publishes (OSV data);
+# --strict fails on any package it could not look up as well as on any vulnerability.
+# When PyPI cannot answer for the installed versions (no network, or a mirror's builds
+# PyPI does not know), the scan cannot run: it says so loudly and exits 0, so that an
+# offline build still runs its tests. Probed with Django's own entry.
+AUDIT_PROBE := import django, urllib.request; urllib.request.urlopen(f"https://pypi.org/pypi/django/{django.__version__}/json", timeout=10)
+audit-deps: install
+	@if $(BIN)/python -c '$(AUDIT_PROBE)' 2>/dev/null; then \
+	  $(BIN)/pip-audit --vulnerability-service pypi --strict --skip-editable --progress-spinner off; \
+	else \
+	  echo "WARNING: PyPI cannot answer for the installed versions (offline, or a mirror's builds): the dependency vulnerability scan (pip-audit) did NOT run." >&2; \
+	fi
 
 lint: install
 	$(BIN)/ruff check --fix .

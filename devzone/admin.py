@@ -3,18 +3,25 @@ from typing import cast
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone.accounts.passwords import password_set_by_other
+from devzone.accounts.separation import POWER_FIELDS
+from devzone.accounts.two_factor import two_factor_reset
 from devzone.admin_base import LogReadMixin, ReadOnlyLogAdmin, ZoneAdmin
 from devzone.admin_columns import NumberColumn
 from devzone.changelist import ZoneChangeListMixin
@@ -322,6 +329,12 @@ class AuditEventAdmin(ReadOnlyLogAdmin):
     date_hierarchy = "created_at"
 
 
+# django-otp's device admins would show staff a secret's settings in English; a
+# lost phone is the superuser's to handle, in the user's page (双因素认证).
+for otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(otp_model):
+        admin.site.unregister(otp_model)
+
 # auth's own admins, with the changelist that refuses impossible lookups.
 admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
@@ -329,12 +342,101 @@ admin.site.unregister(Group)
 
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
-    pass
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # The break-glass account is out of reach of the accounts' keeper.
+            queryset = queryset.filter(is_superuser=False)
+        return queryset
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # A new account's password is the administrator's: changed at first login.
+            password_set_by_other(user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            if user is not None and user.pk != request.user.pk:
+                password_set_by_other(user=user)
+        return response
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        # Roles are given from the role's page by the security administrator: the
+        # user form of anyone else takes no groups, permissions or superuser flag,
+        # whatever a POST carries.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f not in POWER_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.action(
+        description=_("重置双因素认证（手机丢失时，由超级管理员操作）"),
+        permissions=["reset_two_factor"],
+    )
+    def reset_two_factor(self, request, queryset):
+        removed = two_factor_reset(users=queryset)
+        self.message_user(
+            request,
+            _("已删除 %(count)d 个账号的验证器和备用码，下次登录时需重新绑定。")
+            % {"count": removed},
+            messages.SUCCESS,
+        )
+
+    def has_reset_two_factor_permission(self, request):
+        # Whoever resets a phone and a password holds the account: the superuser
+        # alone, and every superuser request is logged.
+        return request.user.is_superuser
+
+
+class GroupForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("成员"),
+        queryset=get_user_model().objects.filter(is_superuser=False),
+        required=False,
+        widget=FilteredSelectMultiple(_("用户"), is_stacked=False),
+        help_text=_("担任这一角色的用户。自己的角色不能在这里修改，改了也不会保存。"),
+    )
+
+    class Meta:
+        model = Group
+        fields = ["name", "permissions", "members"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["members"].initial = self.instance.user_set.filter(
+                is_superuser=False
+            )
+
+    def save_members(self, editor):
+        """Set the role's members from the form; the editor's own stays as it was."""
+        group = self.instance
+        chosen = [user for user in self.cleaned_data["members"] if user.pk != editor.pk]
+        kept = group.user_set.filter(Q(is_superuser=True) | Q(pk=editor.pk))
+        group.user_set.set([*kept, *chosen])
 
 
 @admin.register(Group)
 class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
-    pass
+    form = GroupForm
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.save_members(request.user)
 
 
 class ZoneAccessAttemptAdmin(LogReadMixin, ZoneChangeListMixin, AccessAttemptAdmin):

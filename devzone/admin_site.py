@@ -11,6 +11,7 @@ class DevzoneAdminSite(admin.AdminSite):
     index_title = _("工作台")
     site_url = None  # the admin is the site: no "查看站点" link looping back
     login_form = LoginForm
+    login_template = "devzone/accounts/login.html"
 
     def each_context(self, request):
         # Every admin page, and the report and export centre built on it, says why

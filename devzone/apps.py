@@ -43,6 +43,11 @@ class DevzoneConfig(AppConfig):
 
         # At login, not on the first request after it: the login time is written
         # with the session Django saves anyway.
+        from devzone.accounts import passwords
+
+        user_logged_in.connect(
+            passwords.check_at_login, dispatch_uid="devzone_password_check"
+        )
         user_logged_in.connect(
             middleware.start_working_day, dispatch_uid="devzone_working_day"
         )

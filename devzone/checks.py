@@ -56,3 +56,42 @@ def report_contributions_name_a_section(app_configs, **kwargs):
         for contribution in registry.report_contributions
         if contribution.section not in registry.report_sections
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def second_factor_enforced(app_configs, **kwargs):
+    """Warn when a deployment lets administrators log in with a password alone."""
+    from django.conf import settings
+
+    if settings.DEVZONE_ENFORCE_2FA:
+        return []
+    return [
+        checks.Warning(
+            "DEVZONE_ENFORCE_2FA is off: administrators and users who see personal "
+            "data log in with a password alone.",
+            hint="Unset DEVZONE_ENFORCE_2FA (it is on whenever DEBUG is off).",
+            id="devzone.W010",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security)
+def admin_networks_are_networks(app_configs, **kwargs):
+    """Refuse an address range that is not one (it would refuse every request)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    errors = []
+    for item in settings.DEVZONE_ADMIN_ALLOWED_NETWORKS:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            errors.append(
+                checks.Error(
+                    f"DEVZONE_ADMIN_ALLOWED_NETWORKS: {item!r} is not an address range.",
+                    hint="Write ranges like 10.0.0.0/8 or 192.168.1.20, comma-separated.",
+                    id="devzone.E010",
+                )
+            )
+    return errors

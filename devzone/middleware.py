@@ -20,7 +20,7 @@ def start_working_day(sender, request=None, session=None, **kwargs):
 
 
 class SessionExpiryMiddleware:
-    """Log the user out 8 hours after login and after 2 hours without a request.
+    """Log the user out 8 hours after login and after 30 minutes without a request.
 
     Django's SESSION_COOKIE_AGE alone is renewed whenever the session is saved, so it
     bounds neither: the login time and the last request are kept in the session.
@@ -52,8 +52,8 @@ class SessionExpiryMiddleware:
             }
         if now - seen_at >= settings.DEVZONE_SESSION_IDLE_SECONDS:
             return _(
-                "已有 %(hours)d 小时未操作，为保护数据已自动退出，请重新登录。"
-            ) % {"hours": settings.DEVZONE_SESSION_IDLE_SECONDS // 3600}
+                "已有 %(minutes)d 分钟未操作，为保护数据已自动退出，请重新登录。"
+            ) % {"minutes": settings.DEVZONE_SESSION_IDLE_SECONDS // 60}
         return None
 
     def record_activity(self, session, now):

@@ -476,6 +476,7 @@ class AuditEvent(models.Model):
         DENIED = "denied", _("拒绝访问")
         USER_CHANGE = "user_change", _("修改用户、组或权限")
         LOG_READ = "log_read", _("查看日志")
+        SUPERUSER = "superuser", _("超级管理员操作")
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     # No constraint and no cascade: removing a user changes none of its events.
@@ -633,3 +634,31 @@ class ColumnMapping(models.Model):
 
     def __str__(self):
         return f"{self.file_column} → {self.column or '不导入'}"
+
+
+class PasswordHistory(models.Model):
+    """A password a user had: its hash, when it was set, and whether by someone else.
+
+    The latest row tells when the password expires and whether it must be changed
+    (set by an administrator); the last five refuse a reused password
+    (``devzone.accounts.passwords``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="password_history",
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("设置时间"), default=timezone.now)
+    set_by_other = models.BooleanField(_("由管理员设置"), default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("历史密码")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"

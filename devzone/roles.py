@@ -20,6 +20,14 @@ Decisions recorded here:
 - The annual report and the export centre need no permission of their own: the
   report is open to staff, the export centre lists the datasets a user may export.
 - A user needs ``is_staff`` to enter the admin at all; a group does not give it.
+- 三员分立 (GB/T 22239-2019 8.1.5): the system administrator (系统管理员) keeps the
+  accounts — adds, changes, deactivates users and resets their passwords — and
+  gives no role; the security administrator (安全管理员) keeps the roles (groups,
+  their permissions and members) and the communities of staff profiles, and no
+  account; the audit administrator (审计管理员) reads every log and changes
+  nothing, and reads the records masked so that their histories open. None of the
+  three sees personal data unmasked, and none is a superuser: the superuser is the
+  break-glass account, whose every request is logged (devzone.accounts.separation).
 """
 
 from collections.abc import Iterable, Mapping
@@ -39,6 +47,9 @@ ENVIRONMENT = "环境城管"
 SOCIAL = "社会事业"
 COMMUNITY_STAFF = "社区工作人员"
 LEADERS = "领导"
+SYSTEM_ADMIN = "系统管理员"
+SECURITY_ADMIN = "安全管理员"
+AUDIT_ADMIN = "审计管理员"
 # Roles whose members work only in the communities their staff profile names; a
 # member whose profile names none sees nothing (devzone.scope).
 SCOPED_ROLES = (COMMUNITY_STAFF,)
@@ -68,6 +79,31 @@ ZONE_GRANTS: dict[str, list[str]] = {
     LEADERS: grant(
         READ_EXPORT, "devzone.community", "devzone.area", "devzone.annualindicator"
     ),
+    SYSTEM_ADMIN: grant(("view", "add", "change"), "auth.user"),
+    SECURITY_ADMIN: [
+        *grant(("view", "add", "change", "delete"), "auth.group"),
+        *grant(READ, "devzone.community"),
+        *grant(("view", "change"), "devzone.staffprofile"),
+    ],
+    AUDIT_ADMIN: [
+        *grant(
+            READ,
+            "devzone.personaldataaccess",
+            "devzone.exportlog",
+            "devzone.importbatch",
+            "devzone.auditevent",
+            "axes.accessattempt",
+            "axes.accesslog",
+            "axes.accessfailurelog",
+        ),
+        *grant(
+            READ,
+            "devzone.community",
+            "devzone.area",
+            "devzone.annualindicator",
+            "devzone.staffprofile",
+        ),
+    ],
 }
 
 ROLES: dict[str, frozenset[str]] = {}

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "devzone",
     "projects",
     "governance",
@@ -67,18 +70,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "devzone.accounts.networks.AdminNetworkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Outside the session checks below: it records the superuser's requests they
+    # answer too.
+    "devzone.accounts.separation.SuperuserAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Every 403 into the security log, with the user the auth middleware found.
     "devzone.audit_events.DeniedRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "devzone.middleware.SessionExpiryMiddleware",
+    "devzone.accounts.two_factor.TwoFactorMiddleware",
+    "devzone.accounts.passwords.PasswordChangeRequiredMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +155,17 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "admin:login"
 
+# A second factor (devzone.accounts.two_factor) for whoever administers or sees
+# personal data in full, and for everyone when DEVZONE_REQUIRE_2FA is on. Enforced
+# unless DEBUG (`make run`'s demo logs in with passwords, and says so).
+DEVZONE_ENFORCE_2FA = env_bool("DEVZONE_ENFORCE_2FA", not DEBUG)
+DEVZONE_REQUIRE_2FA = env_bool("DEVZONE_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = (
+    os.environ.get("DEVZONE_OTP_ISSUER", "").strip() or "开发区综合管理系统"
+)
+# The device admins never show a secret, even to the superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
@@ -155,7 +176,14 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "devzone.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "devzone.accounts.passwords.PasswordHistoryValidator"},
 ]
+# A password is changed after 90 days and never to one of the last five; an account
+# nobody logged into for 90 days is disabled (`manage.py disable_inactive_accounts`).
+DEVZONE_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("DEVZONE_PASSWORD_MAX_AGE_DAYS", 90))
+DEVZONE_PASSWORD_HISTORY = int(os.environ.get("DEVZONE_PASSWORD_HISTORY", 5))
+DEVZONE_ACCOUNT_INACTIVE_DAYS = int(os.environ.get("DEVZONE_ACCOUNT_INACTIVE_DAYS", 90))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -290,6 +318,9 @@ AXES_CLIENT_IP_CALLABLE = "devzone.client_ip.client_ip"
 # Reverse proxies in front of the application that append to X-Forwarded-For; with 0
 # the connection's address is used and the header is ignored (it can be forged).
 DEVZONE_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+# The address ranges the system may be used from (e.g. "10.0.0.0/8,192.168.1.0/24");
+# empty: any (devzone.accounts.networks; nginx holds the same list).
+DEVZONE_ADMIN_ALLOWED_NETWORKS = env_list("DEVZONE_ADMIN_ALLOWED_NETWORKS")
 
 # The logs (history, personal-data access, exports, security events, axes' logs)
 # are kept this many days at least; purge_audit removes older rows. Never below
@@ -301,11 +332,14 @@ if DEVZONE_AUDIT_RETENTION_DAYS < 180:
 DEVZONE_AUDIT_KEY = os.environ.get("DEVZONE_AUDIT_KEY", "")
 DEVZONE_AUDIT_KEY_FILE = os.environ.get("DEVZONE_AUDIT_KEY_FILE", "").strip()
 
-# A session ends 8 hours after login (a working day) or after 2 hours without a
+# A session ends 8 hours after login (a working day) or after 30 minutes without a
 # request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).
+# Expired sessions are removed daily (`manage.py clearsessions`, deploy/).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
-DEVZONE_SESSION_IDLE_SECONDS = 2 * 3600
+DEVZONE_SESSION_IDLE_SECONDS = int(
+    os.environ.get("DEVZONE_SESSION_IDLE_SECONDS", 30 * 60)
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

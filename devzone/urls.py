@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from devzone.accounts.views import two_factor_setup
 from devzone.health import healthz
 from devzone.import_cancel import import_cancel
 from devzone.import_mapping import import_mapping_save
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
+    # Outside /admin/: a user who must enrol reaches this page and nothing else.
+    path("account/two-factor/", two_factor_setup, name="two_factor_setup"),
     path("admin/import/cancel/", import_cancel, name="import_cancel"),
     path("admin/import/mapping/", import_mapping_save, name="import_mapping"),
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 """What the zone's roles may do with governance's records (see ``devzone.roles``)."""
 
 from devzone.roles import (
+    AUDIT_ADMIN,
     COMMUNITY_STAFF,
     ENTER,
     ENVIRONMENT,
@@ -21,6 +22,15 @@ GRANTS = {
         "governance.volunteeractivity",
     ),
     ENVIRONMENT: grant(FULL, "governance.environmentalcase"),
+    # The audit administrator opens each record's history, masked.
+    AUDIT_ADMIN: grant(
+        READ,
+        "governance.partybranch",
+        "governance.branchrating",
+        "governance.volunteerteam",
+        "governance.volunteeractivity",
+        "governance.environmentalcase",
+    ),
     COMMUNITY_STAFF: [
         *grant(ENTER, "governance.volunteeractivity", "governance.environmentalcase"),
         *grant(READ, "governance.volunteerteam", "governance.partybranch"),

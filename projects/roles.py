@@ -1,6 +1,7 @@
 """What the zone's roles may do with projects' records (see ``devzone.roles``)."""
 
 from devzone.roles import (
+    AUDIT_ADMIN,
     COMMUNITY_STAFF,
     ENTER,
     FULL,
@@ -25,4 +26,6 @@ GRANTS = {
         *grant(READ, "projects.relocationproject"),
     ],
     LEADERS: grant(READ_EXPORT, *RECORDS),
+    # The audit administrator opens each record's history, masked.
+    AUDIT_ADMIN: grant(READ, *RECORDS),
 }

@@ -27,3 +27,8 @@ DEVZONE_UPLOAD_DIR = Path(tempfile.mkdtemp(prefix="devzone-uploads-"))  # noqa: 
 # devzone/, installed for the tests only.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.recipe_app"]  # noqa: F405
 DEVZONE_AUDIT_KEY = "devzone-test-suite-audit-key"
+# The suite's tests of other features log in with force_login, which stands for a
+# login already finished; the second factor's own tests turn enforcement on
+# (tests/devzone/test_two_factor.py), and so do the browser tests (tests/e2e),
+# whose users log in with a code.
+DEVZONE_ENFORCE_2FA = False

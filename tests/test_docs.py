@@ -68,3 +68,22 @@ def test_the_slug_is_githubs():
 def test_the_package_docstring_points_to_the_architecture():
     assert "docs/architecture.md" in devzone.__doc__
     assert len(devzone.__doc__.splitlines()) <= 15
+
+
+def test_every_test_the_dengbao_table_names_exists():
+    import re
+    from pathlib import Path
+
+    table = Path("docs/等保对照.md").read_text(encoding="utf-8")
+    missing = []
+    current = None
+    for match in re.finditer(r"`(tests/[\w/]+\.py)?(?:::(\w+))?`", table):
+        path, name = match.groups()
+        current = path or current
+        if current is None or not Path(current).exists():
+            missing.append(match.group(0))
+        elif name and not re.search(
+            rf"^def {name}\(", Path(current).read_text(encoding="utf-8"), re.M
+        ):
+            missing.append(f"{current}::{name}")
+    assert missing == []

@@ -1,10 +1,12 @@
 """What the zone's roles may do with welfare's records (see ``devzone.roles``)."""
 
 from devzone.roles import (
+    AUDIT_ADMIN,
     COMMUNITY_STAFF,
     ENTER,
     FULL,
     LEADERS,
+    READ,
     READ_EXPORT,
     SOCIAL,
     grant,
@@ -20,4 +22,6 @@ GRANTS = {
     ],
     COMMUNITY_STAFF: grant(ENTER, *RECORDS),
     LEADERS: grant(READ_EXPORT, *RECORDS),
+    # The audit administrator opens each record's history, masked.
+    AUDIT_ADMIN: grant(READ, *RECORDS),
 }

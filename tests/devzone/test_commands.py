@@ -27,17 +27,23 @@ def test_zone_demo_data_loads_twice_to_the_same_rows(db):
     )
 
 
-def test_ensure_admin_uses_the_given_password(db, monkeypatch, capsys, tmp_path):
-    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "s3cret-for-tests")
+def test_ensure_admin_uses_the_given_password(
+    db, monkeypatch, capsys, tmp_path, settings
+):
+    settings.DEBUG = True  # `make run`'s demo; production refuses (test_login_security)
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "S3cret-for-tests")
     call_command("ensure_admin")
     call_command("ensure_admin")
     out = capsys.readouterr().out
     user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser and user.check_password("s3cret-for-tests")
-    assert "http://127.0.0.1:8000/admin/" in out and "s3cret-for-tests" in out
+    assert user.is_superuser and user.check_password("S3cret-for-tests")
+    assert "http://127.0.0.1:8000/admin/" in out and "S3cret-for-tests" in out
 
 
-def test_ensure_admin_generates_and_keeps_a_password(db, monkeypatch, capsys, tmp_path):
+def test_ensure_admin_generates_and_keeps_a_password(
+    db, monkeypatch, capsys, tmp_path, settings
+):
+    settings.DEBUG = True
     from devzone.management.commands import ensure_admin
 
     monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)

@@ -124,3 +124,32 @@ def test_start_up_is_refused_with_a_weak_secret_key_when_debug_is_off(key):
     assert "DJANGO_SECRET_KEY is too weak: use at least 50 random characters" in (
         result.stderr
     )
+
+
+def test_the_second_factor_is_enforced_in_production_and_warned_about_when_off():
+    shell = "from django.conf import settings; print(settings.DEVZONE_ENFORCE_2FA)"
+    production = manage("shell", "-c", shell, **PRODUCTION)
+    demo = manage("shell", "-c", shell, DJANGO_DEBUG="1")
+    turned_off = manage("check", "--deploy", **PRODUCTION, DEVZONE_ENFORCE_2FA="0")
+
+    assert production.stdout.strip().endswith("True"), production.stderr
+    assert demo.stdout.strip().endswith("False"), demo.stderr
+    assert "devzone.W010" in turned_off.stdout + turned_off.stderr
+
+
+def test_sslmode_verify_full_in_the_database_url_reaches_the_driver():
+    shell = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS'])"
+    )
+    url = (
+        "postgres://devzone:pw@db.zone.example:5432/devzone"
+        "?sslmode=verify-full&sslrootcert=/etc/devzone/tls/db-ca.pem"
+    )
+
+    result = manage("shell", "-c", shell, **PRODUCTION, DATABASE_URL=url)
+
+    options = result.stdout.strip().splitlines()[-1]
+    assert "'sslmode': 'verify-full'" in options, result.stderr
+    assert "'sslrootcert': '/etc/devzone/tls/db-ca.pem'" in options
+    assert "jit=off" in options

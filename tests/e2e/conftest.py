@@ -12,8 +12,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import override_settings
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from pytest_django.live_server_helper import LiveServer
 
+from devzone.accounts.two_factor import needs_two_factor
 from devzone.models import Community, StaffProfile
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE
 
@@ -21,7 +24,22 @@ from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE
 # database reads happen beside it, never inside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "e2e-password-for-tests"
+PASSWORD = "e2e-Password-for-tests"
+# The browser tests run as production does: the second factor enforced. A user who
+# needs one logs in with one of its backup codes, a fresh one each time (a TOTP code
+# is accepted once per 30 seconds, and the tests log in more often than that);
+# test_two_factor.py enrols an authenticator and logs in with its code.
+BACKUP_CODES: dict[str, list[str]] = {}
+
+
+def give_second_factor(user):
+    """Give ``user`` a set of backup codes if it needs a second factor."""
+    if not needs_two_factor(user) or user.username in BACKUP_CODES:
+        return
+    device = StaticDevice.objects.create(user=user, name="e2e", confirmed=True)
+    codes = [f"{user.username[:4]}{n:04d}" for n in range(500)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    BACKUP_CODES[user.username] = codes
 
 
 def pytest_collection_modifyitems(items):
@@ -40,7 +58,7 @@ def site(django_db_setup, django_db_blocker):
         call_command("setup_roles", verbosity=0)
         call_command("seed_demo", verbosity=0)
         User = get_user_model()
-        User.objects.create_superuser("admin", password=PASSWORD)
+        give_second_factor(User.objects.create_superuser("admin", password=PASSWORD))
         # The demo's community worker of 高楼社区 (seed_demo), with a password.
         worker, _created = User.objects.get_or_create(username="gaolou")
         worker.set_password(PASSWORD)
@@ -51,9 +69,12 @@ def site(django_db_setup, django_db_blocker):
             user=worker, defaults={"department": StaffProfile.Department.COMMUNITY}
         )
         profile.communities.add(Community.objects.get(name="高楼社区"))
+    enforced = override_settings(DEVZONE_ENFORCE_2FA=True)
+    enforced.enable()
     server = LiveServer("localhost")
     yield server.url
     server.stop()
+    enforced.disable()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 
@@ -92,5 +113,7 @@ def log_in(page, username="admin", password=PASSWORD):
     page.goto("/admin/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
+    if BACKUP_CODES.get(username):
+        page.get_by_label("动态口令").fill(BACKUP_CODES[username].pop())
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/admin/")

@@ -25,7 +25,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_desk(page):
 
     expect(page.locator(".errornote")).to_contain_text(
         re.compile(
-            r"用户名或密码不正确（区分大小写）。再错 \d 次，该账号将在本机锁定 30 分钟。"
+            r"用户名、密码或动态口令不正确（区分大小写）。再错 \d 次，该账号将在本机锁定 30 分钟。"
         )
     )
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from devzone.models import Area
 from governance.models import EnvironmentalCase
 from tests.e2e.chromium import OFFICE, PHONE
-from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.conftest import PASSWORD, give_second_factor, log_in
 from welfare.models import AssistanceRecord, WelfareRecipient
 
 NO_SIDEWAYS_SCROLL = "document.scrollingElement.scrollWidth <= window.innerWidth"
@@ -31,6 +31,7 @@ def clerk(site, django_db_blocker):
         user.set_password(PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name="社会事业"))
+        give_second_factor(get_user_model().objects.get(pk=user.pk))
     return CLERK
 
 
@@ -176,7 +177,7 @@ def test_a_wrong_password_tells_the_tries_left(page):
 
     expect(page.locator(".errornote")).to_have_text(
         re.compile(
-            r"^\s*用户名或密码不正确（区分大小写）。再错 [1-4] 次，"
+            r"^\s*用户名、密码或动态口令不正确（区分大小写）。再错 [1-4] 次，"
             r"该账号将在本机锁定 30 分钟。\s*$"
         )
     )
