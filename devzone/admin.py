@@ -351,6 +351,11 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
             queryset = queryset.filter(is_superuser=False)
         return queryset
 
+    def has_delete_permission(self, request, obj=None):
+        # An account is disabled (取消“有效”), never deleted: its trail in the
+        # append-only logs names it, and those rows cannot be changed to forget it.
+        return False
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:

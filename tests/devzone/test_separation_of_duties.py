@@ -107,6 +107,31 @@ def test_the_system_administrator_keeps_accounts(role_client, client):
     assert not other.is_active  # deactivated
 
 
+def test_an_account_is_disabled_never_deleted(role_client, client, db):
+    # given: an account whose work the append-only history names
+    role_client(roles.SYSTEM_ADMIN, "sysadmin")
+    other = get_user_model().objects.create_user("staff2", password=PASSWORD)
+    recipient = WelfareRecipientFactory()
+    recipient._history_user = other
+    recipient.save()
+
+    # then: neither the system administrator nor the superuser is offered a delete
+    for who in ("sysadmin", "root"):
+        if who == "root":
+            root = get_user_model().objects.create_superuser("root", password=PASSWORD)
+            client.force_login(root)
+        page = client.get(url("auth_user_change", other.pk)).content.decode()
+        assert url("auth_user_delete", other.pk) not in page
+        assert (
+            "delete_selected"
+            not in client.get(url("auth_user_changelist")).content.decode()
+        )
+        response = client.post(url("auth_user_delete", other.pk), {"post": "yes"})
+        assert response.status_code == 403
+    assert get_user_model().objects.filter(pk=other.pk).exists()
+    assert recipient.history.latest().history_user == other
+
+
 def test_the_system_administrator_touches_no_role_and_no_log(role_client, client):
     role_client(roles.SYSTEM_ADMIN, "sysadmin")
     group = Group.objects.get(name=roles.LEADERS)
