@@ -45,13 +45,15 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/changelists.py
 	$(BIN)/python benchmarks/spreadsheets.py
-# The system's Chromium and the CJK fonts the browser tests and screenshots need;
-# installed with apt when missing (as root, e.g. in CI).
+# The system's Chromium, its Chinese interface (a file field's 选择文件) and the CJK
+# fonts the browser tests and screenshots need; installed with apt when missing (as
+# root, e.g. in CI).
 CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium chromium-l10n fonts-noto-cjk poppler-utils
 browser:
-	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list :lang=zh | grep -q .; then \
-	  if [ "$$(id -u)" != 0 ]; then echo "Chromium and fonts-noto-cjk are missing: run make e2e as root, or: sudo apt-get install -y chromium fonts-noto-cjk poppler-utils" >&2; exit 1; fi; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null; \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -e /usr/lib/chromium/locales/zh-CN.pak ] || ! fc-list :lang=zh | grep -q .; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "Chromium, its Chinese locale or fonts-noto-cjk are missing: run make e2e as root, or: sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	fi
 
 # Browser tests (tests/e2e): each a clerk's task, in Chromium at 1366×768 and 390 px.
