@@ -142,24 +142,23 @@ def uninstall_sql(vendor: str, logs: Iterable[LogTable]) -> list[str]:
 
 def install_triggers(using: str = "default", **kwargs) -> None:
     """Install the triggers on every log table (after each migrate)."""
-    from django.db import connections, transaction
-
-    connection = connections[using]
-    existing = set(connection.introspection.table_names())
-    logs = [log for log in log_tables() if log.table in existing]
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        for statement in install_sql(connection.vendor, logs):
-            cursor.execute(statement)
+    run_on_log_tables(install_sql, using)
 
 
 def uninstall_triggers(using: str = "default") -> None:
+    """Lift the triggers (the tables' owner, e.g. the tests' flush)."""
+    run_on_log_tables(uninstall_sql, using)
+
+
+def run_on_log_tables(statements_for, using: str) -> None:
+    """Run the statements ``statements_for(vendor, logs)`` on the existing log tables."""
     from django.db import connections, transaction
 
     connection = connections[using]
     existing = set(connection.introspection.table_names())
     logs = [log for log in log_tables() if log.table in existing]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for statement in uninstall_sql(connection.vendor, logs):
+        for statement in statements_for(connection.vendor, logs):
             cursor.execute(statement)
 
 
