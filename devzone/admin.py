@@ -439,6 +439,23 @@ class GroupForm(forms.ModelForm):
 class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
     form = GroupForm
 
+    def has_change_permission(self, request, obj=None):
+        # A role's permissions are its members': whoever edits a role he holds
+        # grants himself whatever he adds. His own role is another keeper's.
+        if obj is not None and self.holds(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.holds(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def holds(request, group):
+        user = request.user
+        return not user.is_superuser and group.user_set.filter(pk=user.pk).exists()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.save_members(request.user)

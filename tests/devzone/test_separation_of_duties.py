@@ -341,3 +341,26 @@ def test_other_users_requests_are_not_in_the_superuser_log(role_client, client):
     client.get(url("index"))
 
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.SUPERUSER).exists()
+
+
+def test_the_security_administrator_cannot_widen_his_own_role(role_client, client):
+    """The role's permissions are his role too: adding one to a group he is in
+    would grant it to himself (e.g. personal data, or the accounts' keeping)."""
+    me = role_client(roles.SECURITY_ADMIN, "security")
+    own = Group.objects.get(name=roles.SECURITY_ADMIN)
+    before = set(own.permissions.values_list("pk", flat=True))
+    extra = Permission.objects.get(
+        content_type__app_label="auth", codename="change_user"
+    )
+
+    response = client.post(
+        url("auth_group_change", own.pk),
+        {"name": own.name, "permissions": [*before, extra.pk], "members": []},
+    )
+
+    assert refused(response)
+    assert set(own.permissions.values_list("pk", flat=True)) == before
+    me = get_user_model().objects.get(pk=me.pk)
+    assert not me.has_perm("auth.change_user")
+    assert refused(client.post(url("auth_group_delete", own.pk), {"post": "yes"}))
+    assert Group.objects.filter(pk=own.pk).exists()
