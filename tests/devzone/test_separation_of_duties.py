@@ -364,3 +364,27 @@ def test_the_security_administrator_cannot_widen_his_own_role(role_client, clien
     assert not me.has_perm("auth.change_user")
     assert refused(client.post(url("auth_group_delete", own.pk), {"post": "yes"}))
     assert Group.objects.filter(pk=own.pk).exists()
+
+
+def test_the_audit_administrator_runs_no_action_on_the_lockouts(role_client, client):
+    """django-axes' 清理已过期的登录尝试 deletes rows: it is not a reader's."""
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    role_client(roles.AUDIT_ADMIN, "auditor")
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="10.0.0.1", failures_since_start=3
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=timezone.now() - datetime.timedelta(days=30)
+    )
+    changelist = url("axes_accessattempt_changelist")
+
+    assert "cleanup_expired_attempts" not in client.get(changelist).content.decode()
+    client.post(
+        changelist,
+        {"action": "cleanup_expired_attempts", "_selected_action": [attempt.pk]},
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
