@@ -17,7 +17,9 @@ Decisions recorded here:
   enrolment works; once a device exists the password alone is worth nothing. A lost
   phone: the superuser deletes the user's devices, the user enrols again.
 - A TOTP code is accepted once (django-otp keeps the last time step used); a backup
-  code is deleted when used.
+  code is deleted when used. A backup code is stored as a keyed digest
+  (``backup_code_digest``), never in clear: a copy of the database opens no account.
+  Rotating SECRET_KEY voids the backup codes (the authenticator still works).
 """
 
 import base64
@@ -34,6 +36,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -63,6 +66,13 @@ def has_device(user: Any) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def backup_code_digest(code: str) -> str:
+    """Return what is stored for a backup code: a digest keyed by SECRET_KEY that
+    fits django-otp's 16-character token column (64 bits)."""
+    code = "".join(code.split()).lower()
+    return salted_hmac("devzone.backup-code", code, algorithm="sha256").hexdigest()[:16]
+
+
 def verify(user: Any, code: str) -> Any:
     """Return the user's device that accepts ``code`` (and so spends it), or None.
 
@@ -73,7 +83,10 @@ def verify(user: Any, code: str) -> Any:
         return None
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(code):
+            token = (
+                backup_code_digest(code) if isinstance(device, StaticDevice) else code
+            )
+            if device.verify_token(token):
                 return device
     return None
 
@@ -138,7 +151,7 @@ def backup_codes_renew(*, user: Any) -> list[str]:
     static = StaticDevice.objects.create(user=user, name="备用码", confirmed=True)
     codes = [StaticToken.random_token() for _i in range(BACKUP_CODES)]
     StaticToken.objects.bulk_create(
-        StaticToken(device=static, token=code) for code in codes
+        StaticToken(device=static, token=backup_code_digest(code)) for code in codes
     )
     return codes
 

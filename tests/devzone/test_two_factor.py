@@ -353,3 +353,21 @@ def test_an_unenrolled_session_may_still_log_in_as_someone_else(client, superuse
     log_in(client, "other", codes[0])
 
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_backup_codes_are_not_stored_in_clear(client, superuser):
+    """A copy of the database must not hand out working backup codes."""
+    _device, codes = enrolled(superuser)
+
+    stored = set(
+        StaticToken.objects.filter(device__user=superuser).values_list(
+            "token", flat=True
+        )
+    )
+
+    assert len(stored) == 10
+    assert not stored & set(codes)
+    assert not stored & {code.upper() for code in codes}
+    # the code still opens the account once, typed in either case
+    log_in(client, "root", codes[3].upper())
+    assert client.get(reverse("admin:index")).status_code == 200
