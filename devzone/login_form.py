@@ -36,21 +36,33 @@ class LoginForm(AdminAuthenticationForm):
         ),
     )
 
+    def confirm_login_allowed(self, user):
+        """Refuse an account outside the admin as a wrong password is refused.
+
+        The admin's own refusal (no ``is_staff``) lacked the tries left and was not
+        counted: its answer told that the password was right.
+        """
+        if not user.is_active or not user.is_staff:
+            self.refuse(user)
+
+    def refuse(self, user):
+        # Counted by django-axes like a wrong password, and answered alike: the
+        # answer never tells that the password was right.
+        signals.user_login_failed.send(
+            sender=__name__,
+            credentials={"username": user.get_username()},
+            request=self.request,
+        )
+        self.user_cache = None
+        raise self.get_invalid_login_error()
+
     def clean(self):
         cleaned_data = super().clean()
         user = self.get_user()
         if user is not None and two_factor.has_device(user):
             device = two_factor.verify(user, self.cleaned_data.get("otp_token", ""))
             if device is None:
-                # Counted by django-axes like a wrong password, and answered alike:
-                # the answer never tells that the password was right.
-                signals.user_login_failed.send(
-                    sender=__name__,
-                    credentials={"username": user.get_username()},
-                    request=self.request,
-                )
-                self.user_cache = None
-                raise self.get_invalid_login_error()
+                self.refuse(user)
             # django-otp marks the session verified when auth.login() sees this.
             user.otp_device = device  # type: ignore[attr-defined]
         return cleaned_data

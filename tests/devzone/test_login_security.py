@@ -53,6 +53,18 @@ def test_a_wrong_password_shows_the_login_form_again(client, staff):
     )
 
 
+def test_the_answer_does_not_tell_a_right_password_of_a_non_staff_account(client, db):
+    """An account outside the admin (no is_staff) gets the same refusal for its
+    right password as for a wrong one, counted alike: nothing tells them apart."""
+    get_user_model().objects.create_user("outsider", password=PASSWORD)
+
+    right = log_in(client, "outsider", PASSWORD).content.decode()
+    wrong = log_in(client, "outsider", "wrong-password").content.decode()
+
+    assert "再错 4 次" in right
+    assert "再错 3 次" in wrong
+
+
 def test_the_tries_left_count_down_per_username_and_address(client, staff):
     staff("alice")
     log_in(client, "alice", "wrong-password")
