@@ -91,13 +91,29 @@ def verify(user: Any, code: str) -> Any:
     return None
 
 
-def pending_totp(user: Any) -> TOTPDevice:
-    """Return the user's unconfirmed authenticator, made with a new secret if none."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+PENDING_SESSION_KEY = "devzone_pending_totp"
+
+
+def pending_totp(user: Any, session: Any) -> TOTPDevice:
+    """Return this session's unconfirmed authenticator, made with a new secret if
+    none.
+
+    The secret is the session's own: another session of the same user (someone
+    with the password who opened this page first) gets another one, and making
+    it voids every earlier unconfirmed secret.
+    """
+    pk = session.get(PENDING_SESSION_KEY)
+    device = (
+        TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+        if pk is not None
+        else None
+    )
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(
             user=user, name="手机验证器", confirmed=False
         )
+        session[PENDING_SESSION_KEY] = device.pk
     return device
 
 

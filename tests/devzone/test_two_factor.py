@@ -371,3 +371,28 @@ def test_backup_codes_are_not_stored_in_clear(client, superuser):
     # the code still opens the account once, typed in either case
     log_in(client, "root", codes[3].upper())
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_secret_shown_to_another_session_is_not_the_one_enrolled(superuser):
+    """Someone who had the password and opened the enrolment page first must not
+    learn the secret of the authenticator the user then enrols."""
+    from django.test import Client
+
+    snooper, owner = Client(), Client()
+    log_in(snooper, "root")
+    seen = re.search(
+        r'id="totp-secret">([A-Z2-7 ]+)<',
+        snooper.get(reverse("two_factor_setup")).content.decode(),
+    ).group(1)
+
+    log_in(owner, "root")
+    page = owner.get(reverse("two_factor_setup")).content.decode()
+    shown = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1)
+    assert shown != seen
+    device = TOTPDevice.objects.get(user=superuser, confirmed=False)
+    owner.post(reverse("two_factor_setup"), {"code": code_of(device)})
+
+    device.refresh_from_db()
+    assert device.confirmed
+    assert TOTPDevice.objects.filter(user=superuser).count() == 1
+    assert snooper.get(reverse("admin:index")).status_code == 302
