@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone import roles
 from devzone.accounts.passwords import password_set_by_other
 from devzone.accounts.separation import POWER_FIELDS
 from devzone.accounts.two_factor import two_factor_reset
@@ -340,6 +341,10 @@ admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
 
+# The three administrators of 三员分立 (devzone.roles).
+ADMINISTRATOR_ROLES = (roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN)
+
+
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
     actions = ["reset_two_factor"]
@@ -350,6 +355,19 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
             # The break-glass account is out of reach of the accounts' keeper.
             queryset = queryset.filter(is_superuser=False)
         return queryset
+
+    def has_change_permission(self, request, obj=None):
+        # 三员分立: whoever resets the security or audit administrator's password
+        # logs in as them. Their accounts (and another system administrator's)
+        # are the superuser's to change; the system administrator sees them.
+        if (
+            obj is not None
+            and not request.user.is_superuser
+            and obj.pk != request.user.pk
+            and obj.groups.filter(name__in=ADMINISTRATOR_ROLES).exists()
+        ):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # An account is disabled (取消“有效”), never deleted: its trail in the

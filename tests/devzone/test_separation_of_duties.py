@@ -388,3 +388,36 @@ def test_the_audit_administrator_runs_no_action_on_the_lockouts(role_client, cli
         {"action": "cleanup_expired_attempts", "_selected_action": [attempt.pk]},
     )
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+@pytest.mark.parametrize("role", [roles.SECURITY_ADMIN, roles.AUDIT_ADMIN])
+def test_the_system_administrator_cannot_take_over_the_other_two(
+    role_client, client, role
+):
+    """Resetting the security or audit administrator's password would let the
+    accounts' keeper log in as them: their accounts are the superuser's."""
+    keeper = get_user_model().objects.create_user(
+        "keeper", password=PASSWORD, is_staff=True
+    )
+    keeper.groups.add(Group.objects.get(name=role))
+    role_client(roles.SYSTEM_ADMIN, "sysadmin")
+
+    assert refused(
+        client.post(
+            url("auth_user_password_change", keeper.pk),
+            {"password1": "Taken-over-2024!", "password2": "Taken-over-2024!"},
+        )
+    )
+    client.post(
+        url("auth_user_change", keeper.pk),
+        {
+            "username": "keeper",
+            "is_active": "",
+            "is_staff": "on",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "08:00:00",
+        },
+    )
+    keeper.refresh_from_db()
+    assert keeper.check_password(PASSWORD)
+    assert keeper.is_active
