@@ -29,10 +29,16 @@ class LoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
         label=_("动态口令"),
         required=False,
-        max_length=16,
+        # No max_length: a field error would be the only answer to a right password
+        # with an overlong code, telling the password was right. verify() refuses
+        # a code over 16 characters like any wrong one.
         help_text=_("已绑定验证器的账号填写验证器显示的 6 位数字，或一个备用码。"),
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "maxlength": 16,
+            }
         ),
     )
 

@@ -326,3 +326,25 @@ def test_ensure_admin_seeds_no_admin_in_production(db, monkeypatch, settings):
 
     assert "createsuperuser" in str(error.value)
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_an_overlong_code_does_not_tell_a_right_password(client, staff):
+    """A code field too long for its form must not answer differently for a right
+    password than for a wrong one."""
+    staff("clerk")
+
+    def answer(password):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "clerk", "password": password, "otp_token": "1" * 40},
+            REMOTE_ADDR="10.1.2.3",
+        )
+        return response
+
+    wrong = answer("wrong-password").content.decode()
+    assert "用户名、密码或动态口令不正确" in wrong
+    right = answer(PASSWORD)
+    # an account without an authenticator logs in (the code is not asked for) ...
+    assert right.status_code == 302
+    # ... never to a page that tells only "too long"
+    assert client.get(reverse("admin:index")).status_code == 200
