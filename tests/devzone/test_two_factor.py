@@ -396,3 +396,26 @@ def test_a_secret_shown_to_another_session_is_not_the_one_enrolled(superuser):
     assert device.confirmed
     assert TOTPDevice.objects.filter(user=superuser).count() == 1
     assert snooper.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_password_alone_reaches_no_data_endpoint(client, superuser):
+    """Besides the pages: the person page, photos, import progress and mapping, the
+    export centre's files and the admin's autocomplete answer with the enrolment."""
+    log_in(client, "root")
+    key = "00000000-0000-0000-0000-000000000000"
+    for method, path in [
+        ("get", reverse("desk:person", args=["x"])),
+        ("get", reverse("desk:person_find") + "?q=110101199003071234"),
+        ("get", f"/photos/welfare.welfarerecipient/{key}/full.jpg"),
+        (
+            "get",
+            reverse("admin:welfare_welfarerecipient_import_progress", args=["x"]),
+        ),
+        ("get", reverse("admin:autocomplete") + "?app_label=auth&model_name=user"),
+        ("get", reverse("reports:export_history")),
+        ("post", reverse("import_mapping")),
+        ("post", reverse("import_cancel")),
+    ]:
+        response = getattr(client, method)(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == reverse("two_factor_setup"), path
