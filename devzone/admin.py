@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from devzone import roles
 from devzone.accounts.passwords import password_set_by_other
 from devzone.accounts.separation import POWER_FIELDS
 from devzone.accounts.two_factor import two_factor_reset
@@ -340,6 +341,10 @@ admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
 
+# The three administrators of 三员分立 (devzone.roles).
+ADMINISTRATOR_ROLES = (roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN)
+
+
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
     actions = ["reset_two_factor"]
@@ -350,6 +355,19 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
             # The break-glass account is out of reach of the accounts' keeper.
             queryset = queryset.filter(is_superuser=False)
         return queryset
+
+    def has_change_permission(self, request, obj=None):
+        # 三员分立: whoever resets the security or audit administrator's password
+        # logs in as them. Their accounts (and another system administrator's)
+        # are the superuser's to change; the system administrator sees them.
+        if (
+            obj is not None
+            and not request.user.is_superuser
+            and obj.pk != request.user.pk
+            and obj.groups.filter(name__in=ADMINISTRATOR_ROLES).exists()
+        ):
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         # An account is disabled (取消“有效”), never deleted: its trail in the
@@ -439,6 +457,23 @@ class GroupForm(forms.ModelForm):
 class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
     form = GroupForm
 
+    def has_change_permission(self, request, obj=None):
+        # A role's permissions are its members': whoever edits a role he holds
+        # grants himself whatever he adds. His own role is another keeper's.
+        if obj is not None and self.holds(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.holds(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def holds(request, group):
+        user = request.user
+        return not user.is_superuser and group.user_set.filter(pk=user.pk).exists()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.save_members(request.user)
@@ -449,7 +484,8 @@ class ZoneAccessAttemptAdmin(LogReadMixin, ZoneChangeListMixin, AccessAttemptAdm
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("清理已过期的登录尝试"))
+    # It deletes rows: for whoever may delete attempts, not for the log's reader.
+    @admin.action(description=_("清理已过期的登录尝试"), permissions=["delete"])
     def cleanup_expired_attempts(self, request, queryset):
         # django-axes' own action reads the attempt time that only its login
         # handler puts on a request: on an admin request it was a server error.

@@ -16,7 +16,7 @@ from devzone.admin_forms import ZoneFormMixin
 from devzone.admin_imports import ZoneImportMixin
 from devzone.admin_personal import PersonalDataMixin
 from devzone.admin_versions import VersionsMixin
-from devzone.audit_events import audit_event_record
+from devzone.audit_events import audit_event_record, masked
 from devzone.changelist import CappedCountPaginator, ZoneChangeListMixin
 from devzone.errors import RecordNotFound
 from devzone.filter_words import FilterWordsMixin
@@ -82,7 +82,7 @@ class LogReadMixin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         if response.status_code == 200:
-            query = request.GET.urlencode()
+            query = masked(request.GET.urlencode())
             self.log_read(request, f"{self.opts.verbose_name}列表 {query}".rstrip())
         return response
 

@@ -29,12 +29,38 @@ class LoginForm(AdminAuthenticationForm):
     otp_token = forms.CharField(
         label=_("动态口令"),
         required=False,
-        max_length=16,
+        # No max_length: a field error would be the only answer to a right password
+        # with an overlong code, telling the password was right. verify() refuses
+        # a code over 16 characters like any wrong one.
         help_text=_("已绑定验证器的账号填写验证器显示的 6 位数字，或一个备用码。"),
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "maxlength": 16,
+            }
         ),
     )
+
+    def confirm_login_allowed(self, user):
+        """Refuse an account outside the admin as a wrong password is refused.
+
+        The admin's own refusal (no ``is_staff``) lacked the tries left and was not
+        counted: its answer told that the password was right.
+        """
+        if not user.is_active or not user.is_staff:
+            self.refuse(user)
+
+    def refuse(self, user):
+        # Counted by django-axes like a wrong password, and answered alike: the
+        # answer never tells that the password was right.
+        signals.user_login_failed.send(
+            sender=__name__,
+            credentials={"username": user.get_username()},
+            request=self.request,
+        )
+        self.user_cache = None
+        raise self.get_invalid_login_error()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -42,15 +68,7 @@ class LoginForm(AdminAuthenticationForm):
         if user is not None and two_factor.has_device(user):
             device = two_factor.verify(user, self.cleaned_data.get("otp_token", ""))
             if device is None:
-                # Counted by django-axes like a wrong password, and answered alike:
-                # the answer never tells that the password was right.
-                signals.user_login_failed.send(
-                    sender=__name__,
-                    credentials={"username": user.get_username()},
-                    request=self.request,
-                )
-                self.user_cache = None
-                raise self.get_invalid_login_error()
+                self.refuse(user)
             # django-otp marks the session verified when auth.login() sees this.
             user.otp_device = device  # type: ignore[attr-defined]
         return cleaned_data

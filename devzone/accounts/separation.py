@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from devzone.audit_events import audit_event_record
+from devzone.audit_events import audit_event_record, masked_path
 from devzone.models import AuditEvent
 
 # Fields of the user form that give roles and powers: the superuser's alone.
@@ -30,7 +30,7 @@ def record_superuser_request(request: HttpRequest, response: HttpResponse) -> No
         action=AuditEvent.Action.SUPERUSER,
         request=request,
         user=user,
-        target=f"{request.method} {request.get_full_path()}",
+        target=f"{request.method} {masked_path(request)}",
         result=str(response.status_code),
     )
 

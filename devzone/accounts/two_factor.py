@@ -17,7 +17,9 @@ Decisions recorded here:
   enrolment works; once a device exists the password alone is worth nothing. A lost
   phone: the superuser deletes the user's devices, the user enrols again.
 - A TOTP code is accepted once (django-otp keeps the last time step used); a backup
-  code is deleted when used.
+  code is deleted when used. A backup code is stored as a keyed digest
+  (``backup_code_digest``), never in clear: a copy of the database opens no account.
+  Rotating SECRET_KEY voids the backup codes (the authenticator still works).
 """
 
 import base64
@@ -34,6 +36,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -63,6 +66,13 @@ def has_device(user: Any) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def backup_code_digest(code: str) -> str:
+    """Return what is stored for a backup code: a digest keyed by SECRET_KEY that
+    fits django-otp's 16-character token column (64 bits)."""
+    code = "".join(code.split()).lower()
+    return salted_hmac("devzone.backup-code", code, algorithm="sha256").hexdigest()[:16]
+
+
 def verify(user: Any, code: str) -> Any:
     """Return the user's device that accepts ``code`` (and so spends it), or None.
 
@@ -73,18 +83,37 @@ def verify(user: Any, code: str) -> Any:
         return None
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
-            if device.verify_token(code):
+            token = (
+                backup_code_digest(code) if isinstance(device, StaticDevice) else code
+            )
+            if device.verify_token(token):
                 return device
     return None
 
 
-def pending_totp(user: Any) -> TOTPDevice:
-    """Return the user's unconfirmed authenticator, made with a new secret if none."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+PENDING_SESSION_KEY = "devzone_pending_totp"
+
+
+def pending_totp(user: Any, session: Any) -> TOTPDevice:
+    """Return this session's unconfirmed authenticator, made with a new secret if
+    none.
+
+    The secret is the session's own: another session of the same user (someone
+    with the password who opened this page first) gets another one, and making
+    it voids every earlier unconfirmed secret.
+    """
+    pk = session.get(PENDING_SESSION_KEY)
+    device = (
+        TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+        if pk is not None
+        else None
+    )
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(
             user=user, name="手机验证器", confirmed=False
         )
+        session[PENDING_SESSION_KEY] = device.pk
     return device
 
 
@@ -138,7 +167,7 @@ def backup_codes_renew(*, user: Any) -> list[str]:
     static = StaticDevice.objects.create(user=user, name="备用码", confirmed=True)
     codes = [StaticToken.random_token() for _i in range(BACKUP_CODES)]
     StaticToken.objects.bulk_create(
-        StaticToken(device=static, token=code) for code in codes
+        StaticToken(device=static, token=backup_code_digest(code)) for code in codes
     )
     return codes
 

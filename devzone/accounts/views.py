@@ -50,7 +50,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             request, "devzone/accounts/two_factor_setup.html", context
         )
 
-    device = two_factor.pending_totp(user)
+    device = two_factor.pending_totp(user, request.session)
     form = CodeForm(request.POST or None)
     wait = two_factor.seconds_to_wait(device)
     if request.method == "POST" and wait:

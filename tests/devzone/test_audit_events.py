@@ -148,3 +148,30 @@ def test_axes_logs_are_read_only_in_the_admin(auditor, client):
     ).status_code == 403
     assert AccessFailureLog.objects.filter(pk=failure.pk).exists()
     assert events(Action.LOG_READ)[0].target.endswith(f"#{failure.pk}")
+
+
+ID_NUMBER = "110101199003071234"
+PHONE = "13912345678"
+
+
+def test_a_searched_number_is_masked_in_every_logged_address(client, clerk):
+    """A search for an ID or phone number goes into the security log masked: the
+    log read, the refusal and the superuser's trail alike."""
+    changelist = reverse("admin:devzone_exportlog_changelist")
+    plain = f"{changelist}?q={ID_NUMBER}+{PHONE}"
+    full_width = f"{changelist}?q=%EF%BC%91{ID_NUMBER[1:]}"
+    client.force_login(clerk)
+    assert client.get(plain).status_code == 403
+    root = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    client.force_login(root)
+    assert client.get(plain).status_code == 200
+    assert client.get(full_width).status_code == 200
+
+    targets = [event.target for event in AuditEvent.objects.all()]
+    kinds = {event.action for event in AuditEvent.objects.all()}
+    assert {Action.DENIED, Action.LOG_READ, Action.SUPERUSER} <= kinds
+    for target in targets:
+        assert ID_NUMBER not in target, target
+        assert ID_NUMBER[1:] not in target, target
+        assert PHONE not in target, target
+    assert any("110101********1234" in target for target in targets)

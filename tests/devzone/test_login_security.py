@@ -53,6 +53,18 @@ def test_a_wrong_password_shows_the_login_form_again(client, staff):
     )
 
 
+def test_the_answer_does_not_tell_a_right_password_of_a_non_staff_account(client, db):
+    """An account outside the admin (no is_staff) gets the same refusal for its
+    right password as for a wrong one, counted alike: nothing tells them apart."""
+    get_user_model().objects.create_user("outsider", password=PASSWORD)
+
+    right = log_in(client, "outsider", PASSWORD).content.decode()
+    wrong = log_in(client, "outsider", "wrong-password").content.decode()
+
+    assert "再错 4 次" in right
+    assert "再错 3 次" in wrong
+
+
 def test_the_tries_left_count_down_per_username_and_address(client, staff):
     staff("alice")
     log_in(client, "alice", "wrong-password")
@@ -314,3 +326,25 @@ def test_ensure_admin_seeds_no_admin_in_production(db, monkeypatch, settings):
 
     assert "createsuperuser" in str(error.value)
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_an_overlong_code_does_not_tell_a_right_password(client, staff):
+    """A code field too long for its form must not answer differently for a right
+    password than for a wrong one."""
+    staff("clerk")
+
+    def answer(password):
+        response = client.post(
+            reverse("admin:login"),
+            {"username": "clerk", "password": password, "otp_token": "1" * 40},
+            REMOTE_ADDR="10.1.2.3",
+        )
+        return response
+
+    wrong = answer("wrong-password").content.decode()
+    assert "用户名、密码或动态口令不正确" in wrong
+    right = answer(PASSWORD)
+    # an account without an authenticator logs in (the code is not asked for) ...
+    assert right.status_code == 302
+    # ... never to a page that tells only "too long"
+    assert client.get(reverse("admin:index")).status_code == 200

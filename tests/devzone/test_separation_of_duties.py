@@ -341,3 +341,83 @@ def test_other_users_requests_are_not_in_the_superuser_log(role_client, client):
     client.get(url("index"))
 
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.SUPERUSER).exists()
+
+
+def test_the_security_administrator_cannot_widen_his_own_role(role_client, client):
+    """The role's permissions are his role too: adding one to a group he is in
+    would grant it to himself (e.g. personal data, or the accounts' keeping)."""
+    me = role_client(roles.SECURITY_ADMIN, "security")
+    own = Group.objects.get(name=roles.SECURITY_ADMIN)
+    before = set(own.permissions.values_list("pk", flat=True))
+    extra = Permission.objects.get(
+        content_type__app_label="auth", codename="change_user"
+    )
+
+    response = client.post(
+        url("auth_group_change", own.pk),
+        {"name": own.name, "permissions": [*before, extra.pk], "members": []},
+    )
+
+    assert refused(response)
+    assert set(own.permissions.values_list("pk", flat=True)) == before
+    me = get_user_model().objects.get(pk=me.pk)
+    assert not me.has_perm("auth.change_user")
+    assert refused(client.post(url("auth_group_delete", own.pk), {"post": "yes"}))
+    assert Group.objects.filter(pk=own.pk).exists()
+
+
+def test_the_audit_administrator_runs_no_action_on_the_lockouts(role_client, client):
+    """django-axes' 清理已过期的登录尝试 deletes rows: it is not a reader's."""
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    role_client(roles.AUDIT_ADMIN, "auditor")
+    attempt = AccessAttempt.objects.create(
+        username="someone", ip_address="10.0.0.1", failures_since_start=3
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=timezone.now() - datetime.timedelta(days=30)
+    )
+    changelist = url("axes_accessattempt_changelist")
+
+    assert "cleanup_expired_attempts" not in client.get(changelist).content.decode()
+    client.post(
+        changelist,
+        {"action": "cleanup_expired_attempts", "_selected_action": [attempt.pk]},
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+@pytest.mark.parametrize("role", [roles.SECURITY_ADMIN, roles.AUDIT_ADMIN])
+def test_the_system_administrator_cannot_take_over_the_other_two(
+    role_client, client, role
+):
+    """Resetting the security or audit administrator's password would let the
+    accounts' keeper log in as them: their accounts are the superuser's."""
+    keeper = get_user_model().objects.create_user(
+        "keeper", password=PASSWORD, is_staff=True
+    )
+    keeper.groups.add(Group.objects.get(name=role))
+    role_client(roles.SYSTEM_ADMIN, "sysadmin")
+
+    assert refused(
+        client.post(
+            url("auth_user_password_change", keeper.pk),
+            {"password1": "Taken-over-2024!", "password2": "Taken-over-2024!"},
+        )
+    )
+    client.post(
+        url("auth_user_change", keeper.pk),
+        {
+            "username": "keeper",
+            "is_active": "",
+            "is_staff": "on",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "08:00:00",
+        },
+    )
+    keeper.refresh_from_db()
+    assert keeper.check_password(PASSWORD)
+    assert keeper.is_active

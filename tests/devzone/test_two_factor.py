@@ -353,3 +353,69 @@ def test_an_unenrolled_session_may_still_log_in_as_someone_else(client, superuse
     log_in(client, "other", codes[0])
 
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_backup_codes_are_not_stored_in_clear(client, superuser):
+    """A copy of the database must not hand out working backup codes."""
+    _device, codes = enrolled(superuser)
+
+    stored = set(
+        StaticToken.objects.filter(device__user=superuser).values_list(
+            "token", flat=True
+        )
+    )
+
+    assert len(stored) == 10
+    assert not stored & set(codes)
+    assert not stored & {code.upper() for code in codes}
+    # the code still opens the account once, typed in either case
+    log_in(client, "root", codes[3].upper())
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_secret_shown_to_another_session_is_not_the_one_enrolled(superuser):
+    """Someone who had the password and opened the enrolment page first must not
+    learn the secret of the authenticator the user then enrols."""
+    from django.test import Client
+
+    snooper, owner = Client(), Client()
+    log_in(snooper, "root")
+    seen = re.search(
+        r'id="totp-secret">([A-Z2-7 ]+)<',
+        snooper.get(reverse("two_factor_setup")).content.decode(),
+    ).group(1)
+
+    log_in(owner, "root")
+    page = owner.get(reverse("two_factor_setup")).content.decode()
+    shown = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1)
+    assert shown != seen
+    device = TOTPDevice.objects.get(user=superuser, confirmed=False)
+    owner.post(reverse("two_factor_setup"), {"code": code_of(device)})
+
+    device.refresh_from_db()
+    assert device.confirmed
+    assert TOTPDevice.objects.filter(user=superuser).count() == 1
+    assert snooper.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_password_alone_reaches_no_data_endpoint(client, superuser):
+    """Besides the pages: the person page, photos, import progress and mapping, the
+    export centre's files and the admin's autocomplete answer with the enrolment."""
+    log_in(client, "root")
+    key = "00000000-0000-0000-0000-000000000000"
+    for method, path in [
+        ("get", reverse("desk:person", args=["x"])),
+        ("get", reverse("desk:person_find") + "?q=110101199003071234"),
+        ("get", f"/photos/welfare.welfarerecipient/{key}/full.jpg"),
+        (
+            "get",
+            reverse("admin:welfare_welfarerecipient_import_progress", args=["x"]),
+        ),
+        ("get", reverse("admin:autocomplete") + "?app_label=auth&model_name=user"),
+        ("get", reverse("reports:export_history")),
+        ("post", reverse("import_mapping")),
+        ("post", reverse("import_cancel")),
+    ]:
+        response = getattr(client, method)(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == reverse("two_factor_setup"), path

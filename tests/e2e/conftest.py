@@ -16,7 +16,7 @@ from django.test import override_settings
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from pytest_django.live_server_helper import LiveServer
 
-from devzone.accounts.two_factor import needs_two_factor
+from devzone.accounts.two_factor import backup_code_digest, needs_two_factor
 from devzone.models import Community, StaffProfile
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, OFFICE
 
@@ -38,7 +38,9 @@ def give_second_factor(user):
         return
     device = StaticDevice.objects.create(user=user, name="e2e", confirmed=True)
     codes = [f"{user.username[:4]}{n:04d}" for n in range(500)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(c)) for c in codes
+    )
     BACKUP_CODES[user.username] = codes
 
 
