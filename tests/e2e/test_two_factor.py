@@ -4,18 +4,15 @@ import time
 
 import pyotp
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import NEWCOMER, PASSWORD
 
 
 @pytest.fixture
-def newcomer(site, django_db_blocker):
-    """A superuser with no second factor yet."""
-    with django_db_blocker.unblock():
-        get_user_model().objects.create_superuser("anquan", password=PASSWORD)
-    return "anquan"
+def newcomer(site):
+    """A superuser with no second factor yet (made with the site, committed)."""
+    return NEWCOMER
 
 
 def test_an_administrator_enrols_an_authenticator_and_logs_in_with_its_code(
