@@ -81,7 +81,9 @@ def logged_out(sender, request, user, **kwargs):
 
 
 def login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username", ""))[:150]
+    # Whatever was typed as the user name, masked: staff type ID numbers in the
+    # wrong field too.
+    username = masked(str(credentials.get("username", "")))[:150]
     audit_event_record(
         action=AuditEvent.Action.LOGIN_FAILED,
         request=request,

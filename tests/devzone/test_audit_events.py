@@ -62,6 +62,19 @@ def test_logins_failures_and_logouts_are_logged_with_the_address(client, clerk):
     assert AccessFailureLog.objects.filter(username="clerk").count() == 1
 
 
+def test_a_number_typed_as_the_user_name_is_masked_in_the_log(client, db):
+    # when: a clerk types a resident's ID number into the user name field
+    client.post(
+        reverse("admin:login"),
+        {"username": "321181199001011234", "password": "x", "next": "/admin/"},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    # then: the failure is logged, the number never in clear
+    (failed,) = events(Action.LOGIN_FAILED)
+    assert "321181199001011234" not in failed.username + failed.target
+    assert failed.username.startswith("3211") and "*" in failed.username
+
+
 def test_a_refused_request_is_logged(client, clerk):
     client.force_login(clerk)
     response = client.get(
