@@ -30,7 +30,9 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -45,6 +47,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 BACKUP_CODES = 10
 # Permissions that administer accounts and roles: their holders need a second factor.
 ADMINISTERING_APPS = {"auth"}
+# Who reads the security log (who logged in from where, every refusal) is an
+# administrator too: the 审计管理员.
+READS_THE_SECURITY_LOG = "devzone.view_auditevent"
 ENROL_URL_NAME = "two_factor_setup"
 
 
@@ -57,6 +62,8 @@ def needs_two_factor(user: Any) -> bool:
     for permission in user.get_all_permissions():
         app_label, _dot, codename = permission.partition(".")
         if app_label in ADMINISTERING_APPS or codename == "view_personal_data":
+            return True
+        if permission == READS_THE_SECURITY_LOG:  # the 审计管理员
             return True
     return False
 
@@ -179,7 +186,20 @@ def two_factor_reset(*, users: Any) -> int:
     had |= {device.user_id for device in StaticDevice.objects.filter(user__in=users)}
     TOTPDevice.objects.filter(user__in=users).delete()
     StaticDevice.objects.filter(user__in=users).delete()
+    # A session verified with the lost phone ends too: whoever holds it must log
+    # in again, with the password, before enrolling a new phone.
+    end_sessions(user_ids={str(pk) for pk in users.values_list("pk", flat=True)})
     return len(had)
+
+
+def end_sessions(*, user_ids: set[str]) -> None:
+    """Delete the stored sessions of these users (the database session store)."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) in user_ids
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 def mark_verified(request: HttpRequest, device: Any) -> None:

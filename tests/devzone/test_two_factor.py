@@ -9,12 +9,17 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from devzone.accounts.two_factor import backup_codes_renew, needs_two_factor
+from devzone.accounts.two_factor import (
+    backup_codes_renew,
+    needs_two_factor,
+    two_factor_reset,
+)
 
 PASSWORD = "Correct-horse-battery-9"
 
@@ -92,6 +97,13 @@ def test_administrators_and_unmaskers_need_a_second_factor_and_clerks_do_not(
 
     settings.DEVZONE_REQUIRE_2FA = True
     assert needs_two_factor(get_user_model().objects.get(pk=clerk.pk))
+
+
+def test_the_audit_administrator_needs_a_second_factor(make_staff):
+    # who reads every login, address and refusal administers too
+    auditor = make_staff("devzone.view_auditevent", username="auditor")
+
+    assert needs_two_factor(auditor)
 
 
 # A password alone
@@ -343,6 +355,29 @@ def test_only_a_superuser_resets_a_lost_phone(client, superuser, make_staff):
     client.post(changelist, action)
     assert not TOTPDevice.objects.filter(user=victim).exists()
     assert not StaticDevice.objects.filter(user=victim).exists()
+
+
+def test_a_reset_ends_the_sessions_the_lost_phone_verified(superuser):
+    # given: the victim logged in with the phone, on two browsers
+    victim = get_user_model().objects.create_superuser("victim", password=PASSWORD)
+    device, codes = enrolled(victim)
+    phones = [Client(), Client()]
+    for browser, code in zip(phones, [code_of(device), codes[0]], strict=True):
+        log_in(browser, "victim", code)
+        assert browser.get(reverse("admin:index")).status_code == 200
+    bystander = Client()
+    bystander_device, _codes = enrolled(superuser)
+    log_in(bystander, "root", code_of(bystander_device))
+
+    # when: the superuser resets the victim's second factor
+    two_factor_reset(users=get_user_model().objects.filter(pk=victim.pk))
+
+    # then: both of the victim's sessions are over; nobody else's is
+    for browser in phones:
+        response = browser.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+    assert bystander.get(reverse("admin:index")).status_code == 200
 
 
 def test_an_unenrolled_session_may_still_log_in_as_someone_else(client, superuser):
