@@ -9,6 +9,7 @@ passes: the auth models carry no history of their own, and a history of User wou
 keep every password hash.
 """
 
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -55,11 +56,17 @@ def audit_event_record(
     )
 
 
+# Control characters a decoded address may carry (%00 …): shown escaped, as
+# PostgreSQL's text refuses NUL and a log line must stay one line.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def masked(text: str) -> str:
     """Return a request's address or query as logged: decoded, every ID or phone
     number in it masked (a search for a person must not put the number in clear
-    into the security log)."""
-    return mask_numbers_in_text(unquote_plus(text))
+    into the security log), control characters escaped."""
+    decoded = mask_numbers_in_text(unquote_plus(text))
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", decoded)
 
 
 def masked_path(request: HttpRequest) -> str:

@@ -75,6 +75,18 @@ def test_a_number_typed_as_the_user_name_is_masked_in_the_log(client, db):
     assert failed.username.startswith("3211") and "*" in failed.username
 
 
+def test_control_characters_in_a_logged_address_are_escaped(auditor, client):
+    # when: a log list is asked for with a NUL and a line break in its query
+    response = client.get(
+        reverse("admin:devzone_auditevent_changelist") + "?q=a%00b%0Ac"
+    )
+    # then: the page answers and the read is logged on one line, escaped
+    assert response.status_code == 200
+    (read,) = events(Action.LOG_READ)
+    assert "a\\x00b\\x0ac" in read.target
+    assert "\x00" not in read.target and "\n" not in read.target
+
+
 def test_a_refused_request_is_logged(client, clerk):
     client.force_login(clerk)
     response = client.get(
