@@ -173,6 +173,17 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_backup_codes_once(
     assert "重新生成备用码" in again
 
 
+def test_the_enrolment_instructions_read_in_chinese(client, superuser):
+    # the page a clerk-turned-administrator meets first names no product in English
+    log_in(client, "root")
+
+    page = client.get(reverse("two_factor_setup")).content.decode()
+    content = page.split('id="content-main"')[1].split(">", 1)[1].split("密钥")[0]
+    text = re.sub(r"<[^>]+>", " ", content)
+    assert "身份验证器" in text
+    assert re.findall(r"[A-Za-z]{2,}", text) == []
+
+
 def test_a_wrong_enrolment_code_is_refused_in_chinese_and_enrols_nothing(
     client, superuser
 ):
