@@ -425,6 +425,29 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
         return request.user.is_superuser
 
 
+# The four rights Django makes for every model; their stored names are English
+# ("Can add log entry") whatever the language.
+MODEL_RIGHTS = {
+    "add": _("增加"),
+    "change": _("修改"),
+    "delete": _("删除"),
+    "view": _("查看"),
+}
+
+
+def permission_label(permission):
+    """Return a right as the group page lists it: 应用｜记录｜操作, in Chinese."""
+    model = permission.content_type.model_class()
+    if model is None:  # a model since removed
+        return permission.name
+    action, _sep, model_name = permission.codename.partition("_")
+    right = MODEL_RIGHTS.get(action) if model_name == model._meta.model_name else None
+    return (
+        f"{model._meta.app_config.verbose_name}｜{model._meta.verbose_name}｜"
+        f"{right or permission.name}"
+    )
+
+
 class GroupForm(forms.ModelForm):
     members = forms.ModelMultipleChoiceField(
         label=_("成员"),
@@ -440,6 +463,9 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        rights = self.fields.get("permissions")
+        if isinstance(rights, forms.ModelMultipleChoiceField):
+            rights.label_from_instance = permission_label  # type: ignore[method-assign]
         if self.instance.pk:
             self.fields["members"].initial = self.instance.user_set.filter(
                 is_superuser=False
