@@ -42,6 +42,16 @@ def database_url(settings_dict):
     )
 
 
+def development_keys() -> dict[str, str]:
+    """Return the sealing keys of the environment, else DEBUG's derived ones."""
+    from devzone.sealing import development_key_settings
+
+    keys = development_key_settings(
+        os.environ.get("DJANGO_SECRET_KEY") or "devzone-insecure-development-key"
+    )
+    return {name: os.environ.get(name) or value for name, value in keys.items()}
+
+
 def server_environment(**extra):
     """Return the environment of a production-like app server (DEBUG off)."""
     env = {
@@ -57,6 +67,9 @@ def server_environment(**extra):
         # second factor is proved by its own tests (tests/devzone/test_two_factor.py).
         "DEVZONE_ENFORCE_2FA": "0",
         "PYTHONPATH": str(ROOT),
+        # The keys the data was written with: the caller's, else the ones DEBUG
+        # derives from the development secret key (the benchmarks' generator).
+        **development_keys(),
     }
     env.update({key: str(value) for key, value in extra.items()})
     return env

@@ -332,6 +332,28 @@ if DEVZONE_AUDIT_RETENTION_DAYS < 180:
 DEVZONE_AUDIT_KEY = os.environ.get("DEVZONE_AUDIT_KEY", "")
 DEVZONE_AUDIT_KEY_FILE = os.environ.get("DEVZONE_AUDIT_KEY_FILE", "").strip()
 
+# The keys of the personal data encrypted at rest (devzone.sealing), kept outside
+# the database: the data keys ("k2:<32 hex>,k1:<32 hex>", the first sealing) and
+# the blind index's key. DEBUG derives development keys from the secret key.
+DEVZONE_DATA_KEYS = os.environ.get("DEVZONE_DATA_KEYS", "").strip()
+DEVZONE_DATA_KEYS_FILE = os.environ.get("DEVZONE_DATA_KEYS_FILE", "").strip()
+DEVZONE_BLIND_INDEX_KEY = os.environ.get("DEVZONE_BLIND_INDEX_KEY", "").strip()
+DEVZONE_BLIND_INDEX_KEY_FILE = os.environ.get(
+    "DEVZONE_BLIND_INDEX_KEY_FILE", ""
+).strip()
+if not DEBUG and not (DEVZONE_DATA_KEYS or DEVZONE_DATA_KEYS_FILE):
+    raise ImproperlyConfigured(
+        "DEVZONE_DATA_KEYS or DEVZONE_DATA_KEYS_FILE must be set when DJANGO_DEBUG "
+        "is off: ID numbers and phones are stored encrypted under it "
+        "(deploy/README.md, 个人信息加密存储)."
+    )
+if not DEBUG and not (DEVZONE_BLIND_INDEX_KEY or DEVZONE_BLIND_INDEX_KEY_FILE):
+    raise ImproperlyConfigured(
+        "DEVZONE_BLIND_INDEX_KEY or DEVZONE_BLIND_INDEX_KEY_FILE must be set when "
+        "DJANGO_DEBUG is off: ID numbers and phones are searched through it "
+        "(deploy/README.md, 个人信息加密存储)."
+    )
+
 # A session ends 8 hours after login (a working day) or after 30 minutes without a
 # request, whichever comes first (devzone.middleware.SessionExpiryMiddleware).
 # Expired sessions are removed daily (`manage.py clearsessions`, deploy/).

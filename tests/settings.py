@@ -7,6 +7,10 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "devzone-test-suite-key-not-for-production-use-0123456789"
 )
 os.environ.setdefault("DJANGO_DEBUG", "0")
+# The keys of the personal data at rest (devzone.sealing): in the environment, so
+# that the servers and commands a test starts read the rows it wrote.
+os.environ.setdefault("DEVZONE_DATA_KEYS", "t1:000102030405060708090a0b0c0d0e0f")
+os.environ.setdefault("DEVZONE_BLIND_INDEX_KEY", "devzone-test-suite-blind-index-key")
 
 from devzone.settings import *  # noqa: E402,F403
 

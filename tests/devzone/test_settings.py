@@ -12,6 +12,8 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "devzone.example.gov.cn",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://devzone.example.gov.cn",
     "DJANGO_SETTINGS_MODULE": "devzone.settings",
+    "DEVZONE_DATA_KEYS": "p1:" + "7f" * 16,
+    "DEVZONE_BLIND_INDEX_KEY": "production-like-blind-index-key-0123456789",
 }
 
 
