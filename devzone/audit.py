@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from devzone.fields import SealedSibling
 from devzone.validators import yes_no
 
 ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
@@ -78,6 +79,8 @@ def tracked_fields(model: type[models.Model]) -> list[models.Field]:
         field
         for field in model._meta.concrete_fields
         if field.name not in {"id", "created_at", "updated_at"}
+        # A sealed value's digest and masked copy change with it: not shown twice.
+        and not isinstance(field, SealedSibling)
     ]
 
 

@@ -16,6 +16,8 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from devzone import sealing
+from devzone.sealed_rows import sealed_fields
 from devzone.validators import id_check_character
 
 REGION = "321181"
@@ -100,6 +102,23 @@ class Progress:
             self.stream.flush()
 
 
+def sealed_values(model, row):
+    """Return the row with its sealed fields encrypted and their siblings filled.
+
+    COPY writes what it is given: the ciphertext, the digest, the masked copy (and
+    birth) that a save would write (``devzone.fields``).
+    """
+    row = dict(row)
+    for field in sealed_fields(model):
+        if field.attname not in row:
+            continue
+        plain = field.plain(row[field.attname])
+        row[field.attname] = sealing.seal(plain)
+        for kind, name in field.sibling_names().items():
+            row[name] = field.derive(kind, plain)
+    return row
+
+
 def write_rows(model, rows, total, label, stream=None):
     """Write ``total`` rows (dicts by attribute name) to the model's table.
 
@@ -119,7 +138,7 @@ def write_rows(model, rows, total, label, stream=None):
             cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
         ):
             for count, row in enumerate(rows, 1):
-                values = {**defaults, **row}
+                values = {**defaults, **sealed_values(model, row)}
                 copy.write_row([values[f.attname] for f in fields])
                 if count % BATCH == 0:
                     progress.add(BATCH)

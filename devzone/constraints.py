@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import CheckConstraint, F, Model, Q, UniqueConstraint
 from django.db.models.expressions import BaseExpression
@@ -45,6 +45,14 @@ class FieldConstraintMixin:
         exclude: Any = None,
         using: str = DEFAULT_DB_ALIAS,
     ) -> None:
+        if exclude:
+            # A sealed value's digest is never on a form (devzone.fields): the
+            # rule naming it is checked whenever the value itself is.
+            exclude = {
+                name
+                for name in exclude
+                if getattr(sibling_of(model, name), "source", None) in (None, *exclude)
+            }
         try:
             # Django's constraint's own check (django-stubs lacks validate).
             super().validate(model, instance, exclude=exclude, using=using)  # type: ignore[misc]
@@ -71,6 +79,15 @@ def holds(instance: Model, condition: Q) -> bool:
         if field.name in referenced_fields(condition)
     }
     return condition.check(against, using=router.db_for_read(type(instance)))
+
+
+def sibling_of(model: type[Model], name: str) -> Any:
+    """Return the model's field ``name`` if it is a sealed value's sibling, else None."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if getattr(field, "source", None) else None
 
 
 def error_field(constraint: object) -> str:

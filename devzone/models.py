@@ -537,12 +537,18 @@ class AuditSeal(models.Model):
 class PersonKey(models.Model):
     """The opaque key of a person page: an HMAC of the ID number, never the number.
 
+    The number itself is kept sealed (``devzone.sealing``), found by its digest.
+
     A page address holds the key, so the number reaches no browser history, proxy
     or access log; the key cannot be turned back into a number without this table.
     """
 
     key = models.CharField(_("页面标识"), max_length=64, unique=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
+    # The number sealed (devzone.sealing), found by its blind index.
+    id_number = models.CharField(_("身份证号（密文）"), max_length=100)
+    id_number_digest = models.CharField(
+        _("身份证号检索摘要"), max_length=64, unique=True
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.db.models import Case, Func, Q, Sum, Value, When
+from django.db.models import Case, F, Func, Sum, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Left, Length, Repeat, Right
 from django.db.models.lookups import LessThan, LessThanOrEqual
@@ -120,6 +120,14 @@ class Mask:
     def __call__(self, value: object) -> str:
         return self.python(value)
 
+    def stored(self, path: str) -> F:
+        """Return the stored masked copy of the sealed value at ``path``, in SQL.
+
+        The column holds ciphertext (``devzone.fields``): the mask is kept beside
+        it, written with the value by ``self.python``, so SQL reads it as it is.
+        """
+        return F(masked_path(path))
+
     def prefix_suffix(self, masked: str) -> tuple[str, str] | None:
         """Return the shown start and end of a masked value, or None if all hidden."""
         if masked.startswith("*") or masked.endswith("*"):
@@ -134,6 +142,16 @@ MASKS: dict[str, Mask] = {
 
 
 # Which values are personal. ---------------------------------------------------------
+
+
+def masked_path(path: str) -> str:
+    """Return the path of the masked copy kept beside a sealed value's path."""
+    return f"{path}_masked"
+
+
+def digest_path(path: str) -> str:
+    """Return the path of the blind index kept beside a sealed value's path."""
+    return f"{path}_digest"
 
 
 def field_mask(field: Any) -> Mask | None:
@@ -292,15 +310,12 @@ def stored_masks(
             by_mask[masked].add(value)
     found: set[str] = set()
     masked_values = list(by_mask)
-    step = LOOKUP_CHUNK // 10
-    for start in range(0, len(masked_values), step):
-        chunk = masked_values[start : start + step]
-        query = Q()
-        for masked in chunk:
-            prefix, suffix = mask.prefix_suffix(masked)  # type: ignore[misc]
-            query |= Q(**{f"{path}__startswith": prefix, f"{path}__endswith": suffix})
-        stored = model._default_manager.filter(query).values_list(path, flat=True)
-        found |= {mask(value) for value in stored} & set(chunk)
+    # The stored masked copies are compared: the values themselves are sealed.
+    copy = masked_path(path)
+    for start in range(0, len(masked_values), LOOKUP_CHUNK):
+        chunk = masked_values[start : start + LOOKUP_CHUNK]
+        stored = model._default_manager.filter(**{f"{copy}__in": chunk})
+        found |= set(stored.values_list(copy, flat=True).distinct())
     return found
 
 
@@ -329,6 +344,12 @@ def unique_personal_fields(model: type[models.Model]) -> dict[str, Mask]:
         unique_names.update(names)
     for constraint in model._meta.total_unique_constraints:
         unique_names.update(constraint.fields)
+    # A rule on a sealed value names its digest (devzone.fields): the value's.
+    unique_names.update(
+        source
+        for name in list(unique_names)
+        if (source := getattr(model._meta.get_field(name), "source", None))
+    )
     return {
         name: mask
         for name, mask in personal_paths(model).items()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
 from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
-from devzone.fields import IdNumberField, PhoneField
+from devzone.fields import IdNumberField, PhoneField, SealedSibling
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     CommunityScopedQuerySet,
@@ -68,17 +68,17 @@ class AgeBand(models.TextChoices):
 class WelfareRecipientQuerySet(CommunityScopedQuerySet):
     def with_birth_key(self):
         """Return rows annotated with the birth date as written in the ID (YYYYMMDD)."""
-        return self.annotate(birth_key=Substr("id_number", 7, 8))
+        return self.annotate(birth_key=F("id_number_birth"))
 
     def males(self):
         """Return men and boys (odd sequence digit in the ID number)."""
-        return self.annotate(sex_digit=Substr("id_number", 17, 1)).filter(
+        return self.annotate(sex_digit=Substr("id_number_masked", 17, 1)).filter(
             sex_digit__in=MALE_DIGITS
         )
 
     def females(self):
         """Return women and girls (even sequence digit in the ID number)."""
-        return self.annotate(sex_digit=Substr("id_number", 17, 1)).exclude(
+        return self.annotate(sex_digit=Substr("id_number_masked", 17, 1)).exclude(
             sex_digit__in=MALE_DIGITS
         )
 
@@ -317,8 +317,17 @@ class WelfareRecipient(TimeStampedModel):
     CHILD_CATEGORIES = CHILD_CATEGORY_VALUES
 
     name = models.CharField(_("姓名"), max_length=50)
-    id_number = IdNumberField(_("身份证号"), db_index=True)
+    id_number = IdNumberField(_("身份证号"))
+    id_number_digest = SealedSibling(
+        _("身份证号检索摘要"), source="id_number", kind="digest", db_index=True
+    )
+    id_number_masked = SealedSibling(
+        _("身份证号脱敏副本"), source="id_number", kind="masked"
+    )
+    id_number_birth = SealedSibling(_("出生日期码"), source="id_number", kind="birth")
     phone = PhoneField(_("联系电话"), blank=True, default="")
+    phone_digest = SealedSibling(_("联系电话检索摘要"), source="phone", kind="digest")
+    phone_masked = SealedSibling(_("联系电话脱敏副本"), source="phone", kind="masked")
     community = models.ForeignKey(
         "devzone.Community",
         verbose_name=_("村/社区"),
@@ -335,6 +344,12 @@ class WelfareRecipient(TimeStampedModel):
     identified_on = models.DateField(_("认定日期"))
     guardian_name = models.CharField(_("监护人"), max_length=50, blank=True, default="")
     guardian_phone = PhoneField(_("监护人电话"), blank=True, default="")
+    guardian_phone_digest = SealedSibling(
+        _("监护人电话检索摘要"), source="guardian_phone", kind="digest"
+    )
+    guardian_phone_masked = SealedSibling(
+        _("监护人电话脱敏副本"), source="guardian_phone", kind="masked"
+    )
     household_size = models.PositiveSmallIntegerField(_("家庭人口（人）"), default=1)
     status = models.CharField(
         _("状态"), max_length=16, choices=Status, default=Status.ACTIVE
@@ -366,8 +381,10 @@ class WelfareRecipient(TimeStampedModel):
                 fields=["community", "name", "id"], name="welfare_recipient_list"
             ),
             # The admin's exact search by number and its date drill-down.
-            models.Index(fields=["phone"], name="welfare_recipient_phone"),
-            models.Index(fields=["guardian_phone"], name="welfare_recipient_guardian"),
+            models.Index(fields=["phone_digest"], name="welfare_recipient_phone"),
+            models.Index(
+                fields=["guardian_phone_digest"], name="welfare_recipient_guardian"
+            ),
             models.Index(fields=["identified_on"], name="welfare_recipient_identified"),
             # The batch-year filter and its date drill-down (first and last day).
             models.Index(
@@ -379,7 +396,7 @@ class WelfareRecipient(TimeStampedModel):
         constraints = [
             FieldUnique(
                 field="id_number",
-                fields=["id_number", "category"],
+                fields=["id_number_digest", "category"],
                 name="welfare_recipient_id_category_unique",
                 violation_error_message=_("同一身份证号在同一帮扶类别中只能登记一次。"),
             ),

@@ -14,14 +14,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models.functions import Substr
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from devzone import personal, registry
+from devzone import personal, registry, sealing
 from devzone.models import PersonalDataAccess, PersonKey
 from devzone.registry import PersonSource
 from devzone.scope import Scope, community_path
@@ -203,7 +203,8 @@ def person_key(number: str) -> str:
 def key_for(number: str) -> str:
     """Return the page key of a number, recording it for ``number_for``."""
     record, _created = PersonKey.objects.get_or_create(
-        id_number=number, defaults={"key": person_key(number)}
+        id_number_digest=sealing.digest(number),
+        defaults={"key": person_key(number), "id_number": sealing.seal(number)},
     )
     return record.key
 
@@ -212,7 +213,8 @@ def number_for(key: str) -> str | None:
     """Return the number behind a page key, or None."""
     if not KEY_PATTERN.fullmatch(key):
         return None
-    return PersonKey.objects.filter(key=key).values_list("id_number", flat=True).first()
+    sealed = PersonKey.objects.filter(key=key).values_list("id_number", flat=True)
+    return sealing.unseal(sealed.first())
 
 
 def clean_number(text: str) -> str | None:
@@ -324,7 +326,7 @@ def find_by_name_and_birth(
         rows = (
             Scope.of(user)
             .filter(source.model._default_manager.filter(**{source.name_field: name}))
-            .annotate(_birth=Substr(source.id_field, 7, 8))
+            .annotate(_birth=F(f"{source.id_field}_birth"))
             .filter(_birth=birth.strftime("%Y%m%d"))
         )
         path = community_path(source.model)

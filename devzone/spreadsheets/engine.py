@@ -42,7 +42,7 @@ from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
 from devzone.constraints import error_field, referenced_fields, unique_sets
-from devzone.fields import IdNumberField
+from devzone.fields import IdNumberField, SealedCharField
 from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
@@ -64,6 +64,17 @@ def quote(name: str) -> str:
 def distinct_from() -> str:
     """Return the null-safe "differs" operator of the database."""
     return "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+
+
+def compared(field: models.Field) -> models.Field:
+    """Return the field whose column a row is matched and compared by.
+
+    A sealed field (``devzone.fields``) is compared by its digest: its ciphertext
+    differs at every sealing of the same value.
+    """
+    if isinstance(field, SealedCharField):
+        return field.sibling("digest")
+    return field
 
 
 def condition_sql(model: type[models.Model], condition: Any) -> tuple[str, list]:
@@ -110,6 +121,19 @@ class ImportEngine:
         ]
         self.many_values: dict[str, list] = {}
         file_names = {mf.name for mf in self.model_fields}
+        # The siblings of the file's sealed columns (digest, masked copy…), staged
+        # beside them, computed from each cell's clear value as it is staged.
+        self.sealed = [
+            (position, mf)
+            for position, mf in enumerate(self.model_fields)
+            if isinstance(mf, SealedCharField)
+        ]
+        self.derived_fields = [
+            self.opts.get_field(name)
+            for _position, mf in self.sealed
+            for name in mf.sibling_names().values()
+        ]
+        file_names |= {mf.name for mf in self.derived_fields}
         self.kept_fields = [
             mf
             for mf in self.opts.concrete_fields
@@ -118,7 +142,8 @@ class ImportEngine:
             and mf.name not in ("created_at", "updated_at")
             and not getattr(mf, "generated", False)
         ]
-        self.columns = self.model_fields + self.kept_fields
+        self.written_fields = self.model_fields + self.derived_fields
+        self.columns = self.written_fields + self.kept_fields
         self.reported = 0  # the hook before_import reports none done
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
@@ -277,7 +302,21 @@ class ImportEngine:
         defaults = [self.default_of(mf) for mf in self.kept_fields]
         for index, row in enumerate(values):
             bad = index in self.errors
-            yield (index + 1, None, bad, False, *row, *defaults)
+            if self.sealed:
+                row, derived = self.sealed_cells(row)
+                yield (index + 1, None, bad, False, *row, *derived, *defaults)
+            else:
+                yield (index + 1, None, bad, False, *row, *defaults)
+
+    def sealed_cells(self, row: list) -> tuple[list, list]:
+        """Return the row with its sealed cells encrypted, and their siblings."""
+        row = list(row)
+        derived: list = []
+        for position, mf in self.sealed:
+            plain = row[position]
+            row[position] = mf.get_db_prep_save(plain, connection)
+            derived += [mf.derive(kind, plain) for kind in mf.sibling_kinds]
+        return row, derived
 
     def default_of(self, model_field: models.Field) -> Any:
         value = model_field.get_default()
@@ -334,7 +373,7 @@ class ImportEngine:
         keys = [
             self.opts.get_field(name) for name in self.resource.get_import_id_fields()
         ]
-        partition = ", ".join(quote(f.column) for f in keys)
+        partition = ", ".join(quote(compared(f).column) for f in keys)
         cursor.execute(
             f"SELECT {quote(ROW)}, first FROM (SELECT {quote(ROW)}, MIN({quote(ROW)}) "
             f"OVER (PARTITION BY {partition}) AS first FROM {quote(STAGING)} "
@@ -356,7 +395,8 @@ class ImportEngine:
             self.opts.get_field(name) for name in self.resource.get_import_id_fields()
         ]
         joined = " AND ".join(
-            f"t.{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}" for f in keys
+            f"t.{quote(compared(f).column)} = {quote(STAGING)}.{quote(compared(f).column)}"
+            for f in keys
         )
         assignments = [f"{quote(TARGET)} = t.{quote(self.opts.pk.column)}"]
         assignments += [
@@ -366,6 +406,22 @@ class ImportEngine:
             f"UPDATE {quote(STAGING)} SET {', '.join(assignments)} "
             f"FROM {table} t WHERE {joined}"
         )
+        self.keep_sealed(cursor)
+
+    def keep_sealed(self, cursor: Any) -> None:
+        """Keep a matched record's ciphertext of each sealed value the file repeats.
+
+        The same clear value sealed again differs (a new nonce): the stored one is
+        kept, so an unchanged value is no change and its history stays the same.
+        """
+        table = quote(self.opts.db_table)
+        for _position, mf in self.sealed:
+            column, digest = quote(mf.column), quote(compared(mf).column)
+            cursor.execute(
+                f"UPDATE {quote(STAGING)} SET {column} = t.{column} FROM {table} t "
+                f"WHERE t.{quote(self.opts.pk.column)} = {quote(STAGING)}.{quote(TARGET)} "
+                f"AND t.{digest} = {quote(STAGING)}.{digest}"
+            )
 
     def refuse(self, index: int, field: str, message: Any) -> None:
         self.errors[index].setdefault(field, []).append(
@@ -565,7 +621,7 @@ class ImportEngine:
         table = quote(self.opts.db_table)
         pk = quote(self.opts.pk.column)
         for names, condition, message, field in unique_sets(self.model):
-            fields = [self.opts.get_field(name) for name in names]
+            fields = [compared(self.opts.get_field(name)) for name in names]
             columns = [quote(f.column) for f in fields]
             filled = self.filled(fields)
             where = filled
@@ -666,7 +722,8 @@ class ImportEngine:
             self.opts.get_field(name) for name in self.resource.get_import_id_fields()
         ]
         joined = " AND ".join(
-            f"t.{quote(f.column)} = s.{quote(f.column)}" for f in keys
+            f"t.{quote(compared(f).column)} = s.{quote(compared(f).column)}"
+            for f in keys
         )
         cursor.execute(
             f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
@@ -711,7 +768,7 @@ class ImportEngine:
         now_db = stamp.get_db_prep_save(now, connection)
         assignments = ", ".join(
             f"{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}"
-            for f in self.model_fields
+            for f in self.written_fields
         )
         changed = (
             f"UPDATE {table} SET {assignments}, {quote(stamp.column)} = %s "
@@ -917,7 +974,7 @@ class ImportEngine:
         cursor.execute(
             f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)} "
             f"FROM {quote(STAGING)} s JOIN {quote(self.opts.db_table)} t "
-            f"ON t.{quote(person.column)} = s.{quote(person.column)} "
+            f"ON t.{quote(compared(person).column)} = s.{quote(compared(person).column)} "
             f"WHERE s.{quote(TARGET)} IS NULL AND s.{quote(ROW)} <= %s",
             [PREVIEW_ROWS],
         )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from devzone.audit import audit_history
 from devzone.constraints import FieldCheck, FieldUnique, non_negative, year_range
-from devzone.fields import IdNumberField, PhoneField
+from devzone.fields import IdNumberField, PhoneField, SealedSibling
 from devzone.models import (
     DEFAULT_PERMISSIONS,
     Area,
@@ -150,7 +150,16 @@ class RelocationHousehold(TimeStampedModel):
     )
     head_name = models.CharField(_("户主姓名"), max_length=50)
     id_number = IdNumberField(_("身份证号"))
+    id_number_digest = SealedSibling(
+        _("身份证号检索摘要"), source="id_number", kind="digest"
+    )
+    id_number_masked = SealedSibling(
+        _("身份证号脱敏副本"), source="id_number", kind="masked"
+    )
+    id_number_birth = SealedSibling(_("出生日期码"), source="id_number", kind="birth")
     phone = PhoneField(_("联系电话"), blank=True, default="")
+    phone_digest = SealedSibling(_("联系电话检索摘要"), source="phone", kind="digest")
+    phone_masked = SealedSibling(_("联系电话脱敏副本"), source="phone", kind="masked")
     community = models.ForeignKey(
         Community,
         verbose_name=_("所属村/社区"),
@@ -203,8 +212,10 @@ class RelocationHousehold(TimeStampedModel):
                 include=["community"],
             ),
             # The admin's exact search by number (devzone.search).
-            models.Index(fields=["id_number"], name="projects_household_id_number"),
-            models.Index(fields=["phone"], name="projects_household_phone"),
+            models.Index(
+                fields=["id_number_digest"], name="projects_household_id_number"
+            ),
+            models.Index(fields=["phone_digest"], name="projects_household_phone"),
             # The annual report's area of a year's projects, from the index alone.
             models.Index(
                 fields=["project"],
@@ -219,7 +230,7 @@ class RelocationHousehold(TimeStampedModel):
         constraints = [
             FieldUnique(
                 field="id_number",
-                fields=["project", "id_number"],
+                fields=["project", "id_number_digest"],
                 name="projects_household_id_unique_in_project",
                 violation_error_message=_("该搬迁项目中已有相同身份证号的搬迁户。"),
             ),

@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from devzone import sealing
 from devzone.models import Community, PersonalDataAccess, PersonKey, StaffProfile
 from devzone.validators import mask_id_number
 from projects.models import RelocationProject
@@ -355,7 +356,11 @@ def test_the_key_is_not_the_number_and_is_stable(client, make_staff, person):
     client.force_login(make_staff(*ALL_PERMS))
     first, second = find(client, NUMBER).url, find(client, NUMBER).url
     assert first == second
-    assert PersonKey.objects.get().id_number == NUMBER
+    record = PersonKey.objects.get()
+    # The number is kept sealed, found by its digest, and opens to itself.
+    assert NUMBER not in record.id_number
+    assert sealing.unseal(record.id_number) == NUMBER
+    assert record.id_number_digest == sealing.digest(NUMBER)
 
 
 def test_an_unknown_key_is_not_found(client, make_staff, person):

@@ -11,6 +11,7 @@ from django.db.models.lookups import (
     In,
 )
 
+from devzone.fields import SealedCharField
 from devzone.personal import TEXT, pipes
 from devzone.spreadsheets.cells import (
     FORMULA_PREFIXES,
@@ -104,6 +105,11 @@ def sql_column(resource, field):
     mask = None if resource.unmasked else resource.personal_masks.get(id(field))
     opts = resource._meta.model._meta
     model_field = opts.get_field(field.attribute)
+    if isinstance(model_field, SealedCharField):
+        if mask is None:
+            return None  # unmasked: only Python decrypts (python_rows)
+        stored = sql_escape_formula(mask.stored(path))
+        return NullIf(stored, Value(""), output_field=TEXT)
     value: Any = F(path)
     if isinstance(widget, NaturalKeyWidget):
         target = model_field.related_model._meta.get_field(widget.field)
