@@ -10,7 +10,9 @@ it with ``COPY FROM STDIN`` (benchmarks/households.py's rows), then times:
 - devzone's CSV download of the same rows as a user without the personal-data
   permission gets it (IDs and phones masked, Chinese choice labels, formulae escaped,
   the log written first), read to its last byte in a fresh process;
-- devzone's XLSX download of the same rows, the same way.
+- devzone's XLSX download of the same rows, the same way;
+- devzone's CSV download unmasked (a user with the permission): the ID numbers and
+  phones are stored encrypted, so these columns are decrypted in Python.
 Each download runs in a child process, whose peak resident memory is reported; XLSX is
 also measured at a tenth of the rows (flat memory: the two peaks are close).
 ``measure_exports(rows)`` returns the figures as a list of dicts for other scripts.
@@ -66,13 +68,13 @@ def setup_database(rows):
     return name
 
 
-def export_setup(file_format):
+def export_setup(file_format, unmasked=False):
     from devzone.spreadsheets.export import Export
     from projects.models import RelocationHousehold
     from projects.resources import RelocationHouseholdResource
 
     return Export(
-        RelocationHouseholdResource(unmasked=False),
+        RelocationHouseholdResource(unmasked=unmasked),
         RelocationHousehold.objects.all(),
         file_format,
     )
@@ -99,13 +101,14 @@ def copy_baseline():
     return time.perf_counter() - start
 
 
-def download_in_child(database, file_format, rows):
+def download_in_child(database, file_format, rows, unmasked=False):
     """Run one download in a fresh process; return (seconds, peak RSS in MiB)."""
     env = {
         **os.environ,
         "BENCH_DATABASE": database,
         "BENCH_FORMAT": file_format,
         "BENCH_ROWS": str(rows),
+        "BENCH_UNMASKED": "1" if unmasked else "",
     }
     out = subprocess.run(
         [sys.executable, __file__, "--child"],
@@ -132,7 +135,7 @@ def child():
     connection.close()
     file_format = os.environ["BENCH_FORMAT"]
     rows = int(os.environ["BENCH_ROWS"])
-    export = export_setup(file_format)
+    export = export_setup(file_format, unmasked=bool(os.environ["BENCH_UNMASKED"]))
     if rows < RelocationHousehold.objects.count():
         # A LIMIT changes the plan: only the smaller run, for its memory, has one.
         export.queryset = export.queryset[:rows]
@@ -190,6 +193,23 @@ def measure_exports(rows):
                 "peak_mib_tenth": tenth_peak,
             }
         )
+    # Unmasked, the ID numbers and phones are decrypted in Python, row by row
+    # (devzone.sealing): the one export that cannot be written by COPY.
+    seconds, peak = download_in_child(database, "csv", rows, unmasked=True)
+    tenth_seconds, tenth_peak = download_in_child(
+        database, "csv", max(rows // 10, 1), unmasked=True
+    )
+    results.append(
+        {
+            "operation": "export CSV unmasked",
+            "rows": rows,
+            "baseline_s": baseline,
+            "devzone_s": seconds,
+            "ratio": seconds / baseline,
+            "peak_mib": peak,
+            "peak_mib_tenth": tenth_peak,
+        }
+    )
     return results
 
 
