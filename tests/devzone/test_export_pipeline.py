@@ -50,6 +50,13 @@ HOSTILE_TEXTS = [
 ]
 # Datasets whose columns only Python can write (a dehydrate_ method, many-to-many).
 PYTHON_ONLY = {"devzone.staffprofile", "welfare.assistancerecord"}
+# Unmasked, their ID numbers and phones are decrypted in Python: they are stored
+# encrypted (devzone.fields), and only a masked export reads the masked copies in SQL.
+SEALED = {"projects.relocationhousehold", "welfare.welfarerecipient"}
+
+
+def python_only(key, unmasked):
+    return key in PYTHON_ONLY or (unmasked and key in SEALED)
 
 
 def postgresql_only():
@@ -125,7 +132,7 @@ def test_copy_and_python_write_byte_identical_csv_for_every_dataset(key, unmaske
     resource = dataset.resource(unmasked=unmasked)
     queryset = dataset.model._default_manager.all()
     export = Export(resource, queryset, "csv")
-    if key in PYTHON_ONLY:
+    if python_only(key, unmasked):
         assert export.sql_columns() is None
         return
 
@@ -259,7 +266,7 @@ def test_sql_built_and_python_built_sheets_read_back_cell_for_cell(key, unmasked
     resource = dataset.resource(unmasked=unmasked)
     queryset = dataset.model._default_manager.all()
     export = Export(resource, queryset, "xlsx")
-    if key in PYTHON_ONLY:
+    if python_only(key, unmasked):
         assert export.sheet_row() is None
         return
     assert export.sheet_row() is not None
