@@ -24,6 +24,7 @@ from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.results import import_counts
 from devzone.validators import id_check_character, mask_id_number, mask_phone
 from projects.models import RelocationHousehold
+from tests.devzone.test_audit import change_url, form_data, history_url
 from tests.spreadsheets import confirm, csv_bytes, page_text, upload
 from tests.welfare.factories import WelfareRecipientFactory, make_id_number
 from welfare.models import WelfareRecipient
@@ -98,9 +99,11 @@ def test_a_dump_of_every_table_holds_no_id_number_or_phone_in_clear(admin_client
         (SAMPLES / "welfare_recipients_gbk.csv").read_bytes(),
     )
     assert confirm(admin_client, RECIPIENTS, preview).status_code == 302
-    recipient = WelfareRecipient.objects.order_by("pk").first()
-    recipient.phone = "13812345678"
-    recipient.save()
+    recipient = WelfareRecipientFactory(phone="13912345670")
+    data = form_data(admin_client.get(change_url(recipient)))
+    data.update(phone="13812345678")
+    assert admin_client.post(change_url(recipient), data).status_code == 302
+    assert "13812345678" in page_text(admin_client.get(history_url(recipient)))
     household = RelocationHousehold.objects.order_by("pk").first()
     household.phone = "13712345678"
     household.save()
