@@ -35,7 +35,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models.expressions import RawSQL
+from django.db.models.fields import NOT_PROVIDED
 from django.db.models.sql import Query
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -45,6 +45,7 @@ from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.fields import IdNumberField
 from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
+from devzone.spreadsheets.formats import rows_of
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 from devzone.spreadsheets.runs import stale_row_error, version_from
 
@@ -151,7 +152,14 @@ class ImportEngine:
             for field in self.file_fields
         ]
         columns = list(
-            zip(self.file_fields, self.model_fields, self.positions, memos, strict=True)
+            zip(
+                self.file_fields,
+                self.model_fields,
+                self.positions,
+                memos,
+                [self.cell_reader(field) for field in self.file_fields],
+                strict=True,
+            )
         )
         examples = self.example_texts()
         related: dict[str, list] = {
@@ -160,11 +168,12 @@ class ImportEngine:
         self.many_values = related
         rule_positions = self.rule_positions()
         hits = [0] * len(columns)
-        for index in range(total):
-            cells = self.dataset[index]
+        for index, cells in enumerate(rows_of(self.dataset)):
             values: list = []
             row_errors: dict[str, list] | None = None
-            for position, (field, model_field, column, memo) in enumerate(columns):
+            for position, (field, model_field, column, memo, read) in enumerate(
+                columns
+            ):
                 if memo is None:  # a widget reading the row's other cells
                     row = dict(zip(self.headers, cells, strict=False))
                     value, errors = self.clean_cell(field, model_field, row)
@@ -172,27 +181,31 @@ class ImportEngine:
                     raw = cells[column]
                     key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
                     try:
-                        value, errors = memo[key]
+                        known = memo.get(key)
+                    except TypeError:  # an unhashable cell, cleaned unremembered
+                        known, key = None, None
+                    if known is not None:
+                        value, errors = known
                         hits[position] += 1
-                    except KeyError:
-                        value, errors = self.clean_cell(field, model_field, raw)
+                    else:
+                        value, errors = self.checked_cell(read, model_field, raw)
                         size = len(memo)
-                        if size < MEMO_VALUES or (
-                            size < MEMO_MAX_VALUES and hits[position] > size
+                        if key is not None and (
+                            size < MEMO_VALUES
+                            or (size < MEMO_MAX_VALUES and hits[position] > size)
                         ):
                             memo[key] = (value, errors or ())
-                    except TypeError:  # an unhashable cell, cleaned unremembered
-                        value, errors = self.clean_cell(field, model_field, raw)
                 if errors:
                     if row_errors is None:
                         row_errors = self.errors[index]
                     row_errors[model_field.name] = errors
                 values.append(value)
-            if any(
-                isinstance(cells[position], str) and cells[position].strip() == text
-                for position, text in examples
-            ):
-                self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
+            for position, text in examples:
+                cell = cells[position]
+                # The containment test first: it is C, and almost always false.
+                if type(cell) is str and text in cell and cell.strip() == text:
+                    self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
+                    break
             for field, column in self.many_columns:
                 name = field.attribute
                 try:
@@ -225,6 +238,17 @@ class ImportEngine:
         read = {name for rule in rules for name in rule.reads}
         return [i for i, mf in enumerate(self.model_fields) if mf.name in read]
 
+    def cell_reader(self, field: Any) -> Any:
+        """Return the function reading one cell of the field's column.
+
+        The widget itself, when the field adds nothing to it (no default for a
+        blank cell): the library's ``Field.clean`` builds a row for every cell. A
+        widget reads only its cell unless it says it reads the row (``reads_row``).
+        """
+        if field.default is NOT_PROVIDED:
+            return field.widget.clean
+        return lambda raw: field.clean({field.column_name: raw})
+
     def clean_cell(self, field: Any, model_field: models.Field, raw: Any):
         """Return (value for the database, errors) of one cell, as full_clean would.
 
@@ -232,8 +256,12 @@ class ImportEngine:
         row's other cells too (``reads_row``, e.g. a recipient's category).
         """
         row = raw if isinstance(raw, dict) else {field.column_name: raw}
+        return self.checked_cell(field.clean, model_field, row)
+
+    def checked_cell(self, read: Any, model_field: models.Field, raw: Any):
+        """Return (value for the database, errors) of a cell read by ``read``."""
         try:
-            value = field.clean(row)
+            value = read(raw)
         except ValueError as exc:
             return None, [ValidationError(force_str(exc), code="invalid")]
         except ValidationError as exc:
@@ -443,34 +471,39 @@ class ImportEngine:
             if index not in self.replaced and not self.failed_cells(index, read):
                 self.refuse(index, NON_FIELD_ERRORS, scope.refusal())
 
-    def check_versions(self) -> None:
-        """Record each row's record version; at a confirmation, refuse moved ones."""
+    def check_versions(self, cursor: Any) -> None:
+        """Record each matched row's record version; at a confirmation, refuse moved ones.
+
+        A preview records the versions (a new row's is None, left out); a
+        confirmation compares them with the preview's (``run.expected``). A
+        confirmation without a preview (``import_file``) has nothing to compare.
+        """
         run = self.resource.run
-        if run is None:
+        if run is None or (not self.dry_run and run.expected is None):
             return
-        matched = self.model._base_manager.filter(
-            pk__in=RawSQL(
-                f"SELECT {quote(TARGET)} FROM {quote(STAGING)} "
-                f"WHERE {quote(TARGET)} IS NOT NULL",
-                [],
-            )
+        stamp = self.opts.get_field("updated_at")
+        column = stamp.get_col(self.opts.db_table)
+        converters = connection.ops.get_db_converters(column)
+        cursor.execute(
+            f"SELECT s.{quote(ROW)}, t.{quote(self.opts.pk.column)}, "
+            f"t.{quote(stamp.column)} FROM {quote(STAGING)} s "
+            f"JOIN {quote(self.opts.db_table)} t "
+            f"ON t.{quote(self.opts.pk.column)} = s.{quote(TARGET)}"
         )
-        versions = {
-            pk: version_from(pk, changed)
-            for pk, changed in matched.values_list("pk", "updated_at")
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)}"
-            )
-            targets = dict(cursor.fetchall())
-        for number in range(1, len(self.dataset) + 1):
-            target = targets.get(number)
-            version = versions.get(target) if target is not None else None
-            run.versions[number] = version
-            if run.expected is None or number - 1 in self.replaced:
+        versions: dict[int, Any] = {}
+        while chunk := cursor.fetchmany(STAGING_CHUNK):
+            for number, pk, changed in chunk:
+                for converter in converters:
+                    changed = converter(changed, column, connection)
+                versions[number] = version_from(pk, changed)
+        run.versions = versions
+        if run.expected is None:
+            return
+        expected = {int(number): v for number, v in run.expected.items() if v}
+        for number in sorted(versions.keys() | expected.keys()):
+            if number - 1 in self.replaced:
                 continue
-            error = stale_row_error(run.expected.get(str(number)), version)
+            error = stale_row_error(expected.get(number), versions.get(number))
             if error is not None:
                 self.replaced[number - 1] = error
 
@@ -818,7 +851,7 @@ class ImportEngine:
             self.refuse_duplicate_keys(cursor)
             self.match(cursor)
             self.check_scope(cursor)
-            self.check_versions()
+            self.check_versions(cursor)
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
