@@ -35,6 +35,8 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.db.models.fields import NOT_PROVIDED
 from django.db.models.sql import Query
 from django.utils import timezone
@@ -550,49 +552,68 @@ class ImportEngine:
 
         The same functions a form runs through ``TimeStampedModel.clean``, given the
         row as a record: the file's values over the stored ones, ``pk`` the matched
-        record's.
+        record's. A chunk of rows at a time, with the stored records (and what the
+        rules prepare of them) of that chunk only, so that memory stays bounded.
         """
         rules = getattr(self.model, "row_rules", ())
         if not rules:
             return
-        cursor.execute(f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)}")
-        targets = dict(cursor.fetchall())
         read = {name for rule in rules for name in rule.reads}
         kept = [mf for mf in self.kept_fields if mf.name in read]
-        stored: dict[Any, models.Model] = {}
-        if kept:
-            pks = sorted({t for t in targets.values() if t is not None})
-            for start in range(0, len(pks), 1000):
-                chunk = pks[start : start + 1000]
-                found = self.model._base_manager.filter(pk__in=chunk)
+        defaults = {mf.attname: self.default_of(mf) for mf in kept}
+        read_fields = [self.model_fields[p] for p in self.rule_positions()]
+        template = dict(self.model().__dict__)
+        del template["_state"]
+        total = len(self.rule_values)
+        for start in range(0, total, STAGING_CHUNK):
+            stop = min(start + STAGING_CHUNK, total)
+            cursor.execute(
+                f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
+                f"WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s",
+                [start, stop],
+            )
+            targets = dict(cursor.fetchall())
+            # The chunk's matched records as a subquery: thousands of pks as
+            # parameters cost more to send than the query costs to run.
+            matched = RawSQL(
+                f"SELECT {quote(TARGET)} FROM {quote(STAGING)} WHERE {quote(ROW)} > %s "
+                f"AND {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL",
+                [start, stop],
+            )
+            any_matched = any(t is not None for t in targets.values())
+            stored: dict[Any, models.Model] = {}
+            if kept and any_matched:
+                found = self.model._base_manager.filter(pk__in=matched)
                 for record in found.only(*(mf.name for mf in kept)):
                     stored[record.pk] = record
-        defaults = {mf.attname: self.default_of(mf) for mf in kept}
-        matched = sorted({t for t in targets.values() if t is not None})
-        known = {
-            id(rule): rule.prepare(matched) if matched else {}
-            for rule in rules
-            if rule.prepare is not None
-        }
-        read_fields = [self.model_fields[p] for p in self.rule_positions()]
-        for index, row in enumerate(self.rule_values):
-            if index in self.replaced:
-                continue
-            target = targets.get(index + 1)
-            instance = self.model()
-            base = stored.get(target)
-            for mf in kept:
-                value = getattr(base, mf.attname) if base else defaults[mf.attname]
-                setattr(instance, mf.attname, value)
-            for mf, value in zip(read_fields, row, strict=True):
-                setattr(instance, mf.attname, value)
-            instance.pk = target
-            for rule in rules:
-                if self.failed_cells(index, rule.reads):
+            known = {
+                id(rule): rule.prepare(matched) if any_matched else {}
+                for rule in rules
+                if rule.prepare is not None
+            }
+            for index in range(start, stop):
+                if index in self.replaced:
                     continue
-                message = rule.refusal(instance, known.get(id(rule)))
-                if message is not None:
-                    self.refuse(index, rule.field, message)
+                target = targets.get(index + 1)
+                # A copy of one new record's attributes: Model.__init__ per row
+                # cost a third of the rules' time. Its own state, so that a related
+                # record one row's rule reads is not another row's.
+                instance = self.model.__new__(self.model)
+                instance.__dict__.update(template)
+                instance._state = ModelState()
+                base = stored.get(target)
+                for mf in kept:
+                    value = getattr(base, mf.attname) if base else defaults[mf.attname]
+                    setattr(instance, mf.attname, value)
+                for mf, value in zip(read_fields, self.rule_values[index], strict=True):
+                    setattr(instance, mf.attname, value)
+                instance.pk = target
+                for rule in rules:
+                    if self.failed_cells(index, rule.reads):
+                        continue
+                    message = rule.refusal(instance, known.get(id(rule)))
+                    if message is not None:
+                        self.refuse(index, rule.field, message)
 
     def check_unique(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
@@ -726,10 +747,11 @@ class ImportEngine:
             f"FROM {quote(STAGING)}"
         )
         counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(self.errors)}
-        for number, new, changed in cursor.fetchall():
-            if number - 1 in self.errors:
-                continue
-            counts["new" if new else "update" if changed else "skip"] += 1
+        while chunk := cursor.fetchmany(STAGING_CHUNK):  # not a tuple per row at once
+            for number, new, changed in chunk:
+                if number - 1 in self.errors:
+                    continue
+                counts["new" if new else "update" if changed else "skip"] += 1
         result.counts = counts
         for kind, count in counts.items():
             result.totals[kind] = count
