@@ -56,6 +56,7 @@ STAGING = "devzone_import_rows"
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
 STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
+LOOKUP_ROWS = 500  # row numbers named in one query
 MEMO_VALUES = 4096  # the distinct values of a column whose cleaning is remembered,
 MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (see cleaned_rows)
 
@@ -127,7 +128,6 @@ class ImportEngine:
         self.replaced: dict[int, ValidationError] = {}
         self.duplicates: set[int] = set()
         self.values: list[list] = []  # the cleaned values of the preview's rows
-        self.rule_values: list[tuple] = []  # of every row, the columns rules read
 
     def progress(self, done: int, total: int) -> None:
         """Report how far the import has come (rows' worth of work), once per step."""
@@ -142,7 +142,8 @@ class ImportEngine:
 
         One pass over the file, row by row, so that the rows stream into the staging
         table and no second copy of the file is kept: of the cleaned values only the
-        preview's rows are kept whole, and for the row rules the columns they read.
+        preview's rows are kept whole (the row rules read theirs from the staging
+        table).
         Each column's cells are cleaned once per distinct value: the first
         ``MEMO_VALUES`` values of a column are remembered, more (up to
         ``MEMO_MAX_VALUES``) only while the column repeats its values more often than
@@ -168,7 +169,6 @@ class ImportEngine:
             field.attribute: [] for field, _c in self.many_columns
         }
         self.many_values = related
-        rule_positions = self.rule_positions()
         hits = [0] * len(columns)
         for index, cells in enumerate(rows_of(self.dataset)):
             values: list = []
@@ -181,7 +181,8 @@ class ImportEngine:
                     value, errors = self.clean_cell(field, model_field, row)
                 else:
                     raw = cells[column]
-                    key = (type(raw), raw)  # 1, 1.0 and True are equal keys otherwise
+                    # 1, 1.0 and True are equal keys otherwise.
+                    key: tuple[type, Any] | None = (type(raw), raw)
                     try:
                         known = memo.get(key)
                     except TypeError:  # an unhashable cell, cleaned unremembered
@@ -219,8 +220,6 @@ class ImportEngine:
                 related[name].append(frozenset(obj.pk for obj in found))
             if index < PREVIEW_ROWS:
                 self.values.append(values)
-            if rule_positions:
-                self.rule_values.append(tuple(values[p] for p in rule_positions))
             if index % PROGRESS_EVERY == 0:
                 self.progress(index // 2, total)
             yield values
@@ -233,12 +232,6 @@ class ImportEngine:
             for position, mf in zip(self.positions, self.model_fields, strict=True)
             if isinstance(mf, models.CharField | models.TextField) and not mf.choices
         ]
-
-    def rule_positions(self) -> list[int]:
-        """Return the positions of the file columns that the row rules read."""
-        rules = getattr(self.model, "row_rules", ())
-        read = {name for rule in rules for name in rule.reads}
-        return [i for i, mf in enumerate(self.model_fields) if mf.name in read]
 
     def cell_reader(self, field: Any) -> Any:
         """Return the function reading one cell of the field's column.
@@ -559,33 +552,44 @@ class ImportEngine:
         if not rules:
             return
         read = {name for rule in rules for name in rule.reads}
-        kept = [mf for mf in self.kept_fields if mf.name in read]
-        defaults = {mf.attname: self.default_of(mf) for mf in kept}
-        read_fields = [self.model_fields[p] for p in self.rule_positions()]
+        # The staging table holds every column a rule reads: the file's, and the
+        # stored record's (``match``) or the default (a new row) for the others.
+        read_fields = [mf for mf in self.columns if mf.name in read]
         template = dict(self.model().__dict__)
         del template["_state"]
-        total = len(self.rule_values)
+        total = len(self.dataset)
+        columns = [quote(mf.column) for mf in read_fields]
+        # Read back as the ORM reads a column (dates on SQLite are text).
+        staged = [mf.get_col(STAGING) for mf in read_fields]
+        converters = [
+            connection.ops.get_db_converters(col) + mf.get_db_converters(connection)
+            for mf, col in zip(read_fields, staged, strict=True)
+        ]
         for start in range(0, total, STAGING_CHUNK):
             stop = min(start + STAGING_CHUNK, total)
             cursor.execute(
-                f"SELECT {quote(ROW)}, {quote(TARGET)} FROM {quote(STAGING)} "
-                f"WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s",
+                f"SELECT {', '.join([quote(ROW), quote(TARGET), *columns])} "
+                f"FROM {quote(STAGING)} WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s",
                 [start, stop],
             )
-            targets = dict(cursor.fetchall())
-            # The chunk's matched records as a subquery: thousands of pks as
-            # parameters cost more to send than the query costs to run.
+            targets, values = {}, {}
+            for number, target, *cells in cursor.fetchall():
+                targets[number] = target
+                for position, (convert, col) in enumerate(
+                    zip(converters, staged, strict=True)
+                ):
+                    for converter in convert:
+                        cells[position] = converter(cells[position], col, connection)
+                values[number] = cells
+            # The chunk's matched records as a subquery, for the rules that compare
+            # with them: thousands of pks as parameters cost more to send than the
+            # query costs to run.
             matched = RawSQL(
                 f"SELECT {quote(TARGET)} FROM {quote(STAGING)} WHERE {quote(ROW)} > %s "
                 f"AND {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL",
                 [start, stop],
             )
             any_matched = any(t is not None for t in targets.values())
-            stored: dict[Any, models.Model] = {}
-            if kept and any_matched:
-                found = self.model._base_manager.filter(pk__in=matched)
-                for record in found.only(*(mf.name for mf in kept)):
-                    stored[record.pk] = record
             known = {
                 id(rule): rule.prepare(matched) if any_matched else {}
                 for rule in rules
@@ -601,11 +605,7 @@ class ImportEngine:
                 instance = self.model.__new__(self.model)
                 instance.__dict__.update(template)
                 instance._state = ModelState()
-                base = stored.get(target)
-                for mf in kept:
-                    value = getattr(base, mf.attname) if base else defaults[mf.attname]
-                    setattr(instance, mf.attname, value)
-                for mf, value in zip(read_fields, self.rule_values[index], strict=True):
+                for mf, value in zip(read_fields, values[index + 1], strict=True):
                     setattr(instance, mf.attname, value)
                 instance.pk = target
                 for rule in rules:
@@ -742,19 +742,28 @@ class ImportEngine:
 
     def count(self, result: Result, cursor: Any) -> None:
         """Count what the file adds, changes, leaves as it is and refuses."""
-        cursor.execute(
-            f"SELECT {quote(ROW)}, {quote(TARGET)} IS NULL, {quote(CHANGED)} "
-            f"FROM {quote(STAGING)}"
+        kind = (
+            f"CASE WHEN {quote(TARGET)} IS NULL THEN 'new' "
+            f"WHEN {quote(CHANGED)} THEN 'update' ELSE 'skip' END"
         )
-        counts = {"new": 0, "update": 0, "skip": 0, "invalid": len(self.errors)}
-        while chunk := cursor.fetchmany(STAGING_CHUNK):  # not a tuple per row at once
-            for number, new, changed in chunk:
-                if number - 1 in self.errors:
-                    continue
-                counts["new" if new else "update" if changed else "skip"] += 1
+        cursor.execute(f"SELECT {kind}, COUNT(*) FROM {quote(STAGING)} GROUP BY 1")
+        counts = {"new": 0, "update": 0, "skip": 0}
+        counts.update(cursor.fetchall())
+        # A refused row counts as refused only, whatever it would have done.
+        refused = sorted(number + 1 for number in self.errors)
+        for start in range(0, len(refused), LOOKUP_ROWS):
+            chunk = refused[start : start + LOOKUP_ROWS]
+            cursor.execute(
+                f"SELECT {kind}, COUNT(*) FROM {quote(STAGING)} "
+                f"WHERE {quote(ROW)} IN ({', '.join(['%s'] * len(chunk))}) GROUP BY 1",
+                chunk,
+            )
+            for name, number in cursor.fetchall():
+                counts[name] -= number
+        counts["invalid"] = len(self.errors)
         result.counts = counts
-        for kind, count in counts.items():
-            result.totals[kind] = count
+        for name, number in counts.items():
+            result.totals[name] = number
 
     # Stage 3: writes.
 
