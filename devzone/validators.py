@@ -140,6 +140,8 @@ def normalize_text(value: object) -> str:
     text = str(value)
     if not text.isascii():  # NFKC leaves ASCII as it is: most cells are
         text = unicodedata.normalize("NFKC", text)
+    elif text.isalnum():  # ASCII letters and digits only (an ID, a phone): no space
+        return text
     return SPACES.sub("", text)
 
 
@@ -231,8 +233,10 @@ def normalize_phone(value: object) -> str:
     Full-width digits, spaces, dashes, brackets and the country code (+86, 0086) are
     folded away, so "+86 139-1234-5678" and "13912345678" are the same number.
     """
-    text = PHONE_PUNCTUATION.sub("", normalize_text(value))
-    return COUNTRY_CODE.sub("", text)
+    text = normalize_text(value)
+    if text.isdigit() and text.isascii() and not text.startswith("0086"):
+        return text  # as most numbers are written: nothing to fold
+    return COUNTRY_CODE.sub("", PHONE_PUNCTUATION.sub("", text))
 
 
 def validate_mobile(value: object) -> None:
