@@ -411,7 +411,7 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
         permissions=["reset_two_factor"],
     )
     def reset_two_factor(self, request, queryset):
-        removed = two_factor_reset(users=queryset)
+        removed = two_factor_reset(users=queryset, by=request.user)
         self.message_user(
             request,
             _("已删除 %(count)d 个账号的验证器和备用码，下次登录时需重新绑定。")
