@@ -31,6 +31,7 @@ from devzone.accounts.separation import (
     keeper_message,
     kept_by_the_superuser,
     refusal_record,
+    unclaimed_members_validate,
     user_duties_validate,
 )
 from devzone.accounts.two_factor import two_factor_reset
@@ -551,6 +552,11 @@ class GroupForm(forms.ModelForm):
             # silently, but one who asks for a second duty is told why not.
             try:
                 group_duties_validate(
+                    group=self.instance,
+                    permissions=cleaned_data["permissions"],
+                    members=cleaned_data["members"],
+                )
+                unclaimed_members_validate(
                     group=self.instance,
                     permissions=cleaned_data["permissions"],
                     members=cleaned_data["members"],

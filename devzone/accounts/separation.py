@@ -17,6 +17,9 @@ apart beyond their permissions:
   factor``) has its password reset, its second factor reset and is re-enabled by
   the superuser alone (``account_keeper_check``): who sets the password of an
   account that has not enrolled a phone yet enrols his own, and holds it;
+- a role whose powers call for a second factor is given only to an account whose
+  owner has changed the password an administrator set (or that has enrolled a
+  phone): the role's page refuses it (``unclaimed_members_validate``);
 - every request a superuser makes is a security event (``AuditEvent``, 超级管理员操作).
 """
 
@@ -34,10 +37,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from devzone import roles
-from devzone.accounts.two_factor import holds_powers_needing_two_factor
+from devzone.accounts.two_factor import (
+    has_device,
+    holds_powers_needing_two_factor,
+    power_needs_two_factor,
+)
 from devzone.audit_events import audit_event_record, current_request, masked_path
 from devzone.errors import ExplainedRefusal
-from devzone.models import AuditEvent
+from devzone.models import AuditEvent, PasswordHistory
 
 # Fields of the user form that give roles and powers: the superuser's alone.
 POWER_FIELDS = ("is_superuser", "groups", "user_permissions")
@@ -222,6 +229,56 @@ def refuse_combined_duties(sender, instance, action, reverse, model, pk_set, **k
                 permissions=[*group.permissions.all(), *adding],
                 members=group.user_set.all(),
             )
+
+
+def unclaimed(user: Any) -> bool:
+    """Return True if the account's password is still the one an administrator
+    set (its owner has not changed it) and it has no second factor yet."""
+    latest = PasswordHistory.objects.filter(user=user).first()
+    return latest is not None and latest.set_by_other and not has_device(user)
+
+
+def calls_for_two_factor(permissions: Any) -> bool:
+    """Return True if any of ``permissions`` (a queryset) calls for a second factor."""
+    rows = permissions.values_list("content_type__app_label", "codename")
+    return any(power_needs_two_factor(f"{app}.{code}") for app, code in rows)
+
+
+def unclaimed_members_validate(
+    *, group: Any, permissions: Iterable[Any], members: Iterable[Any]
+) -> None:
+    """Raise ``ValidationError`` (on ``members``) if the group would give powers that
+    call for a second factor to an unclaimed account: whoever set its password
+    would log in first and enrol his own phone. ``permissions`` and ``members``
+    are what the group would have; judged are the members it would newly give such
+    powers to (all of them if the group gains one, else those joining) who held
+    none before."""
+    rights = Permission.objects.filter(pk__in=[p.pk for p in permissions])
+    if not calls_for_two_factor(rights):
+        return
+    members = list(members)
+    if group.pk and calls_for_two_factor(group.permissions.all()):
+        current = set(group.user_set.values_list("pk", flat=True))
+        members = [user for user in members if user.pk not in current]
+    refused = [
+        user
+        for user in members
+        if not user.is_superuser
+        and not holds_powers_needing_two_factor(user)
+        and unclaimed(user)
+    ]
+    if refused:
+        raise ValidationError(
+            {
+                "members": _(
+                    "%(people)s 仍在使用管理员设置的密码，且未绑定手机验证器：须本人"
+                    "先登录修改密码，才能加入须双因素认证的角色（否则设置密码的人可以"
+                    "抢先登录、绑定自己的手机）。"
+                )
+                % {"people": "、".join(person(user) for user in refused)}
+            },
+            code="unclaimed_account",
+        )
 
 
 def connect() -> None:

@@ -230,3 +230,83 @@ def test_only_the_superuser_resets_a_second_factor(staff, sysadmin, client):
         {"action": "reset_two_factor", "_selected_action": [target.pk]},
     )
     assert TOTPDevice.objects.filter(user=target).exists()
+
+
+def test_a_role_needing_2fa_waits_until_the_owner_has_changed_the_set_password(
+    staff, client
+):
+    # given: the system administrator makes an account, with a password he knows
+    client.force_login(staff("wang", roles.SYSTEM_ADMIN))
+    response = client.post(
+        url("auth_user_add"),
+        {
+            "username": "chen",
+            "usable_password": "true",
+            "password1": "Set-by-wang-2024!",
+            "password2": "Set-by-wang-2024!",
+        },
+    )
+    assert response.status_code == 302
+    chen = get_user_model().objects.get(username="chen")
+    chen.is_staff = True  # 职员状态, ticked on the next page
+    chen.save(update_fields=["is_staff"])
+
+    # when: the security administrator gives it a role that unmasks, at once
+    client.force_login(staff("zhao", roles.SECURITY_ADMIN))
+    projects = Group.objects.get(name=roles.PROJECTS)
+    role_page = url("auth_group_change", projects.pk)
+    rights = list(projects.permissions.values_list("pk", flat=True))
+    response = client.post(
+        role_page, {"name": projects.name, "permissions": rights, "members": [chen.pk]}
+    )
+
+    # then: refused, saying why; wang cannot log in first and enrol his own phone
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["members"] == [
+        "chen 仍在使用管理员设置的密码，且未绑定手机验证器：须本人先登录修改密码，"
+        "才能加入须双因素认证的角色（否则设置密码的人可以抢先登录、绑定自己的手机）。"
+    ]
+    assert not projects.user_set.exists()
+    assert f"组 {roles.PROJECTS}" in denied_paths()
+
+    # once chen has changed it himself, the role is given
+    owner = client.__class__()
+    owner.force_login(chen)
+    changed = owner.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": "Set-by-wang-2024!",
+            "new_password1": "Only-chen-knows-2024",
+            "new_password2": "Only-chen-knows-2024",
+        },
+    )
+    assert changed.status_code == 302
+    response = client.post(
+        role_page, {"name": projects.name, "permissions": rights, "members": [chen.pk]}
+    )
+    assert response.status_code == 302
+    assert list(projects.user_set.all()) == [chen]
+
+
+def test_a_group_gaining_an_unmasking_right_refuses_members_not_yet_claimed(
+    staff, client
+):
+    from devzone.accounts.passwords import password_set_by_other
+
+    newcomer = staff("chen")
+    password_set_by_other(user=newcomer)
+    helpers = Group.objects.create(name="协管员")
+    helpers.user_set.add(newcomer)
+    client.force_login(staff("zhao", roles.SECURITY_ADMIN))
+    unmask = Permission.objects.get(
+        content_type__app_label="welfare", codename="view_personal_data"
+    )
+
+    response = client.post(
+        url("auth_group_change", helpers.pk),
+        {"name": "协管员", "permissions": [unmask.pk], "members": [newcomer.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "chen 仍在使用管理员设置的密码" in response.content.decode()
+    assert not helpers.permissions.exists()
