@@ -34,9 +34,6 @@ class DevzoneConfig(AppConfig):
 
         configure_pillow()
         audit_events.connect()
-        from devzone.accounts import separation
-
-        separation.connect()
 
         # After every migrate, over the tables that exist then: a history table
         # added by a new app's migration is covered without a migration of ours.

@@ -28,10 +28,6 @@ Decisions recorded here:
   nothing, and reads the records masked so that their histories open. None of the
   three sees personal data unmasked, and none is a superuser: the superuser is the
   break-glass account, whose every request is logged (devzone.accounts.separation).
-- One person holds one of the three at most, and no group merges two of them
-  (``DUTIES``): whoever keeps the accounts and also reads the log audits his own
-  work, and whoever gives roles and keeps accounts makes himself anyone. The
-  superuser holds none of the three.
 """
 
 from collections.abc import Iterable, Mapping
@@ -108,28 +104,6 @@ ZONE_GRANTS: dict[str, list[str]] = {
             "devzone.staffprofile",
         ),
     ],
-}
-
-# 三员分立 by powers, not by group names: the permissions that make each of the
-# three administrators, whatever group carries them. One person holds the duty of
-# one of them at most, and so does one group (devzone.accounts.separation); no
-# other role holds any of these. Reading users or groups is no duty: the security
-# administrator picks members from the user list.
-DUTIES: dict[str, frozenset[str]] = {
-    SYSTEM_ADMIN: frozenset(grant(("add", "change", "delete"), "auth.user")),
-    SECURITY_ADMIN: frozenset(
-        grant(("add", "change", "delete"), "auth.group", "auth.permission")
-    ),
-    AUDIT_ADMIN: frozenset(
-        grant(
-            READ,
-            "devzone.auditevent",
-            "devzone.personaldataaccess",
-            "axes.accessattempt",
-            "axes.accesslog",
-            "axes.accessfailurelog",
-        )
-    ),
 }
 
 ROLES: dict[str, frozenset[str]] = {}

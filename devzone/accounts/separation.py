@@ -7,7 +7,7 @@ apart beyond their permissions:
 - roles are given from the role's own page (its members), by whoever may change
   groups; a user never changes his own membership there;
 - one person holds the duty of one of the three at most, and one group carries
-  one duty at most (``roles.DUTIES``, by permissions, whatever the group's name);
+  one duty at most (``DUTIES``, by permissions, whatever the group's name);
   the superuser holds none. The forms refuse it with a message; every other path
   (commands, the shell) is stopped by ``refuse_combined_duties`` on the m2m
   signals, which raises ``ValidationError``;
@@ -49,14 +49,38 @@ from devzone.models import AuditEvent, PasswordHistory
 # Fields of the user form that give roles and powers: the superuser's alone.
 POWER_FIELDS = ("is_superuser", "groups", "user_permissions")
 
-ALL_DUTIES = frozenset().union(*roles.DUTIES.values())
+# 三员分立 by powers, not by group names: the permissions that make each of the
+# three administrators (devzone.roles), whatever group carries them. One person
+# holds the duty of one of them at most, and so does one group: whoever keeps the
+# accounts and also reads the log audits his own work, whoever gives roles and
+# keeps accounts can become anyone. No other role holds any of these. Reading users
+# or groups is no duty: the security administrator picks members from the list.
+DUTIES: dict[str, frozenset[str]] = {
+    roles.SYSTEM_ADMIN: frozenset(
+        roles.grant(("add", "change", "delete"), "auth.user")
+    ),
+    roles.SECURITY_ADMIN: frozenset(
+        roles.grant(("add", "change", "delete"), "auth.group", "auth.permission")
+    ),
+    roles.AUDIT_ADMIN: frozenset(
+        roles.grant(
+            roles.READ,
+            "devzone.auditevent",
+            "devzone.personaldataaccess",
+            "axes.accessattempt",
+            "axes.accesslog",
+            "axes.accessfailurelog",
+        )
+    ),
+}
+ALL_DUTIES = frozenset().union(*DUTIES.values())
 KEPT_BY_THE_SUPERUSER = gettext_lazy("其密码重置、启用和双因素认证重置")
 
 
 def duties(powers: Iterable[str]) -> list[str]:
     """Return the administrators (of the three) whose duty ``powers`` carry."""
     held = set(powers)
-    return [role for role, duty in roles.DUTIES.items() if held & duty]
+    return [role for role, duty in DUTIES.items() if held & duty]
 
 
 def duty_names(permissions: Any) -> set[str]:
