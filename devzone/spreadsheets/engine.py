@@ -523,6 +523,13 @@ class ImportEngine:
                 self.errors[index].setdefault(model_field.name, []).extend(errors)
 
     def check_constraints(self, cursor: Any) -> None:
+        """Ask each CHECK constraint of the rows that will be written.
+
+        A row that leaves its record as it is writes nothing (the library's row
+        loop did not validate a skipped row either), and the stored record holds
+        every constraint already.
+        """
+        written = f"({quote(TARGET)} IS NULL OR {quote(CHANGED)})"
         for constraint in self.opts.constraints:
             if not isinstance(constraint, models.CheckConstraint):
                 continue
@@ -534,7 +541,8 @@ class ImportEngine:
             read = referenced_fields(constraint.condition)
             for index in self.rows_where(
                 cursor,
-                f"SELECT {quote(ROW)} FROM {quote(STAGING)} WHERE NOT ({sql})",
+                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+                f"WHERE {written} AND NOT ({sql})",
                 params,
             ):
                 if not self.failed_cells(index, read):
@@ -547,6 +555,8 @@ class ImportEngine:
         row as a record: the file's values over the stored ones, ``pk`` the matched
         record's. A chunk of rows at a time, with the stored records (and what the
         rules prepare of them) of that chunk only, so that memory stays bounded.
+        Only the rows that will be written: one leaving its record as it is writes
+        nothing, as ``check_constraints`` says.
         """
         rules = getattr(self.model, "row_rules", ())
         if not rules:
@@ -569,7 +579,8 @@ class ImportEngine:
             stop = min(start + STAGING_CHUNK, total)
             cursor.execute(
                 f"SELECT {', '.join([quote(ROW), quote(TARGET), *columns])} "
-                f"FROM {quote(STAGING)} WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s",
+                f"FROM {quote(STAGING)} WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s "
+                f"AND ({quote(TARGET)} IS NULL OR {quote(CHANGED)})",
                 [start, stop],
             )
             targets, values = {}, {}
@@ -586,7 +597,8 @@ class ImportEngine:
             # query costs to run.
             matched = RawSQL(
                 f"SELECT {quote(TARGET)} FROM {quote(STAGING)} WHERE {quote(ROW)} > %s "
-                f"AND {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL",
+                f"AND {quote(ROW)} <= %s AND {quote(TARGET)} IS NOT NULL "
+                f"AND {quote(CHANGED)}",
                 [start, stop],
             )
             any_matched = any(t is not None for t in targets.values())
@@ -595,17 +607,17 @@ class ImportEngine:
                 for rule in rules
                 if rule.prepare is not None
             }
-            for index in range(start, stop):
+            for number, target in targets.items():
+                index = number - 1
                 if index in self.replaced:
                     continue
-                target = targets.get(index + 1)
                 # A copy of one new record's attributes: Model.__init__ per row
                 # cost a third of the rules' time. Its own state, so that a related
                 # record one row's rule reads is not another row's.
                 instance = self.model.__new__(self.model)
                 instance.__dict__.update(template)
                 instance._state = ModelState()
-                for mf, value in zip(read_fields, values[index + 1], strict=True):
+                for mf, value in zip(read_fields, values[number], strict=True):
                     setattr(instance, mf.attname, value)
                 instance.pk = target
                 for rule in rules:
@@ -883,13 +895,13 @@ class ImportEngine:
             self.match(cursor)
             self.check_scope(cursor)
             self.check_versions(cursor)
+            self.mark_changed(cursor)
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
             self.check_row_rules(cursor)
             for index, error in self.replaced.items():
                 self.errors[index] = error.update_error_dict({})
-            self.mark_changed(cursor)
             self.count(result, cursor)
             self.preview_rows(result, cursor)
             self.progress(total * 3 // 4, total)
