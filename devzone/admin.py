@@ -6,9 +6,11 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -19,9 +21,19 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from devzone import roles
 from devzone.accounts.passwords import password_set_by_other
-from devzone.accounts.separation import POWER_FIELDS
+from devzone.accounts.separation import (
+    KEPT_BY_THE_SUPERUSER,
+    POWER_FIELDS,
+    account_keeper_check,
+    group_duties_validate,
+    holds_a_duty,
+    keeper_message,
+    kept_by_the_superuser,
+    refusal_record,
+    unclaimed_members_validate,
+    user_duties_validate,
+)
 from devzone.accounts.two_factor import two_factor_reset
 from devzone.admin_base import LogReadMixin, ReadOnlyLogAdmin, ZoneAdmin
 from devzone.admin_columns import NumberColumn
@@ -341,12 +353,31 @@ admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
 
-# The three administrators of 三员分立 (devzone.roles).
-ADMINISTRATOR_ROLES = (roles.SYSTEM_ADMIN, roles.SECURITY_ADMIN, roles.AUDIT_ADMIN)
+class ZoneUserChangeForm(UserChangeForm):
+    def clean(self):
+        super().clean()
+        cleaned_data = self.cleaned_data
+        # The superuser's form alone carries groups, permissions and the flag.
+        if any(name in self.fields for name in POWER_FIELDS) and not self.errors:
+            try:
+                user_duties_validate(
+                    user=self.instance,
+                    groups=cleaned_data.get("groups"),
+                    permissions=cleaned_data.get("user_permissions"),
+                    is_superuser=cleaned_data.get("is_superuser"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+                refusal_record(
+                    target=f"用户 {self.instance.get_username()} 的组",
+                    reason=" ".join(error.messages),
+                )
+        return cleaned_data
 
 
 @admin.register(get_user_model())
 class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
+    form = ZoneUserChangeForm
     actions = ["reset_two_factor"]
 
     def get_queryset(self, request):
@@ -364,10 +395,30 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
             obj is not None
             and not request.user.is_superuser
             and obj.pk != request.user.pk
-            and obj.groups.filter(name__in=ADMINISTRATOR_ROLES).exists()
+            and holds_a_duty(obj)
         ):
             return False
         return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # Disabling such an account is anyone's; enabling it again is not.
+        if (
+            obj is not None
+            and not obj.is_active
+            and kept_by_the_superuser(editor=request.user, account=obj)
+        ):
+            return [*fields, "is_active"]
+        return fields
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None and kept_by_the_superuser(editor=request.user, account=obj):
+            self.message_user(
+                request, keeper_message(obj, KEPT_BY_THE_SUPERUSER), messages.WARNING
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_delete_permission(self, request, obj=None):
         # An account is disabled (取消“有效”), never deleted: its trail in the
@@ -375,12 +426,34 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        if (
+            change
+            and request.POST.get("is_active")
+            and "is_active" in self.get_readonly_fields(request, obj)
+        ):
+            message = keeper_message(obj, _("启用账号"))
+            refusal_record(target=f"启用用户 {obj.get_username()}", reason=message)
+            self.message_user(request, message, messages.ERROR)
         super().save_model(request, obj, form, change)
         if not change:
             # A new account's password is the administrator's: changed at first login.
             password_set_by_other(user=obj)
 
+    def save_related(self, request, form, formsets, change):
+        # Removals first: a save that trades one duty for another never holds
+        # both on the way (refuse_combined_duties judges every step).
+        user = form.instance
+        for name in ("groups", "user_permissions"):
+            if change and name in form.cleaned_data:
+                chosen = [each.pk for each in form.cleaned_data[name]]
+                getattr(user, name).remove(*getattr(user, name).exclude(pk__in=chosen))
+        super().save_related(request, form, formsets, change)
+
     def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        # Said to whoever sees the account (the accounts' keeper), not to others.
+        if user is not None and self.has_view_permission(request, user):
+            account_keeper_check(editor=request.user, account=user, what=_("重置密码"))
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, id)
@@ -411,7 +484,7 @@ class ZoneUserAdmin(ZoneChangeListMixin, UserAdmin):
         permissions=["reset_two_factor"],
     )
     def reset_two_factor(self, request, queryset):
-        removed = two_factor_reset(users=queryset)
+        removed = two_factor_reset(users=queryset, by=request.user)
         self.message_user(
             request,
             _("已删除 %(count)d 个账号的验证器和备用码，下次登录时需重新绑定。")
@@ -471,12 +544,41 @@ class GroupForm(forms.ModelForm):
                 is_superuser=False
             )
 
-    def save_members(self, editor):
-        """Set the role's members from the form; the editor's own stays as it was."""
+    def clean(self):
+        super().clean()
+        cleaned_data = self.cleaned_data
+        if not self.errors:
+            # The editor among the chosen is judged too: saving drops him
+            # silently, but one who asks for a second duty is told why not.
+            try:
+                group_duties_validate(
+                    group=self.instance,
+                    permissions=cleaned_data["permissions"],
+                    members=cleaned_data["members"],
+                )
+                unclaimed_members_validate(
+                    group=self.instance,
+                    permissions=cleaned_data["permissions"],
+                    members=cleaned_data["members"],
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+                refusal_record(
+                    target=f"组 {cleaned_data.get('name', '')}",
+                    reason=" ".join(error.messages),
+                )
+        return cleaned_data
+
+    def members_after(self, editor):
+        """Return the role's members once saved; the editor's own stays as it was."""
         group = self.instance
         chosen = [user for user in self.cleaned_data["members"] if user.pk != editor.pk]
         kept = group.user_set.filter(Q(is_superuser=True) | Q(pk=editor.pk))
-        group.user_set.set([*kept, *chosen])
+        return [*kept, *chosen]
+
+    def save_members(self, editor):
+        """Set the role's members from the form."""
+        self.instance.user_set.set(self.members_after(editor))
 
 
 @admin.register(Group)
@@ -501,6 +603,15 @@ class ZoneGroupAdmin(ZoneChangeListMixin, GroupAdmin):
         return not user.is_superuser and group.user_set.filter(pk=user.pk).exists()
 
     def save_related(self, request, form, formsets, change):
+        # Who leaves and what is taken away first, then what is added: a save
+        # that moves a duty between groups or people never holds two on the way
+        # (refuse_combined_duties judges every step).
+        group = form.instance
+        if change:
+            staying = [user.pk for user in form.members_after(request.user)]
+            group.user_set.remove(*group.user_set.exclude(pk__in=staying))
+            rights = [right.pk for right in form.cleaned_data["permissions"]]
+            group.permissions.remove(*group.permissions.exclude(pk__in=rights))
         super().save_related(request, form, formsets, change)
         form.save_members(request.user)
 

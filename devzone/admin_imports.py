@@ -185,10 +185,12 @@ class ZoneImportMixin(_Admin):
         try:
             data = storage.read()
             dataset = read_dataset(data, uploaded.name)
+            encoding = detected_encoding(data)
         except Exception as exc:  # a file of any content: how it fails is unknown
             self.add_data_read_fail_error_to_form(form, exc)
             storage.remove()
             return None
+        del data  # the rows are read: the file's bytes are not held through the check
         # The user's own column mapping (spreadsheets.mapping), kept with the upload
         # so that the confirmation reads the file as its preview did.
         column_map = mapping_of(request.user, self.model._meta.label_lower)
@@ -203,7 +205,7 @@ class ZoneImportMixin(_Admin):
                 name=storage.name,
                 user=request.user,
                 original_name=uploaded.name,
-                encoding=detected_encoding(data),
+                encoding=encoding,
                 versions=run.versions,
                 column_map=column_map,
             )

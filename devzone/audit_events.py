@@ -158,6 +158,12 @@ def connect() -> None:
         m2m_changed.connect(
             members_changed, sender=through, dispatch_uid=f"devzone_m2m_{through}"
         )
+    # The same changes of rights are refused when they would give one person two
+    # of the three administrators' duties: connected with the receivers that log
+    # them, so that every path meets both.
+    from devzone.accounts import separation
+
+    separation.connect()
 
 
 class DeniedRequestMiddleware:

@@ -6,6 +6,7 @@ URL lookup, so that they render whatever failed; Django's own handlers use them 
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -29,8 +30,14 @@ class RecordNotFound(Http404):
         super().__init__(NOT_FOUND if scope.is_whole_zone else OUT_OF_SCOPE)
 
 
+class ExplainedRefusal(PermissionDenied):
+    """A refusal whose message (in Chinese) says why, and who may do it instead."""
+
+
 def permission_denied(request, exception=None):
     """Answer a refused request with the Chinese 403 page."""
+    if isinstance(exception, ExplainedRefusal):
+        return error_page(request, 403, _("没有权限"), str(exception))
     text = _("您没有打开此页面的权限。如工作需要，请联系管理员开通。")
     return error_page(request, 403, _("没有权限"), text)
 

@@ -26,7 +26,8 @@ class RowRule:
 
     A rule that compares a record with what is stored (a case moved to 已办结) gives
     ``prepare(pks)``, returning {pk: what the test needs} for many records in a few
-    queries; its test is then called as ``test(instance, stored)``.
+    queries; its test is then called as ``test(instance, stored)``. ``pks`` is what
+    ``pk__in=`` takes: a list, or (from the import) a subquery of a chunk's records.
     """
 
     field: str

@@ -31,18 +31,23 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from devzone.errors import ExplainedRefusal
 
 BACKUP_CODES = 10
 # Permissions that administer accounts and roles: their holders need a second factor.
@@ -59,13 +64,29 @@ def needs_two_factor(user: Any) -> bool:
         return False
     if user.is_superuser or settings.DEVZONE_REQUIRE_2FA:
         return True
-    for permission in user.get_all_permissions():
-        app_label, _dot, codename = permission.partition(".")
-        if app_label in ADMINISTERING_APPS or codename == "view_personal_data":
-            return True
-        if permission == READS_THE_SECURITY_LOG:  # the 审计管理员
-            return True
-    return False
+    return any(map(power_needs_two_factor, user.get_all_permissions()))
+
+
+def power_needs_two_factor(permission: str) -> bool:
+    """Return True if holding ``app_label.codename`` calls for a second factor."""
+    app_label, _dot, codename = permission.partition(".")
+    return (
+        app_label in ADMINISTERING_APPS
+        or codename == "view_personal_data"
+        or permission == READS_THE_SECURITY_LOG  # the 审计管理员
+    )
+
+
+def holds_powers_needing_two_factor(user: Any) -> bool:
+    """Return True if the account is a superuser or holds a permission that calls for
+    a second factor, whether it is active or not (Django's backends give an inactive
+    account no permission at all)."""
+    if user.is_superuser:
+        return True
+    held = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list(
+        "content_type__app_label", "codename"
+    )
+    return any(power_needs_two_factor(f"{app}.{code}") for app, code in held)
 
 
 def has_device(user: Any) -> bool:
@@ -180,8 +201,13 @@ def backup_codes_renew(*, user: Any) -> list[str]:
 
 
 @transaction.atomic
-def two_factor_reset(*, users: Any) -> int:
-    """Remove the users' devices (a lost phone); return how many users had one."""
+def two_factor_reset(*, users: Any, by: Any) -> int:
+    """Remove the users' devices (a lost phone); return how many users had one.
+
+    The superuser's alone: whoever resets a phone and a password holds the account.
+    """
+    if not by.is_superuser:
+        raise ExplainedRefusal(_("双因素认证只能由超级管理员重置。"))
     had = {device.user_id for device in TOTPDevice.objects.filter(user__in=users)}
     had |= {device.user_id for device in StaticDevice.objects.filter(user__in=users)}
     TOTPDevice.objects.filter(user__in=users).delete()

@@ -10,7 +10,6 @@ each reported to the user with its row number.
 
 import re
 
-import tablib
 from django.utils.encoding import force_str
 
 from devzone.spreadsheets.formats import HEADER_SEARCH_ROWS, header_key, is_blank, shown
@@ -170,7 +169,9 @@ def locate_header(dataset, names):
     with it into more known names makes a two-row header.
     """
     numbers = list(getattr(dataset, "row_numbers", None) or [])
-    rows = [list(dataset.headers or [])] + [list(r) for r in dataset]
+    # Only the first rows are read: the rest of a large file stays packed.
+    rows = [list(dataset.headers or [])]
+    rows += [list(r) for r in dataset[:HEADER_SEARCH_ROWS]]
     lines = [getattr(dataset, "header_line", 1)] + numbers
     width = len(rows[0])
     for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
@@ -194,14 +195,11 @@ def locate_header(dataset, names):
         f"第 {line} 行为标题，未导入：{shown('　'.join(force_str(c) for c in row if not is_blank(c)), 30)}"
         for line, row in zip(lines[:index], rows[:index], strict=True)
     ]
-    rebuilt = tablib.Dataset()
-    rebuilt.headers = list(header) + [None] * (width - len(header))
-    for row in rows[index + used :]:
-        rebuilt.append(row)
-    dataset.wipe()
-    dataset.headers = [force_str(h) if not is_blank(h) else "" for h in rebuilt.headers]
-    for row in rebuilt:
-        dataset.append(row)
+    # The header row and the rows above it leave the data; the old header row was
+    # a title (or the header's upper half), so it goes too.
+    del dataset[: index + used - 1]
+    header = list(header) + [None] * (width - len(header))
+    dataset.headers = [force_str(h) if not is_blank(h) else "" for h in header]
     dataset.header_line = lines[index + used - 1]
     dataset.row_numbers = numbers[index + used - 1 :]
     return notes
@@ -219,24 +217,30 @@ def drop_footer(dataset):
     among the last rows; from there on, nothing is read as data.
     """
     numbers = list(getattr(dataset, "row_numbers", None) or [])
-    rows = list(dataset)
-    start = None
-    for index, cells in enumerate(rows):
-        if not is_footer(cells):
-            continue
-        after_blank = index > 0 and numbers[index] > numbers[index - 1] + 1
-        at_end = all(is_footer(r) for r in rows[index:])
-        if after_blank or at_end:
-            start = index
-            break
-    if start is None:
+    # Only the rows that may be footers are read: those after a gap in the row
+    # numbers (a blank row), and the run of footers that ends the data.
+    count = len(dataset)
+    run_start = None
+    index = count - 1
+    while index >= 0 and is_footer(dataset[index]):
+        run_start, index = index, index - 1
+    after_blank = next(
+        (
+            i
+            for i in range(1, min(count, len(numbers)))
+            if numbers[i] > numbers[i - 1] + 1 and is_footer(dataset[i])
+        ),
+        None,
+    )
+    found = [i for i in (after_blank, run_start) if i is not None]
+    if not found:
         return []
+    start = min(found)
     notes = [
         f"第 {line} 行为合计或落款，未导入："
         f"{shown('　'.join(force_str(c) for c in row if not is_blank(c)), 30)}"
-        for line, row in zip(numbers[start:], rows[start:], strict=True)
+        for line, row in zip(numbers[start:], dataset[start:], strict=True)
     ]
-    for _ in range(len(rows) - start):
-        del dataset[start]
+    del dataset[start:]
     dataset.row_numbers = numbers[:start]
     return notes

@@ -15,7 +15,7 @@ from devzone.models import PersonalDataAccess
 from devzone.scope import Scope
 from devzone.spreadsheets.cells import escape_formula
 from devzone.spreadsheets.engine import ImportEngine
-from devzone.spreadsheets.formats import is_blank, shown
+from devzone.spreadsheets.formats import drop_columns, is_blank, shown
 from devzone.spreadsheets.headers import HeaderNames, drop_footer, locate_header
 from devzone.spreadsheets.results import (
     PREVIEW_CHARS,
@@ -303,8 +303,7 @@ class ZoneResource(resources.ModelResource, metaclass=ZoneResourceMetaclass):
             )
         numbers = getattr(dataset, "row_numbers", None)
         dataset.headers = headers
-        for index in reversed(dropped):
-            del dataset[headers[index]]
+        drop_columns(dataset, dropped)
         if numbers is not None:
             dataset.row_numbers = numbers
         if not len(dataset):

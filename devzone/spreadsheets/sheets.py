@@ -10,7 +10,7 @@ out. Rows keep their sheet and line (``SheetLine``), so an error names
 
 from django.utils.encoding import force_str
 
-from devzone.spreadsheets.formats import header_key, is_blank, shown
+from devzone.spreadsheets.formats import PackedRows, header_key, is_blank, shown
 from devzone.spreadsheets.headers import HeaderNames, drop_footer, locate_header
 from devzone.spreadsheets.results import ImportFileError, SheetLine
 
@@ -88,7 +88,7 @@ def sheets_merged(dataset, names: HeaderNames, required):
             strict=True,
         )
     }
-    rows, numbers = [], []
+    rows, numbers = PackedRows(), []
     for order, name, sheet, keys, sheet_notes in found:
         notes += (
             [f"“{shown(name, 20)}”表{note}" for note in sheet_notes]
@@ -109,13 +109,11 @@ def sheets_merged(dataset, names: HeaderNames, required):
                 cells = [None] * len(headers)
                 for key, index in target.items():
                     cells[index] = row[source[key]]
-            rows.append(cells)
+            rows.append_cells(cells)
             numbers.append(SheetLine(order, line, force_str(name)) if many else line)
     header_line = getattr(first, "header_line", 1)
-    dataset.wipe()
+    dataset._data = rows  # the merged rows, packed as build_dataset packs them
     dataset.headers = headers
-    for cells in rows:
-        dataset.append(cells)
     dataset.row_numbers = numbers
     dataset.header_line = header_line
     return notes

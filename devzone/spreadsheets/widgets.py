@@ -53,6 +53,10 @@ class TextWidget(widgets.CharWidget):
         return "" if value is None else force_str(value)
 
 
+EXCEL_INTEGER = re.compile(
+    r"[0-9]+\.0"
+)  # a number Excel kept as a float: 13912345678.0
+INTEGER_TEXT = re.compile(r"[+-]?[0-9]+(\.0+)?")
 NUMBER_LIKE = re.compile(r"^[0-9.]+[eE][+-]?[0-9]+$|^[0-9]+\.[0-9]*$")
 
 
@@ -86,7 +90,7 @@ class PhoneWidget(TextWidget):
                 raise ValueError(f"「{shown(value)}」不是电话号码。")
             value = int(value)
         text = normalize_phone(unescape_formula(str(value)))
-        if re.fullmatch(r"[0-9]+\.0", text):
+        if EXCEL_INTEGER.fullmatch(text):
             text = text[:-2]
         return text
 
@@ -140,7 +144,7 @@ class IntegerWidget(NumberCellWidget, widgets.IntegerWidget):
         if isinstance(value, int):
             return value
         text = parse_number_text(value)
-        if re.fullmatch(r"[+-]?[0-9]+(\.0+)?", text):
+        if INTEGER_TEXT.fullmatch(text):
             return int(text.split(".")[0])
         raise self.refused(value)
 

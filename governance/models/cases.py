@@ -160,7 +160,7 @@ def stored_cases(pks):
             pk__in=pks
         ).values_list("pk", "status", "category")
     }
-    photos = CasePhoto.objects.filter(case_id__in=list(found))
+    photos = CasePhoto.objects.filter(case_id__in=pks)
     for pk, kind in photos.values_list("case_id", "kind"):
         found[pk][2].append(kind)
     return found

@@ -381,7 +381,7 @@ def test_a_reset_ends_the_sessions_the_lost_phone_verified(superuser):
     log_in(bystander, "root", code_of(bystander_device))
 
     # when: the superuser resets the victim's second factor
-    two_factor_reset(users=get_user_model().objects.filter(pk=victim.pk))
+    two_factor_reset(users=get_user_model().objects.filter(pk=victim.pk), by=superuser)
 
     # then: both of the victim's sessions are over; nobody else's is
     for browser in phones:

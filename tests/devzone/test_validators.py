@@ -1,4 +1,6 @@
 import datetime
+import re
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from devzone.validators import (
     mask_phone,
     normalize_id_number,
     normalize_phone,
+    normalize_text,
     validate_id_number,
     validate_mobile,
     validate_phone,
@@ -163,3 +166,33 @@ def test_a_search_loses_its_control_characters():
     from devzone.validators import normalize_search_term
 
     assert normalize_search_term("高楼\x00社区\x1b") == "高楼社区"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13912345678",
+        "008613912345678",
+        "+86 139-1234-5678",
+        "０５１１－８７６５４３２１",
+        "32118119900101123x",
+        "3211 8119 9001 0112 3X",
+        "AB\x1cC",  # an ASCII separator: a space to \s, not to isalnum
+        "a\tb",
+        "高楼 社区",
+        "",
+    ],
+)
+def test_the_fast_paths_fold_text_as_the_full_rules_do(text):
+    # given: the rules spelled out without the shortcuts for plain ASCII
+    def folded(value):
+        value = unicodedata.normalize("NFKC", value)
+        return re.sub(r"\s+", "", value)
+
+    def phone(value):
+        value = re.sub(r"[-()（）.]", "", folded(value))
+        return re.sub(r"^(?:\+86|0086)", "", value)
+
+    # then
+    assert normalize_text(text) == folded(text)
+    assert normalize_phone(text) == phone(text)

@@ -588,3 +588,31 @@ def test_a_residence_permit_number_imports():
     )
     assert error_lines(result) == []
     assert WelfareRecipient.objects.get().id_number == number
+
+
+def test_rules_judge_the_rows_that_write_and_leave_an_unchanged_one_alone():
+    # given: a stored recipient the rules would now refuse, as data kept from before
+    # a rule existed is (identified before the birth in the ID), set in SQL
+    person = make_id_number(birth=datetime.date(2021, 12, 1))
+    row = recipient_row(身份证号=person, 认定日期="2021-12-15")
+    run_import(WelfareRecipientResource, recipients_csv(row))
+    WelfareRecipient.objects.filter(id_number=person).update(
+        identified_on=datetime.date(2021, 7, 15)
+    )
+    stored = recipient_row(身份证号=person, 认定日期="2021-07-15")
+    edited = recipient_row(
+        身份证号=person, 认定日期="2021-07-15", 联系电话="13900000000"
+    )
+
+    # when: the stored values again, then with the phone changed
+    unchanged = run_import(WelfareRecipientResource, recipients_csv(stored))
+    refused = run_import(WelfareRecipientResource, recipients_csv(edited))
+
+    # then: the unchanged row writes nothing and is left alone, as the library's
+    # row loop left a skipped row; the edit would write the rule's breach, refused
+    assert import_counts(unchanged) == {"new": 0, "update": 0, "skip": 1}
+    assert not unchanged.has_validation_errors()
+    assert error_lines(refused) == [
+        "第 2 行 · 认定日期：认定日期早于身份证号中的出生日期。"
+    ]
+    assert WelfareRecipient.objects.get(id_number=person).phone == "13912345678"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from devzone.accounts.passwords import character_classes
+from devzone.accounts.separation import user_duties_validate
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".admin-password"
 
@@ -50,6 +51,12 @@ class Command(BaseCommand):
                     "管理员密码不符合要求：" + " ".join(error.messages)
                 ) from error
             user.set_password(password)
+        try:
+            # The break-glass account holds none of the three administrators'
+            # duties (devzone.accounts.separation).
+            user_duties_validate(user=user, is_superuser=True)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         user.is_staff = user.is_superuser = user.is_active = True
         user.save()
         self.stdout.write(f"登录地址：{url}")

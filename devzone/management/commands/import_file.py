@@ -98,6 +98,7 @@ class Command(BaseCommand):
             encoding=detected_encoding(data),
             created=time.time(),
         )
+        del data  # the rows are read: the file's bytes are not held through the check
         run = ImportRun.of(
             dataset.resource,
             {
