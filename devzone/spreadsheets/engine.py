@@ -24,6 +24,7 @@ them; many-to-many columns are written in stage 3, after their rows.
 
 from __future__ import annotations
 
+import array
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,12 +48,13 @@ from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.fields import IdNumberField, SealedCharField
 from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
-from devzone.spreadsheets.formats import rows_of
+from devzone.spreadsheets.formats import PackedRows, rows_of
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 from devzone.spreadsheets.runs import stale_row_error, version_from
 
 DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cells with
 STAGING = "devzone_import_rows"
+SEALED = "devzone_import_sealed"  # the sealed cells of the rows to be written
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
 STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
@@ -153,6 +155,7 @@ class ImportEngine:
         self.replaced: dict[int, ValidationError] = {}
         self.duplicates: set[int] = set()
         self.values: list[list] = []  # the cleaned values of the preview's rows
+        self.sealed_plain = PackedRows()  # each row's clear values of sealed columns
 
     def progress(self, done: int, total: int) -> None:
         """Report how far the import has come (rows' worth of work), once per step."""
@@ -326,20 +329,103 @@ class ImportEngine:
         for index, row in enumerate(values):
             bad = index in self.errors
             if self.sealed:
-                row, derived = self.sealed_cells(row)
+                row, derived = self.digested_cells(row)
                 yield (index + 1, None, bad, False, *row, *derived, *defaults)
             else:
                 yield (index + 1, None, bad, False, *row, *defaults)
 
-    def sealed_cells(self, row: list) -> tuple[list, list]:
-        """Return the row with its sealed cells encrypted, and their siblings."""
+    def digested_cells(self, row: list) -> tuple[list, list]:
+        """Return the row with its sealed cells left out, and their digests.
+
+        A sealed cell is staged as its digest only, which matching and comparing
+        read; its clear value is kept packed (``sealed_plain``) and sealed once the
+        row is known to be written (``seal_written``): an unchanged row of a
+        re-imported file is never encrypted.
+        """
         row = list(row)
+        plain = [row[position] for position, _mf in self.sealed]
+        self.sealed_plain.append_cells(plain)
         derived: list = []
-        for position, mf in self.sealed:
-            plain = row[position]
-            row[position] = mf.get_db_prep_save(plain, connection)
-            derived += [mf.derive(kind, plain) for kind in mf.sibling_kinds]
+        for (position, mf), value in zip(self.sealed, plain, strict=True):
+            row[position] = None
+            derived += [
+                mf.derive(kind, value) if kind == "digest" else None
+                for kind in mf.sibling_kinds
+            ]
         return row, derived
+
+    def seal_written(self, cursor: Any) -> None:
+        """Seal the sealed cells of the rows to be written, with their siblings.
+
+        The new and changed rows' clear values are encrypted (and masked) here,
+        staged in a temporary table of their own and copied into the staging table
+        in one UPDATE, before the checks that read them.
+        """
+        if not self.sealed:
+            return
+        cursor.execute(
+            f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
+            f"WHERE {quote(TARGET)} IS NULL OR {quote(CHANGED)} ORDER BY {quote(ROW)}"
+        )
+        numbers = array.array("l", (number for (number,) in cursor.fetchall()))
+        if not numbers:
+            return
+        fields: list[models.Field] = []
+        for _position, mf in self.sealed:
+            fields.append(mf)
+            fields += [
+                mf.sibling(kind) for kind in mf.sibling_kinds if kind != "digest"
+            ]
+        names = [quote(ROW), *(quote(f.column) for f in fields)]
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(SEALED)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(SEALED)} ({quote(ROW)} integer, "
+            + ", ".join(f"{quote(f.column)} text" for f in fields)
+            + ")"
+        )
+        rows = self.sealed_rows(numbers)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(
+                f"COPY {quote(SEALED)} ({', '.join(names)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(names))
+            while chunk := list(itertools.islice(rows, PROGRESS_EVERY)):
+                cursor.executemany(
+                    f"INSERT INTO {quote(SEALED)} ({', '.join(names)}) "
+                    f"VALUES ({marks})",
+                    chunk,
+                )
+        assignments = ", ".join(
+            f"{quote(f.column)} = x.{quote(f.column)}" for f in fields
+        )
+        cursor.execute(
+            f"UPDATE {quote(STAGING)} SET {assignments} FROM {quote(SEALED)} x "
+            f"WHERE {quote(STAGING)}.{quote(ROW)} = x.{quote(ROW)}"
+        )
+        cursor.execute(f"DROP TABLE {quote(SEALED)}")
+
+    def sealed_rows(self, numbers: Any) -> Iterable[tuple]:
+        """Yield (row, ciphertext, siblings…) of each numbered row, in order."""
+        wanted = iter(numbers)
+        number = next(wanted, None)
+        for index, plain in enumerate(self.sealed_plain.iter_cells()):
+            if number is None:
+                return
+            if index + 1 != number:
+                continue
+            cells: list = [number]
+            for (_position, mf), value in zip(self.sealed, plain, strict=True):
+                cells.append(mf.get_db_prep_save(value, connection))
+                cells += [
+                    mf.derive(kind, value)
+                    for kind in mf.sibling_kinds
+                    if kind != "digest"
+                ]
+            yield tuple(cells)
+            number = next(wanted, None)
 
     def default_of(self, model_field: models.Field) -> Any:
         value = model_field.get_default()
@@ -400,7 +486,8 @@ class ImportEngine:
         cursor.execute(
             f"SELECT {quote(ROW)}, first FROM (SELECT {quote(ROW)}, MIN({quote(ROW)}) "
             f"OVER (PARTITION BY {partition}) AS first FROM {quote(STAGING)} "
-            f"WHERE {self.filled(keys)}) s WHERE {quote(ROW)} <> first ORDER BY {quote(ROW)}"
+            f"WHERE {self.filled([compared(f) for f in keys])}) s "
+            f"WHERE {quote(ROW)} <> first ORDER BY {quote(ROW)}"
         )
         numbers = file_row_numbers(self.dataset)
         for number, first in cursor.fetchall():
@@ -429,22 +516,6 @@ class ImportEngine:
             f"UPDATE {quote(STAGING)} SET {', '.join(assignments)} "
             f"FROM {table} t WHERE {joined}"
         )
-        self.keep_sealed(cursor)
-
-    def keep_sealed(self, cursor: Any) -> None:
-        """Keep a matched record's ciphertext of each sealed value the file repeats.
-
-        The same clear value sealed again differs (a new nonce): the stored one is
-        kept, so an unchanged value is no change and its history stays the same.
-        """
-        table = quote(self.opts.db_table)
-        for _position, mf in self.sealed:
-            column, digest = quote(mf.column), quote(compared(mf).column)
-            cursor.execute(
-                f"UPDATE {quote(STAGING)} SET {column} = t.{column} FROM {table} t "
-                f"WHERE t.{quote(self.opts.pk.column)} = {quote(STAGING)}.{quote(TARGET)} "
-                f"AND t.{digest} = {quote(STAGING)}.{digest}"
-            )
 
     def refuse(self, index: int, field: str, message: Any) -> None:
         self.errors[index].setdefault(field, []).append(
@@ -729,7 +800,8 @@ class ImportEngine:
         table = quote(self.opts.db_table)
         differs = (
             " OR ".join(
-                f"t.{quote(f.column)} {distinct_from()} {quote(STAGING)}.{quote(f.column)}"
+                f"t.{quote(compared(f).column)} {distinct_from()} "
+                f"{quote(STAGING)}.{quote(compared(f).column)}"
                 for f in self.model_fields
             )
             or "FALSE"
@@ -842,10 +914,7 @@ class ImportEngine:
         now = timezone.now()
         stamp = self.opts.get_field("updated_at")
         now_db = stamp.get_db_prep_save(now, connection)
-        assignments = ", ".join(
-            f"{quote(f.column)} = {quote(STAGING)}.{quote(f.column)}"
-            for f in self.written_fields
-        )
+        assignments = ", ".join(self.assignment(f, table) for f in self.written_fields)
         changed = (
             f"UPDATE {table} SET {assignments}, {quote(stamp.column)} = %s "
             f"FROM {quote(STAGING)} WHERE {table}.{pk} = {quote(STAGING)}.{quote(TARGET)} "
@@ -864,6 +933,22 @@ class ImportEngine:
         self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
         if self.many_fields:
             self.write_many(cursor)
+
+    def assignment(self, field: models.Field, table: str) -> str:
+        """Return an UPDATE's SET of one column from the staging table.
+
+        A sealed value whose digest is the stored one keeps its stored ciphertext:
+        sealed again it would differ (a new nonce), and its history with it.
+        """
+        column, staged = quote(field.column), f"{quote(STAGING)}.{quote(field.column)}"
+        if not isinstance(field, SealedCharField):
+            return f"{column} = {staged}"
+        digest = quote(compared(field).column)
+        same = "IS" if connection.vendor == "sqlite" else "IS NOT DISTINCT FROM"
+        return (
+            f"{column} = CASE WHEN {table}.{digest} {same} {quote(STAGING)}.{digest} "
+            f"THEN {table}.{column} ELSE {staged} END"
+        )
 
     def write_or_report(self, cursor: Any, result: Result) -> None:
         """Write the rows; a refusal by the database (a race) leaves nothing written."""
@@ -953,6 +1038,7 @@ class ImportEngine:
             self.check_scope(cursor)
             self.check_versions(cursor)
             self.mark_changed(cursor)
+            self.seal_written(cursor)
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
