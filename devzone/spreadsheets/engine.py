@@ -337,29 +337,31 @@ class ImportEngine:
     def digested_cells(self, row: list) -> tuple[list, list]:
         """Return the row with its sealed cells left out, and their digests.
 
-        A sealed cell is staged as its digest only, which matching and comparing
-        read; its clear value is kept packed (``sealed_plain``) and sealed once the
-        row is known to be written (``seal_written``): an unchanged row of a
-        re-imported file is never encrypted.
+        A sealed cell is staged as its digest, which matching and comparing read,
+        and in its own column as blank or not (the digest stands for a value there,
+        for the CHECK constraints that ask whether it is blank); its clear value is
+        kept packed (``sealed_plain``) for the row rules, and sealed only as the
+        new and changed rows are written (``seal_written``): a preview and an
+        unchanged row encrypt nothing.
         """
         row = list(row)
         plain = [row[position] for position, _mf in self.sealed]
         self.sealed_plain.append_cells(plain)
         derived: list = []
         for (position, mf), value in zip(self.sealed, plain, strict=True):
-            row[position] = None
+            digest = mf.derive("digest", value)
+            row[position] = digest
             derived += [
-                mf.derive(kind, value) if kind == "digest" else None
-                for kind in mf.sibling_kinds
+                digest if kind == "digest" else None for kind in mf.sibling_kinds
             ]
         return row, derived
 
     def seal_written(self, cursor: Any) -> None:
         """Seal the sealed cells of the rows to be written, with their siblings.
 
-        The new and changed rows' clear values are encrypted (and masked) here,
-        staged in a temporary table of their own and copied into the staging table
-        in one UPDATE, before the checks that read them.
+        The new and changed rows' clear values are encrypted (and masked) as the
+        file is written, staged in a temporary table of their own and copied into
+        the staging table in one UPDATE.
         """
         if not self.sealed:
             return
@@ -702,6 +704,14 @@ class ImportEngine:
             connection.ops.get_db_converters(col) + mf.get_db_converters(connection)
             for mf, col in zip(read_fields, staged, strict=True)
         ]
+        # A sealed column of the file is staged as its digest: its clear value is
+        # read from the engine's own copy (``digested_cells``).
+        file_sealed = {mf.name: k for k, (_p, mf) in enumerate(self.sealed)}
+        plain_at = [
+            (position, file_sealed[mf.name])
+            for position, mf in enumerate(read_fields)
+            if mf.name in file_sealed
+        ]
         for start in range(0, total, STAGING_CHUNK):
             stop = min(start + STAGING_CHUNK, total)
             cursor.execute(
@@ -718,6 +728,10 @@ class ImportEngine:
                 ):
                     for converter in convert:
                         cells[position] = converter(cells[position], col, connection)
+                if plain_at:
+                    plain = self.sealed_plain.cells(number - 1)
+                    for position, k in plain_at:
+                        cells[position] = plain[k]
                 values[number] = cells
             # The chunk's matched records as a subquery, for the rules that compare
             # with them: thousands of pks as parameters cost more to send than the
@@ -929,6 +943,7 @@ class ImportEngine:
             f"SELECT {', '.join(quote(c) for c in columns)}, %s, %s FROM {quote(STAGING)} "
             f"WHERE {quote(TARGET)} IS NULL ORDER BY {quote(ROW)}"
         )
+        self.seal_written(cursor)
         self.write_with_history(cursor, changed, [now_db], "~", now_db)
         self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
         if self.many_fields:
@@ -1038,7 +1053,6 @@ class ImportEngine:
             self.check_scope(cursor)
             self.check_versions(cursor)
             self.mark_changed(cursor)
-            self.seal_written(cursor)
             self.check_defaults(cursor)
             self.check_constraints(cursor)
             self.check_unique(cursor)
