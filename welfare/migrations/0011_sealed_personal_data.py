@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalwelfarerecipient',
             name='id_number_digest',
-            field=devzone.fields.SealedSibling(blank=True, db_index=True, default='', editable=False, kind='digest', max_length=64, source='id_number', verbose_name='身份证号检索摘要'),
+            field=devzone.fields.SealedSibling(blank=True, default='', editable=False, kind='digest', max_length=64, source='id_number', verbose_name='身份证号检索摘要'),
         ),
         migrations.AddField(
             model_name='historicalwelfarerecipient',
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='welfarerecipient',
             name='id_number_digest',
-            field=devzone.fields.SealedSibling(blank=True, db_index=True, default='', editable=False, kind='digest', max_length=64, source='id_number', verbose_name='身份证号检索摘要'),
+            field=devzone.fields.SealedSibling(blank=True, default='', editable=False, kind='digest', max_length=64, source='id_number', verbose_name='身份证号检索摘要'),
         ),
         migrations.AddField(
             model_name='welfarerecipient',
