@@ -25,12 +25,16 @@ ACTIONS = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 class AuditedHistory(models.Model):
     """What every historical row adds: the import batch that wrote it, if any."""
 
+    # No database constraint, as on the user who wrote the row: a log names what
+    # it names whatever becomes of it, and checking each of an import's hundred
+    # thousand historical rows against its batch at commit cost a second.
     import_batch = models.ForeignKey(
         "devzone.ImportBatch",
         verbose_name=_("导入批次"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_constraint=False,
         related_name="+",
     )
 
@@ -43,6 +47,9 @@ def audit_history() -> HistoricalRecords:
     return HistoricalRecords(
         bases=[AuditedHistory],
         user_related_name="+",
+        # Accounts are disabled, never deleted (devzone.admin); the log keeps
+        # its user's id without a constraint checked at every commit.
+        user_db_constraint=False,
         cascade_delete_history=False,
     )
 

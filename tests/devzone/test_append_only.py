@@ -215,3 +215,18 @@ def test_the_app_role_cannot_purge_even_if_granted_delete(app_role):
         cursor.execute(f"GRANT DELETE ON devzone_auditevent TO {app_role}")
         cursor.execute(f"SET ROLE {app_role}")
     assert refused("DELETE FROM devzone_auditevent WHERE id = %s", [ancient.pk])
+
+
+def test_a_historical_row_names_its_user_and_batch_without_a_constraint():
+    """A log keeps the ids it names; no constraint is checked per row at commit."""
+    histories = [log.table for log in log_tables() if log.time_field == "history_date"]
+    assert len(histories) > 10
+    with connection.cursor() as cursor:
+        for table in histories:
+            constraints = connection.introspection.get_constraints(cursor, table)
+            referenced = {
+                constraint["foreign_key"][0]
+                for constraint in constraints.values()
+                if constraint["foreign_key"]
+            }
+            assert not referenced & {"auth_user", ImportBatch._meta.db_table}, table
