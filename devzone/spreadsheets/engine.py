@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from import_export.results import Result, RowResult
 
+from devzone import sealing
 from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.fields import IdNumberField, SealedCharField
 from devzone.import_templates import EXAMPLE_ROW, example_text
@@ -335,56 +336,45 @@ class ImportEngine:
                 yield (index + 1, None, bad, False, *row, *defaults)
 
     def digested_cells(self, row: list) -> tuple[list, list]:
-        """Return the row with its sealed cells left out, and their digests.
+        """Return the row with its sealed cells left out, and their siblings.
 
         A sealed cell is staged as its digest, which matching and comparing read,
         and in its own column as blank or not (the digest stands for a value there,
-        for the CHECK constraints that ask whether it is blank); its clear value is
-        kept packed (``sealed_plain``) for the row rules, and sealed only as the
-        new and changed rows are written (``seal_written``): a preview and an
-        unchanged row encrypt nothing.
+        for the CHECK constraints that ask whether it is blank); its masked copy
+        (and birth date) are staged as they will be written. Its clear value is
+        kept packed (``sealed_plain``) for the row rules, and encrypted only for
+        the new and changed rows, as they are written (``seal_written``): a
+        preview and an unchanged row encrypt nothing.
         """
         row = list(row)
         plain = [row[position] for position, _mf in self.sealed]
         self.sealed_plain.append_cells(plain)
         derived: list = []
         for (position, mf), value in zip(self.sealed, plain, strict=True):
-            digest = mf.derive("digest", value)
-            row[position] = digest
-            derived += [
-                digest if kind == "digest" else None for kind in mf.sibling_kinds
-            ]
+            siblings = [mf.derive(kind, value) for kind in mf.sibling_kinds]
+            row[position] = siblings[mf.sibling_kinds.index("digest")]
+            derived += siblings
         return row, derived
 
     def seal_written(self, cursor: Any) -> None:
-        """Seal the sealed cells of the rows to be written, with their siblings.
+        """Encrypt the sealed cells of the rows to be written, into ``SEALED``.
 
-        The new and changed rows' clear values are encrypted (and masked) as the
-        file is written, staged in a temporary table of their own and copied into
-        the staging table in one UPDATE.
+        The new and changed rows' clear values are encrypted as the file is
+        written, into a temporary table of their own (row number, ciphertext…),
+        which the INSERT and the UPDATE of ``write`` join to the staging table.
         """
-        if not self.sealed:
-            return
+        names = [quote(ROW), *(quote(mf.column) for _position, mf in self.sealed)]
+        cursor.execute(f"DROP TABLE IF EXISTS {quote(SEALED)}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {quote(SEALED)} ({quote(ROW)} integer PRIMARY KEY, "
+            + ", ".join(f"{name} text" for name in names[1:])
+            + ")"
+        )
         cursor.execute(
             f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
             f"WHERE {quote(TARGET)} IS NULL OR {quote(CHANGED)} ORDER BY {quote(ROW)}"
         )
         numbers = array.array("l", (number for (number,) in cursor.fetchall()))
-        if not numbers:
-            return
-        fields: list[models.Field] = []
-        for _position, mf in self.sealed:
-            fields.append(mf)
-            fields += [
-                mf.sibling(kind) for kind in mf.sibling_kinds if kind != "digest"
-            ]
-        names = [quote(ROW), *(quote(f.column) for f in fields)]
-        cursor.execute(f"DROP TABLE IF EXISTS {quote(SEALED)}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {quote(SEALED)} ({quote(ROW)} integer, "
-            + ", ".join(f"{quote(f.column)} text" for f in fields)
-            + ")"
-        )
         rows = self.sealed_rows(numbers)
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(
@@ -392,25 +382,19 @@ class ImportEngine:
             ) as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(names))
-            while chunk := list(itertools.islice(rows, PROGRESS_EVERY)):
-                cursor.executemany(
-                    f"INSERT INTO {quote(SEALED)} ({', '.join(names)}) "
-                    f"VALUES ({marks})",
-                    chunk,
-                )
-        assignments = ", ".join(
-            f"{quote(f.column)} = x.{quote(f.column)}" for f in fields
-        )
-        cursor.execute(
-            f"UPDATE {quote(STAGING)} SET {assignments} FROM {quote(SEALED)} x "
-            f"WHERE {quote(STAGING)}.{quote(ROW)} = x.{quote(ROW)}"
-        )
-        cursor.execute(f"DROP TABLE {quote(SEALED)}")
+            # As the staging table: without statistics the planner guesses.
+            cursor.execute(f"ANALYZE {quote(SEALED)}")
+            return
+        marks = ", ".join(["%s"] * len(names))
+        while chunk := list(itertools.islice(rows, PROGRESS_EVERY)):
+            cursor.executemany(
+                f"INSERT INTO {quote(SEALED)} ({', '.join(names)}) VALUES ({marks})",
+                chunk,
+            )
 
     def sealed_rows(self, numbers: Any) -> Iterable[tuple]:
-        """Yield (row, ciphertext, siblings…) of each numbered row, in order."""
+        """Yield (row, ciphertext…) of each numbered row, in order."""
+        seal = sealing.sealer()
         wanted = iter(numbers)
         number = next(wanted, None)
         for index, plain in enumerate(self.sealed_plain.iter_cells()):
@@ -418,15 +402,8 @@ class ImportEngine:
                 return
             if index + 1 != number:
                 continue
-            cells: list = [number]
-            for (_position, mf), value in zip(self.sealed, plain, strict=True):
-                cells.append(mf.get_db_prep_save(value, connection))
-                cells += [
-                    mf.derive(kind, value)
-                    for kind in mf.sibling_kinds
-                    if kind != "digest"
-                ]
-            yield tuple(cells)
+            # Cleaned cells: normalised already, so sealed as they are.
+            yield (number, *(seal(value) if value else value for value in plain))
             number = next(wanted, None)
 
     def default_of(self, model_field: models.Field) -> Any:
@@ -454,12 +431,18 @@ class ImportEngine:
             cursor.execute(f"ANALYZE {quote(STAGING)}")
             return
         marks = ", ".join(["%s"] * (4 + len(self.columns)))
+        # A sealed column's staged digest is not encrypted: it is sealed as it is
+        # written (``seal_written``).
+        staged = [
+            models.CharField() if isinstance(mf, SealedCharField) else mf
+            for mf in self.columns
+        ]
         prepared = (
             (
                 *row[:4],
                 *(
                     model_field.get_db_prep_save(value, connection)
-                    for model_field, value in zip(self.columns, row[4:], strict=True)
+                    for model_field, value in zip(staged, row[4:], strict=True)
                 ),
             )
             for row in rows
@@ -698,6 +681,7 @@ class ImportEngine:
         del template["_state"]
         total = len(self.dataset)
         columns = [quote(mf.column) for mf in read_fields]
+        attnames = [mf.attname for mf in read_fields]
         # Read back as the ORM reads a column (dates on SQLite are text).
         staged = [mf.get_col(STAGING) for mf in read_fields]
         converters = [
@@ -755,11 +739,13 @@ class ImportEngine:
                 # A copy of one new record's attributes: Model.__init__ per row
                 # cost a third of the rules' time. Its own state, so that a related
                 # record one row's rule reads is not another row's.
+                # The values go straight into its attributes: through them, a
+                # sealed field would derive its siblings (a digest, a mask) that
+                # no rule reads unless it says so, and then it reads them staged.
                 instance = self.model.__new__(self.model)
                 instance.__dict__.update(template)
+                instance.__dict__.update(zip(attnames, values[number], strict=True))
                 instance._state = ModelState()
-                for mf, value in zip(read_fields, values[number], strict=True):
-                    setattr(instance, mf.attname, value)
                 instance.pk = target
                 for rule in rules:
                     if self.failed_cells(index, rule.reads):
@@ -827,6 +813,12 @@ class ImportEngine:
         )
         if self.many_fields:
             self.mark_many_changed(cursor)
+        if connection.vendor == "postgresql":
+            # The statistics taken as the rows were staged know no changed row:
+            # the checks and writes that join the changed rows would plan for one.
+            cursor.execute(
+                f"ANALYZE {quote(STAGING)} ({quote(TARGET)}, {quote(CHANGED)})"
+            )
 
     def stored_many(self, pks: list) -> dict[str, dict[Any, frozenset]]:
         """Return {field name: {record pk: its related pks}} of the stored records."""
@@ -925,29 +917,52 @@ class ImportEngine:
     def write(self, cursor: Any) -> None:
         table = quote(self.opts.db_table)
         pk = quote(self.opts.pk.column)
+        staging = quote(STAGING)
         now = timezone.now()
         stamp = self.opts.get_field("updated_at")
         now_db = stamp.get_db_prep_save(now, connection)
+        # The sealed cells' ciphertext comes from their own table (seal_written).
+        joined = staging
+        if self.sealed:
+            self.seal_written(cursor)
+            joined += (
+                f" JOIN {quote(SEALED)} x ON x.{quote(ROW)} = {staging}.{quote(ROW)}"
+            )
         assignments = ", ".join(self.assignment(f, table) for f in self.written_fields)
         changed = (
             f"UPDATE {table} SET {assignments}, {quote(stamp.column)} = %s "
-            f"FROM {quote(STAGING)} WHERE {table}.{pk} = {quote(STAGING)}.{quote(TARGET)} "
-            f"AND {quote(STAGING)}.{quote(CHANGED)}"
+            f"FROM {joined} WHERE {table}.{pk} = {staging}.{quote(TARGET)} "
+            f"AND {staging}.{quote(CHANGED)}"
         )
         columns = [f.column for f in self.columns]
         inserted_columns = ", ".join(
             quote(c) for c in [*columns, "created_at", "updated_at"]
         )
+        selected = ", ".join(self.source(f) for f in self.columns)
         new = (
             f"INSERT INTO {table} ({inserted_columns}) "
-            f"SELECT {', '.join(quote(c) for c in columns)}, %s, %s FROM {quote(STAGING)} "
-            f"WHERE {quote(TARGET)} IS NULL ORDER BY {quote(ROW)}"
+            f"SELECT {selected}, %s, %s FROM {joined} "
+            f"WHERE {staging}.{quote(TARGET)} IS NULL ORDER BY {staging}.{quote(ROW)}"
         )
-        self.seal_written(cursor)
         self.write_with_history(cursor, changed, [now_db], "~", now_db)
         self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
+        if self.sealed:
+            cursor.execute(f"DROP TABLE {quote(SEALED)}")
         if self.many_fields:
             self.write_many(cursor)
+
+    def sealed_in_file(self, field: models.Field) -> bool:
+        return any(field is mf for _position, mf in self.sealed)
+
+    def source(self, field: models.Field) -> str:
+        """Return the column a written value is read from: staged, or sealed.
+
+        A sealed column of the file is read encrypted; one the file leaves out
+        keeps what was staged for it, the stored ciphertext or the default.
+        """
+        if self.sealed_in_file(field):
+            return f"x.{quote(field.column)}"
+        return f"{quote(STAGING)}.{quote(field.column)}"
 
     def assignment(self, field: models.Field, table: str) -> str:
         """Return an UPDATE's SET of one column from the staging table.
@@ -955,14 +970,14 @@ class ImportEngine:
         A sealed value whose digest is the stored one keeps its stored ciphertext:
         sealed again it would differ (a new nonce), and its history with it.
         """
-        column, staged = quote(field.column), f"{quote(STAGING)}.{quote(field.column)}"
-        if not isinstance(field, SealedCharField):
-            return f"{column} = {staged}"
+        column, written = quote(field.column), self.source(field)
+        if not self.sealed_in_file(field):
+            return f"{column} = {written}"
         digest = quote(compared(field).column)
         same = "IS" if connection.vendor == "sqlite" else "IS NOT DISTINCT FROM"
         return (
             f"{column} = CASE WHEN {table}.{digest} {same} {quote(STAGING)}.{digest} "
-            f"THEN {table}.{column} ELSE {staged} END"
+            f"THEN {table}.{column} ELSE {written} END"
         )
 
     def write_or_report(self, cursor: Any, result: Result) -> None:
