@@ -2,12 +2,15 @@
 
 ``QuerySet.update()``, ``bulk_update()`` and ``save(update_fields=…)`` write the
 digest, masked copy and birth with the number (devzone.sealed_writes), so search,
-natural keys and masked lists and exports see the new number.
+natural keys and masked lists and exports see the new number; and no list sorts
+by ciphertext (devzone.changelist).
 """
 
 import datetime
+import re
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import FieldError
 from django.db import connection, models
 from django.db.models import F, Value
@@ -17,6 +20,7 @@ from django.urls import reverse
 from simple_history.utils import bulk_update_with_history
 
 from devzone import sealing
+from devzone.changelist import sealed_ordering_errors
 from devzone.demo import load_zone
 from devzone.sealed_writes import sealed_write_errors
 from devzone.spreadsheets.results import import_counts
@@ -26,6 +30,7 @@ from tests.devzone.test_sealed_data import import_rows, recipient_row
 from tests.projects.factories import RelocationHouseholdFactory
 from tests.spreadsheets import page_text
 from tests.welfare.factories import (
+    AssistanceRecordFactory,
     WelfareRecipientFactory,
     make_id_number,
 )
@@ -37,6 +42,7 @@ pytestmark = pytest.mark.django_db
 
 RECIPIENTS = "admin:welfare_welfarerecipient_changelist"
 HOUSEHOLDS = "admin:projects_relocationhousehold_changelist"
+RECORDS = "admin:welfare_assistancerecord_changelist"
 OFFICER = ("welfare.view_welfarerecipient", "welfare.view_personal_data")
 NEW_NUMBER = make_id_number(birth=datetime.date(1988, 11, 23), seq=951)
 
@@ -310,3 +316,151 @@ def test_every_model_with_sealed_fields_passes_the_check():
     call_command("check", tags=["models"])
     assert sealed_write_errors(WelfareRecipient) == []
     assert sealed_write_errors(RelocationHousehold) == []
+
+
+# No list sorts by ciphertext --------------------------------------------------------
+
+HEADER = re.compile(r'<th scope="col" class="([^"]*)">(.*?)</th>', re.S)
+
+
+def headers(response):
+    """Return {column name: whether its header is a sort link}."""
+    found = {}
+    for classes, inner in HEADER.findall(response.content.decode()):
+        column = next(c for c in classes.split() if c.startswith("column-"))
+        found[column.removeprefix("column-")] = "sortable" in classes.split() and (
+            "o=" in inner
+        )
+    return found
+
+
+def listed_names(response):
+    return [row.name for row in response.context["cl"].result_list]
+
+
+def test_the_number_and_phone_headers_are_no_sort_links(staff_client):
+    WelfareRecipientFactory()
+    client = staff_client(*OFFICER)
+
+    shown = headers(client.get(reverse(RECIPIENTS)))
+
+    assert shown["name"] is True
+    assert shown["id_number"] is False
+    assert shown["phone"] is False
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_a_crafted_sort_by_the_number_column_keeps_the_list_order(staff_client, sign):
+    for name in ["丙", "甲", "乙", "丁"]:
+        WelfareRecipientFactory(name=name)
+    client = staff_client(*OFFICER)
+    columns = client.get(reverse(RECIPIENTS)).context["cl"].list_display
+
+    for column in ["id_number", "phone"]:
+        index = columns.index(column)
+        response = client.get(reverse(RECIPIENTS), {"o": f"{sign}{index}"})
+
+        # As for any column that cannot sort (Django's rule): newest first.
+        assert response.status_code == 200
+        assert listed_names(response) == ["丁", "乙", "甲", "丙"]
+        ordering = response.context["cl"].get_ordering(
+            response.wsgi_request, WelfareRecipient.objects.all()
+        )
+        assert not any("id_number" in str(term) for term in ordering)
+        assert not any("phone" in str(term) for term in ordering)
+        assert headers(response)[column] is False
+
+
+def test_a_sort_by_name_beside_a_crafted_number_sort_still_sorts(staff_client):
+    for name in ["丙", "甲", "乙"]:
+        WelfareRecipientFactory(name=name)
+    client = staff_client(*OFFICER)
+    columns = client.get(reverse(RECIPIENTS)).context["cl"].list_display
+    number, name = columns.index("id_number"), columns.index("name")
+
+    response = client.get(reverse(RECIPIENTS), {"o": f"{number}.-{name}"})
+
+    assert response.status_code == 200
+    assert listed_names(response) == sorted(["丙", "甲", "乙"], reverse=True)
+
+
+def test_the_related_number_column_of_assistance_records_is_no_sort_link(
+    staff_client,
+):
+    AssistanceRecordFactory()
+    AssistanceRecordFactory()
+    client = staff_client(
+        "welfare.view_assistancerecord",
+        "welfare.view_welfarerecipient",
+        "welfare.view_personal_data",
+    )
+    plain = client.get(reverse(RECORDS))
+    index = plain.context["cl"].list_display.index("recipient__id_number")
+
+    response = client.get(reverse(RECORDS), {"o": str(index)})
+
+    assert headers(plain)["recipient__id_number"] is False
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["cl"].result_list] == [
+        r.pk for r in plain.context["cl"].result_list
+    ]
+
+
+def test_a_masked_list_offers_no_sort_by_the_masked_columns(staff_client):
+    WelfareRecipientFactory()
+    client = staff_client("welfare.view_welfarerecipient")
+
+    response = client.get(reverse(RECIPIENTS))
+
+    assert not any(
+        sortable for column, sortable in headers(response).items() if "masked" in column
+    )
+    assert headers(response)["name"] is True
+
+
+def admin_declaring(**attrs):
+    model_admin_class = type("DeclaredAdmin", (admin.ModelAdmin,), attrs)
+    return model_admin_class(WelfareRecipient, admin.AdminSite(name="declared"))
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"ordering": ["id_number"]},
+        {"ordering": ["-phone_masked"]},
+        {"ordering": [F("id_number_digest").desc()]},
+        {"ordering": [Upper("guardian_phone")]},
+        {
+            "list_display": ["name", "number"],
+            "number": admin.display(ordering="-id_number")(lambda self, obj: ""),
+        },
+    ],
+    ids=["field", "masked", "digest-expression", "function", "display-ordering"],
+)
+def test_an_admin_declaring_an_order_by_a_sealed_column_fails_the_checks(attrs):
+    errors = sealed_ordering_errors(admin_declaring(**attrs))
+
+    assert [e.id for e in errors] == ["devzone.E012"]
+
+
+@isolate_apps("welfare")
+def test_a_model_ordered_by_a_sealed_column_fails_its_admins_checks():
+    class Sorted(WelfareRecipient):  # noqa: DJ008
+        class Meta:
+            app_label = "welfare"
+            proxy = True
+            ordering = ["phone"]
+
+    errors = sealed_ordering_errors(admin.ModelAdmin(Sorted, admin.AdminSite()))
+
+    assert [(e.id, e.msg.split()[0]) for e in errors] == [
+        ("devzone.E012", "Meta.ordering")
+    ]
+
+
+def test_an_order_by_the_birth_date_or_plain_columns_passes_the_checks():
+    model_admin = admin_declaring(
+        ordering=["-id_number_birth", "name", F("community__name").asc(), "?"]
+    )
+
+    assert sealed_ordering_errors(model_admin) == []
