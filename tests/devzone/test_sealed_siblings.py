@@ -129,6 +129,17 @@ def test_an_updated_household_is_found_by_its_new_number(staff_client):
     assert stored_siblings(RelocationHousehold, household.pk) == siblings_of(NEW_NUMBER)
 
 
+def test_an_update_through_a_related_manager_writes_the_siblings():
+    recipient = WelfareRecipientFactory(phone="13912340000")
+
+    recipient.community.welfare_recipients.update(phone="13900005555")
+
+    assert stored_siblings(WelfareRecipient, recipient.pk, "phone") == {
+        "phone_digest": sealing.digest("13900005555"),
+        "phone_masked": mask_phone("13900005555"),
+    }
+
+
 def test_a_phone_updated_to_blank_leaves_no_copy_of_the_old_one():
     recipient = WelfareRecipientFactory(phone="13912340000")
 
