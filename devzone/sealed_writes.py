@@ -133,10 +133,10 @@ class SealedFieldsModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, update_fields: Any = None, **kwargs: Any) -> None:
-        if update_fields is not None:
-            update_fields = with_siblings(type(self), update_fields)
-        super().save(*args, update_fields=update_fields, **kwargs)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_siblings(type(self), kwargs["update_fields"])
+        super().save(*args, **kwargs)
 
     save.alters_data = True  # type: ignore[attr-defined]
 
