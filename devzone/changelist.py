@@ -22,13 +22,17 @@ from django.contrib import admin, messages
 from django.contrib.admin import AllValuesFieldListFilter, helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core import checks
 from django.core.exceptions import EmptyResultSet, FullResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import DataError, connections, models, router, transaction
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from devzone.fields import SealedCharField, SealedSibling
+from devzone.personal import resolve
 from devzone.scope import Scope, community_path
 from devzone.search import searches_grams
 from devzone.validators import CONTROL_CHARACTERS
@@ -127,8 +131,57 @@ class SafeChangeList(ChangeList):
             raise IncorrectLookupParameters(exc) from exc
 
 
+def ordering_paths(term: Any) -> list[str]:
+    """Return the field paths an ordering term (``"-name"``, F, OrderBy…) sorts by."""
+    if isinstance(term, str):
+        return [] if term == "?" else [term.removeprefix("-")]
+    if isinstance(term, F):
+        return [term.name]
+    if hasattr(term, "flatten"):
+        return [node.name for node in term.flatten() if isinstance(node, F)]
+    return []
+
+
+def sorts_by_sealed(model: type[models.Model], term: Any) -> bool:
+    """Return True if an ordering term sorts by a sealed column or a copy of it.
+
+    The column holds ciphertext and its digest a keyed hash, both in random
+    order; the masked copy hides the digits an order would be read by. The birth
+    date (``_birth``) is a real order, and no copy of the number.
+    """
+    for path in ordering_paths(term):
+        field = resolve(model, path)
+        if isinstance(field, SealedCharField) or (
+            isinstance(field, SealedSibling) and field.kind != "birth"
+        ):
+            return True
+    return False
+
+
 class ZoneChangeList(SafeChangeList):
-    """The admin's changelist, saying when its count is an estimate or a floor."""
+    """The admin's changelist, saying when its count is an estimate or a floor.
+
+    A column showing a sealed value is not sortable, by its header or ``?o=``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django links every column header that sortable_by names, even one that
+        # cannot be sorted (a path whose method has no ordering): only the columns
+        # a click sorts are offered.
+        sortable: list[Any] = [
+            name
+            for name in self.list_display
+            if (self.sortable_by is None or name in self.sortable_by)
+            and self.get_ordering_field(name)
+        ]
+        self.sortable_by = sortable
+
+    def get_ordering_field(self, field_name):
+        order_field = super().get_ordering_field(field_name)
+        if order_field and sorts_by_sealed(self.model, order_field):
+            return None
+        return order_field
 
     @property
     def count_label(self):
@@ -283,6 +336,9 @@ class ZoneChangeListMixin(_ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return ZoneChangeList
 
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *sealed_ordering_errors(self)]
+
     def response_action(self, request, queryset):
         # Django filters by the posted keys as they come: "abc" or a number past
         # the column's range ends in a server error instead of a message.
@@ -302,3 +358,39 @@ class ZoneChangeListMixin(_ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         term = CONTROL_CHARACTERS.sub("", search_term)
         return super().get_search_results(request, queryset, term)
+
+
+def declared_order(model_admin: Any, column: Any) -> Any:
+    """Return the ordering a list column's method or property declares, if any."""
+    attr = column
+    if isinstance(column, str):
+        attr = getattr(model_admin, column, None) or getattr(
+            model_admin.model, column, None
+        )
+    if isinstance(attr, property):
+        attr = attr.fget
+    return getattr(attr, "admin_order_field", None)
+
+
+def sealed_ordering_errors(model_admin: Any) -> list[checks.Error]:
+    """Return an error for each ordering of an admin's list by a sealed column."""
+    model = model_admin.model
+    declared = [("ordering", term) for term in model_admin.ordering or ()]
+    if not model_admin.ordering:
+        declared += [("Meta.ordering", term) for term in model._meta.ordering]
+    declared += [
+        (f"list_display {getattr(column, '__name__', column)!r}", term)
+        for column in model_admin.list_display
+        if (term := declared_order(model_admin, column))
+    ]
+    return [
+        checks.Error(
+            f"{where} orders {model._meta.label} by {term!r}, a sealed column or "
+            f"a copy of one: its order is random or hidden.",
+            hint="Order by another column (an ID number's _birth is a date).",
+            obj=type(model_admin),
+            id="devzone.E012",
+        )
+        for where, term in declared
+        if sorts_by_sealed(model, term)
+    ]

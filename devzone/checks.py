@@ -2,6 +2,7 @@
 
 from django.core import checks
 
+from devzone.sealed_writes import sealed_write_errors
 from devzone.spreadsheets.resources import ZoneResource
 
 
@@ -55,6 +56,20 @@ def report_contributions_name_a_section(app_configs, **kwargs):
         )
         for contribution in registry.report_contributions
         if contribution.section not in registry.report_sections
+    ]
+
+
+@checks.register(checks.Tags.models)
+def sealed_fields_written_with_siblings(app_configs, **kwargs):
+    """Refuse a model with sealed fields whose writes could skip their siblings."""
+    from django.apps import apps
+
+    configs = app_configs or apps.get_app_configs()
+    return [
+        error
+        for config in configs
+        for model in config.get_models()
+        for error in sealed_write_errors(model)
     ]
 
 

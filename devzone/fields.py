@@ -4,7 +4,9 @@ ID numbers and phones are sealed (``devzone.sealing``): the column holds SM4-GCM
 ciphertext, decrypted as a row is read and encrypted as it is written. Beside each
 sealed field its model declares the siblings the database works with instead, all
 computed from the clear value whenever the field is set (a form, a script,
-``bulk_create``, a history row) and never edited:
+``bulk_create``, a history row), written with it by the writes that name their
+columns (``update()``, ``bulk_update()``, ``save(update_fields=…)``:
+``devzone.sealed_writes``), and never edited:
 
 - ``<name>_digest``: the blind index (HMAC-SM3), which ``=`` and ``__in`` compare,
   and which unique rules and indexes name;
@@ -12,8 +14,9 @@ computed from the clear value whenever the field is set (a form, a script,
   lists and the SQL exports show;
 - ``<name>_birth`` (ID numbers): the birth date's ``YYYYMMDD``, for age bands.
 
-Any other lookup on a sealed field (contains, startswith, ordering by the clear
-value in SQL…) cannot work on ciphertext and is refused with a clear error.
+Any other lookup on a sealed field (contains, startswith…) cannot work on
+ciphertext and is refused with a clear error; the admin's lists do not sort by it
+(``devzone.changelist``).
 """
 
 from typing import Any

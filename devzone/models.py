@@ -14,13 +14,14 @@ from devzone.constraints import (
 )
 from devzone.rules import RowRule, row_rule_errors
 from devzone.scope import Scope
+from devzone.sealed_writes import SealedFieldsModel, SealedFieldsQuerySet
 from devzone.validators import validate_plain_text
 
 # Every record can be imported and exported; each needs its own permission.
 DEFAULT_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
 
 
-class TimeStampedModel(models.Model):
+class TimeStampedModel(SealedFieldsModel):
     """A record with creation and change times, whose constraint errors name a column.
 
     A constraint names its column itself (``devzone.constraints.FieldCheck`` and
@@ -33,6 +34,9 @@ class TimeStampedModel(models.Model):
     character (devzone.validators.validate_plain_text), and no date in
     ``past_date_fields`` (a day something happened) lies after today — a rule the
     database cannot state, as "today" moves.
+
+    ``save(update_fields=…)`` writes a sealed field's siblings with it
+    (``devzone.sealed_writes``).
     """
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -96,12 +100,13 @@ class TimeStampedModel(models.Model):
         return []
 
 
-class CommunityScopedQuerySet(models.QuerySet):
+class CommunityScopedQuerySet(SealedFieldsQuerySet):
     """Rows that belong to a community; the one place community scoping applies.
 
     ``community_field`` is the path to the row's community; ``user_scoped`` says
     whether a community worker sees only their own communities' rows
-    (``devzone.scope``).
+    (``devzone.scope``). Its update() and bulk_update() write a sealed field's
+    siblings with it (``devzone.sealed_writes``).
     """
 
     community_field = "community"

@@ -267,7 +267,8 @@ class AssistanceRecordAdmin(PhotosAdminMixin, ZoneAdmin):
     date_hierarchy = "date"
     fields = ["recipient", "date", "kind", "amount", "note", "recorded_by"]
 
-    @admin.display(description=_("身份证号"), ordering="recipient__id_number")
+    # Not sortable: the column holds ciphertext (devzone.changelist.sorts_by_sealed).
+    @admin.display(description=_("身份证号"))
     def recipient__id_number(self, obj):
         return obj.recipient.id_number
 

@@ -16,7 +16,9 @@ The list, by library (each a test below):
   a backend's ``DatabaseWrapper(settings_dict, alias)`` (backups.py).
 - Django's admin: ``ChangeList.get_filters`` / ``get_queryset`` / ``get_results`` /
   ``get_filters_params()`` and a list filter's ``used_parameters`` (changelist.py,
-  filter_words.py, projects/admin_filters.py); ``Paginator._get_page``;
+  filter_words.py, projects/admin_filters.py); ``ChangeList.get_ordering_field``,
+  through which ``?o=`` sorts, and ``ChangeList.sortable_by``, by which the headers
+  link (changelist.py, no list sorted by ciphertext); ``Paginator._get_page``;
   ``admin.utils.lookup_spawns_duplicates`` (search.py); the autocomplete widgets'
   ``field``, ``admin_site``, ``attrs``, ``choices``, ``db`` and ``optgroups``
   (admin_widgets.py).
@@ -43,6 +45,7 @@ from importlib.metadata import version
 
 import pytest
 from django.contrib.admin import FieldListFilter, SimpleListFilter
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteMixin
@@ -236,6 +239,15 @@ def test_the_changelist_methods_devzone_overrides_keep_their_signatures():
     ]
     assert parameters(ChangeList.get_results) == ["self", "request"]
     assert parameters(ChangeList.get_filters_params) == ["self", "params"]
+
+
+def test_a_list_is_still_sorted_and_linked_only_as_the_changelist_says():
+    # devzone.changelist.ZoneChangeList refuses a sealed column in both.
+    assert parameters(ChangeList.get_ordering_field) == ["self", "field_name"]
+    ordering = inspect.getsource(ChangeList.get_ordering)
+    assert "order_field = self.get_ordering_field(field_name)" in ordering
+    assert "if not order_field:" in ordering
+    assert "field_name in cl.sortable_by" in inspect.getsource(result_headers)
 
 
 def test_list_filters_still_keep_the_parameters_they_used():
