@@ -106,7 +106,7 @@ def admin_networks_are_networks(app_configs, **kwargs):
                 checks.Error(
                     f"DEVZONE_ADMIN_ALLOWED_NETWORKS: {item!r} is not an address range.",
                     hint="Write ranges like 10.0.0.0/8 or 192.168.1.20, comma-separated.",
-                    id="devzone.E010",
+                    id="devzone.E013",
                 )
             )
     return errors

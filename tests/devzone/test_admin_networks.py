@@ -94,4 +94,4 @@ def test_a_mistyped_range_stops_the_start(settings):
 
     errors = admin_networks_are_networks(None)
 
-    assert [error.id for error in errors] == ["devzone.E010", "devzone.E010"]
+    assert [error.id for error in errors] == ["devzone.E013", "devzone.E013"]
