@@ -16,6 +16,8 @@ history in place and re-encrypting it under a new key (``rotate_data_keys``)
 change no seal either. The columns derived from it (digest, masked copy, birth:
 ``SealedSibling``) are not content, since a new blind-index key rewrites them;
 ``verify_audit`` checks instead that each row's equal what its clear value gives.
+Seals made before seals named their columns were given theirs by a migration
+(``fill_legacy_columns``): the list over which their digest still holds.
 
 Sealing (``manage.py seal_audit``, every minute from a systemd timer) runs as the
 tables' owner: on PostgreSQL it takes each table in SHARE mode, which waits for the
@@ -39,7 +41,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from devzone import sealing
-from devzone.append_only import LogTable, log_tables, quote
+from devzone.append_only import LogTable, install_sql, log_tables, quote, uninstall_sql
 from devzone.fields import SealedCharField, SealedSibling
 from devzone.models import AuditSeal
 
@@ -474,3 +476,93 @@ def verify_chain(using: str = "default") -> Verdict:
             if count:
                 verdict.unsealed[log.table] = count
     return verdict
+
+
+def legacy_candidates(model: type[Model] | None, physical: list[str]) -> list[list]:
+    """Return the column lists a seal made before seals named theirs may cover.
+
+    On PostgreSQL it covered the whole row as it was stored then: today's columns
+    without the derived ones if it predates them, or with them. On SQLite it
+    covered the model's columns, in the model's order. The sealed columns in
+    clear first (rows sealed since were in clear then), else as stored (the
+    seal was made after the sealing migration).
+    """
+    model_order = (
+        [f.column for f in model._meta.concrete_fields] if model is not None else []
+    )
+    sealed = sealed_columns(model)
+    candidates: list[list] = []
+    for as_stored in (False, True):
+        for columns in (physical, model_order):
+            for names in (columns_to_seal(model, columns), columns):
+                chosen: list = list(names)
+                if as_stored:
+                    chosen = [
+                        {"column": c, "as": "stored"} if c in sealed else c
+                        for c in names
+                    ]
+                if chosen and chosen not in candidates:
+                    candidates.append(chosen)
+    return candidates
+
+
+def fill_legacy_columns(
+    *,
+    using: str = "default",
+    seal_model: Any = AuditSeal,
+    models: dict[str, type[Model]] | None = None,
+) -> tuple[int, int]:
+    """Name the columns of each seal made before seals named them; return (named, not).
+
+    Each is given the first candidate (``legacy_candidates``) over which its rows'
+    content, sealed columns in clear, gives its digest again. A seal none fits
+    covers rows changed since: it keeps no columns, and ``verify_audit`` reports
+    it. A migration passes its own models (``seal_model``; ``models``, by table).
+    """
+    connection = connections[using]
+    if models is None:
+        models = {log.table: log.model for log in log_tables()}
+    seals = seal_model._default_manager.using(using)
+    named = left = 0
+    log = LogTable(seal_model, "created_at")
+    with (
+        transaction.atomic(using=using),
+        connection.cursor() as cursor,
+        connection.chunked_cursor() as cursor_for_rows,
+    ):
+        existing = set(connection.introspection.table_names(cursor))
+        for statement in uninstall_sql(connection.vendor, [log]):
+            cursor.execute(statement)
+        for seal in seals.filter(columns__isnull=True).order_by("id"):
+            columns = None
+            if seal.table in existing:
+                model = models.get(seal.table)
+                physical = physical_columns(cursor, seal.table)
+                for candidate in legacy_candidates(model, physical):
+                    reader = Reader(
+                        model,
+                        seal.table,
+                        candidate,
+                        vendor=connection.vendor,
+                        physical=physical,
+                    )
+                    try:
+                        found = digest_rows(
+                            new_mac(seal.algorithm),
+                            seal.table,
+                            seal.prev,
+                            reader.rows(cursor_for_rows, seal.first_id, seal.last_id),
+                        )
+                    except Unreadable:
+                        continue
+                    if found.digest == seal.digest:
+                        columns = candidate
+                        break
+            if columns is None:
+                left += 1
+            else:
+                seals.filter(pk=seal.pk).update(columns=columns)
+                named += 1
+        for statement in install_sql(connection.vendor, [log]):
+            cursor.execute(statement)
+    return named, left

@@ -5,6 +5,7 @@ by its clear value: sealing the history in place, a new data key or blind-index
 key, and a column added later leave every seal whole; a change by hand does not.
 """
 
+import importlib
 import io
 
 import pytest
@@ -14,9 +15,15 @@ from django.test import override_settings
 
 from devzone import sealing
 from devzone.audit_seal import (
+    best_algorithm,
+    digest_rows,
+    fill_legacy_columns,
+    last_link,
+    new_mac,
     physical_columns,
     record_field,
     seal_pending,
+    verify_chain,
 )
 from devzone.fields import SealedSibling
 from devzone.models import AuditSeal
@@ -204,6 +211,135 @@ def test_a_changed_row_still_breaks_the_chain_after_a_rotation(people):
         call_command("rotate_data_keys", stdout=io.StringIO())
         with pytest.raises(CommandError, match="有行被改动"):
             verify()
+
+
+# Seals made before seals named their columns: their content was the whole row,
+# ``t::text`` on PostgreSQL, the model's columns in its order on SQLite.
+
+
+def legacy_seal(fields=None):
+    """Append a seal of the recipients' history computed the old way."""
+    fields = fields or HISTORY._meta.concrete_fields
+    if connection.vendor == "postgresql":
+        content = "t::text"
+    else:
+        content = ", ".join(f't."{field.column}"' for field in fields)
+    algorithm = best_algorithm()
+    with connection.cursor() as cursor:
+        prev = last_link(cursor, connection.vendor)
+        cursor.execute(
+            f'SELECT t.history_id, {content} FROM "{TABLE}" t ORDER BY t.history_id'
+        )
+        found = digest_rows(new_mac(algorithm), TABLE, prev, iter(cursor.fetchall()))
+    return AuditSeal.objects.create(
+        table=TABLE,
+        first_id=found.first,
+        last_id=found.last,
+        row_count=found.count,
+        algorithm=algorithm,
+        prev=prev,
+        digest=found.digest,
+    )
+
+
+SIBLINGS = [f for f in HISTORY._meta.concrete_fields if isinstance(f, SealedSibling)]
+
+
+def drop_siblings():
+    """Take the derived columns off the history table, as before they existed."""
+    if connection.vendor == "postgresql":
+        drops = ", ".join(f'DROP COLUMN "{field.column}"' for field in SIBLINGS)
+        alter(f'ALTER TABLE "{TABLE}" {drops}')
+
+
+def add_siblings():
+    """Add them back, at the end of the table, as the migration did."""
+    if connection.vendor == "postgresql":
+        adds = ", ".join(
+            f'ADD COLUMN "{field.column}" varchar({field.max_length}) '
+            "NOT NULL DEFAULT ''"
+            for field in SIBLINGS
+        )
+        alter(f'ALTER TABLE "{TABLE}" {adds}')
+
+
+def test_a_legacy_seal_from_before_the_derived_columns_is_named_and_verifies(
+    people,
+):
+    # given: the history in clear and without derived columns, sealed the old way
+    reseal_model(HISTORY, clear=True, lift_triggers=True, restore_triggers=True)
+    drop_siblings()
+    seal = legacy_seal([f for f in HISTORY._meta.concrete_fields if f not in SIBLINGS])
+    # and then the sealing migrations: the derived columns, the rows encrypted
+    add_siblings()
+    reseal_model(HISTORY, lift_triggers=True, restore_triggers=True)
+    # when
+    assert fill_legacy_columns() == (1, 0)
+    # then
+    seal.refresh_from_db()
+    assert "id_number" in seal.columns
+    assert not {field.column for field in SIBLINGS} & set(seal.columns)
+    assert INTACT in verify()
+    with override_settings(DEVZONE_DATA_KEYS=f"{K2},{K1}"):
+        sealing.reset()
+        call_command("rotate_data_keys", stdout=io.StringIO())
+        assert INTACT in verify()
+
+
+def test_a_legacy_seal_with_the_derived_columns_is_named_and_verifies(people):
+    # given: rows in clear with their derived columns, sealed the old way
+    reseal_model(HISTORY, clear=True, lift_triggers=True, restore_triggers=True)
+    seal = legacy_seal()
+    reseal_model(HISTORY, lift_triggers=True, restore_triggers=True)
+    # when
+    assert fill_legacy_columns() == (1, 0)
+    # then
+    seal.refresh_from_db()
+    assert {"id_number", "id_number_digest"} <= set(seal.columns)
+    assert INTACT in verify()
+
+
+def test_a_legacy_seal_over_encrypted_rows_is_named_as_stored(people):
+    # given: sealed the old way after the sealing migration, over ciphertext
+    seal = legacy_seal()
+    # when
+    assert fill_legacy_columns() == (1, 0)
+    # then
+    seal.refresh_from_db()
+    assert {"column": "id_number", "as": "stored"} in seal.columns
+    assert INTACT in verify()
+
+
+def test_a_legacy_seal_over_rows_changed_since_stays_broken(people):
+    # given
+    seal = legacy_seal()
+    by_hand(
+        f'UPDATE "{TABLE}" SET name = %s WHERE history_id = %s',
+        ["伪造", first_history_id()],
+    )
+    # when
+    assert fill_legacy_columns() == (0, 1)
+    # then
+    seal.refresh_from_db()
+    assert seal.columns is None
+    with pytest.raises(CommandError, match=f"封签 #{seal.pk}.*封签未记录所覆盖的列"):
+        verify()
+
+
+def test_the_migration_names_legacy_seals_through_its_own_models(people):
+    from django.apps import apps
+
+    seal = legacy_seal()
+    migration = importlib.import_module("devzone.migrations.0013_audit_seal_columns")
+
+    class SchemaEditor:
+        connection = connection
+
+    migration.name_legacy_columns(apps, SchemaEditor())
+
+    seal.refresh_from_db()
+    assert seal.columns is not None
+    assert not verify_chain().broken
 
 
 @pytest.mark.skipif(
