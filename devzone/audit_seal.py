@@ -112,12 +112,8 @@ def physical_columns(cursor, table: str) -> list[str]:
             [quote(table)],
         )
     else:
-        cursor.execute(f"SELECT name FROM pragma_table_info({quote_literal(table)})")
+        cursor.execute("SELECT name FROM pragma_table_info(%s)", [table])
     return [name for (name,) in cursor.fetchall()]
-
-
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def sealed_columns(model: type[Model] | None) -> dict[str, Any]:
@@ -150,7 +146,7 @@ def clear(field: Any, value: Any) -> Any:
     """Return a sealed column's value in clear (a value stored in clear as it is)."""
     try:
         return sealing.unseal(value)
-    except sealing.SealingError as exc:
+    except ValueError as exc:  # SealingError, or a token cut short
         raise Unreadable(field.column, str(exc)) from exc
 
 

@@ -184,6 +184,7 @@ def another_number_sealed():
             lambda: "sm4gcm:k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
             "列 phone 有值无法解密",
         ),
+        ("phone", lambda: "sm4gcm:k1:QUJD", "列 phone 有值无法解密"),
     ],
 )
 def test_a_history_row_changed_by_hand_breaks_the_chain(people, column, value, message):
