@@ -15,7 +15,8 @@ seal, and one dropped is reported by name. A sealed column (an ID number, a phon
 history in place and re-encrypting it under a new key (``rotate_data_keys``)
 change no seal either. The columns derived from it (digest, masked copy, birth:
 ``SealedSibling``) are not content, since a new blind-index key rewrites them;
-``verify_audit`` checks instead that each row's equal what its clear value gives.
+``verify_audit`` checks instead that each row's equal what its clear value gives
+(so it reports them while a rotation to a new blind-index key is under way).
 Seals made before seals named their columns were given theirs by a migration
 (``fill_legacy_columns``): the list over which their digest still holds.
 
