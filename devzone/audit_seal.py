@@ -8,6 +8,18 @@ over them, and nothing in the import itself. The key lives outside the database
 (``DEVZONE_AUDIT_KEY`` or ``DEVZONE_AUDIT_KEY_FILE``), so whoever can rewrite the
 tables cannot rewrite the chain to match.
 
+A row's content is the columns its seal names (``AuditSeal.columns``, the table's
+in their stored order when it was sealed), so a column added later changes no
+seal, and one dropped is reported by name. A sealed column (an ID number, a phone:
+``devzone.fields.SealedCharField``) counts by its clear value, so encrypting the
+history in place and re-encrypting it under a new key (``rotate_data_keys``)
+change no seal either. The columns derived from it (digest, masked copy, birth:
+``SealedSibling``) are not content, since a new blind-index key rewrites them;
+``verify_audit`` checks instead that each row's equal what its clear value gives
+(so it reports them while a rotation to a new blind-index key is under way).
+Seals made before seals named their columns were given theirs by a migration
+(``fill_legacy_columns``): the list over which their digest still holds.
+
 Sealing (``manage.py seal_audit``, every minute from a systemd timer) runs as the
 tables' owner: on PostgreSQL it takes each table in SHARE mode, which waits for the
 transactions still inserting into it, so no row can commit later below a range
@@ -16,18 +28,22 @@ already sealed; the chain itself is locked, and a unique ``prev`` refuses a fork
 
 import datetime
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, hmac
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
-from devzone.append_only import LogTable, log_tables, quote
+from devzone import sealing
+from devzone.append_only import LogTable, install_sql, log_tables, quote, uninstall_sql
+from devzone.fields import SealedCharField, SealedSibling
 from devzone.models import AuditSeal
 
 GENESIS = "0" * 64
@@ -76,29 +92,188 @@ def encode(value) -> bytes:
     return str(value).encode()
 
 
-def rows(cursor, log: LogTable, first: int, last: int | None) -> Iterator[tuple]:
-    """Yield (id, content…) of the rows first..last (last None: to the end), by id.
+RECORD_QUOTED = re.compile(r'[",\\() \t\n\r\v\f]')
 
-    PostgreSQL writes each row as its own text (``t::text``, in the session's UTC
-    and ISO dates, as Django sets them): a tenth of the time of converting every
-    value to Python and back. SQLite hands the values over as they are stored.
-    """
-    opts = log.model._meta
-    pk = quote(opts.pk.column)
+
+def record_field(value: str | None) -> str:
+    """Return a value as PostgreSQL writes it inside a row's text (``record_out``)."""
+    if value is None:
+        return ""
+    if value and not RECORD_QUOTED.search(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '""') + '"'
+
+
+def physical_columns(cursor, table: str) -> list[str]:
+    """Return a table's columns in the order they are stored (``t::text``'s order)."""
     if cursor.db.vendor == "postgresql":
-        content = "t::text"
-    else:
-        content = ", ".join(
-            f"t.{quote(field.column)}" for field in opts.concrete_fields
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            [quote(table)],
         )
-    sql = f"SELECT t.{pk}, {content} FROM {quote(log.table)} t WHERE t.{pk} >= %s"
-    params: list = [first]
-    if last is not None:
-        sql += f" AND t.{pk} <= %s"
-        params.append(last)
-    cursor.execute(sql + f" ORDER BY t.{pk}", params)
-    while chunk := cursor.fetchmany(CHUNK):
-        yield from chunk
+    else:
+        cursor.execute("SELECT name FROM pragma_table_info(%s)", [table])
+    return [name for (name,) in cursor.fetchall()]
+
+
+def sealed_columns(model: type[Model] | None) -> dict[str, Any]:
+    """Return {column: field} of a model's sealed fields (ID numbers, phones)."""
+    if model is None:
+        return {}
+    return {
+        f.column: f
+        for f in model._meta.concrete_fields
+        if isinstance(f, SealedCharField)
+    }
+
+
+def sibling_columns(model: type[Model] | None) -> dict[str, Any]:
+    """Return {column: field} of the values a model derives from its sealed ones."""
+    if model is None:
+        return {}
+    return {
+        f.column: f for f in model._meta.concrete_fields if isinstance(f, SealedSibling)
+    }
+
+
+def columns_to_seal(model: type[Model] | None, physical: list[str]) -> list[str]:
+    """Return the columns a new seal covers: the table's, but the derived ones."""
+    siblings = sibling_columns(model)
+    return [column for column in physical if column not in siblings]
+
+
+def clear(field: Any, value: Any) -> Any:
+    """Return a sealed column's value in clear (a value stored in clear as it is)."""
+    try:
+        return sealing.unseal(value)
+    except ValueError as exc:  # SealingError, or a token cut short
+        raise Unreadable(field.column, str(exc)) from exc
+
+
+class Unreadable(Exception):
+    """A sealed value that does not open: changed by hand, or its key is gone."""
+
+    def __init__(self, column: str, reason: str):
+        super().__init__(column, reason)
+        self.column, self.reason = column, reason
+
+
+def column_names(covered: list) -> list[str]:
+    """Return the names of the columns a seal covers.
+
+    A seal names a column, or ``{"column": …, "as": "stored"}`` for a sealed one
+    it covers as stored, not in clear: seals made while the rows held ciphertext
+    and before seals named their columns, which a new data key breaks again.
+    """
+    return [entry if isinstance(entry, str) else entry["column"] for entry in covered]
+
+
+class Reader:
+    """Read the content of a log table's rows as a seal covers them.
+
+    The content is the seal's columns in its order, each sealed column (ID
+    numbers, phones) by its clear value, so re-encrypting a row (the sealing
+    migration, a new data key) leaves its content as it was. The derived columns
+    (digest, masked copy, birth) are not content, since a new blind-index key
+    changes them: ``check_siblings`` compares each row's with what its clear value
+    gives instead, and keeps the first that differs in ``mismatch``.
+
+    On PostgreSQL a row is text as ``t::text`` writes it: plain columns are
+    written by PostgreSQL itself, a run of them at a time (``ROW(…)::text``, a
+    tenth of the time of converting every value in Python), and a sealed
+    column's clear value is put in its place with the same quoting; a row with
+    no sealed column reads exactly as its ``t::text`` over those columns did.
+    SQLite hands the values over as they are stored.
+    """
+
+    def __init__(
+        self,
+        model: type[Model] | None,
+        table: str,
+        covered: list,
+        *,
+        vendor: str,
+        physical: list[str],
+        check_siblings: bool = False,
+    ):
+        self.table, self.vendor = table, vendor
+        self.pk = (
+            model._meta.pk.column if model is not None and model._meta.pk else "id"
+        )
+        columns = column_names(covered)
+        sealed = {
+            column: field
+            for column, field in sealed_columns(model).items()
+            if {"column": column, "as": "stored"} not in covered
+        }
+        # (SQL, the sealed field it reads or None): one a column, or on PostgreSQL
+        # one a sealed column and one a run of plain ones.
+        self.parts: list[tuple[str, Any]] = []
+        if vendor != "postgresql":
+            self.parts = [(f"t.{quote(c)}", sealed.get(c)) for c in columns]
+        elif columns == physical and not set(columns) & set(sealed):
+            self.parts = [("t::text", None)]
+        else:
+            run: list[str] = []
+            for column in [*columns, None]:
+                if column is not None and column not in sealed:
+                    run.append(f"t.{quote(column)}")
+                    continue
+                if run:
+                    self.parts.append((f"ROW({', '.join(run)})::text", None))
+                    run = []
+                if column is not None:
+                    self.parts.append((f"t.{quote(column)}", sealed[column]))
+        # (sibling column, kind, the part reading its source)
+        self.siblings: list[tuple[str, str, int]] = []
+        if check_siblings:
+            at = {f: n for n, (_, f) in enumerate(self.parts) if f is not None}
+            for column, sibling in sibling_columns(model).items():
+                source = model._meta.get_field(sibling.source)  # type: ignore[union-attr]
+                if column in physical and source in at:
+                    self.siblings.append((column, sibling.kind, at[source]))
+        self.mismatch: tuple[str, Any] | None = None  # the first: column, row id
+        self.width = len(self.parts)
+        self.sealed = [(n, f) for n, (_, f) in enumerate(self.parts) if f is not None]
+        self.is_sealed = [f is not None for _, f in self.parts]
+
+    def sql(self, last: int | None) -> str:
+        pk = f"t.{quote(self.pk)}"
+        select = [pk, *(part for part, _ in self.parts)]
+        select += [f"t.{quote(column)}" for column, _, _ in self.siblings]
+        sql = f"SELECT {', '.join(select)} FROM {quote(self.table)} t WHERE {pk} >= %s"
+        if last is not None:
+            sql += f" AND {pk} <= %s"
+        return sql + f" ORDER BY {pk}"
+
+    def rows(self, cursor, first: int, last: int | None) -> Iterator[tuple]:
+        """Yield (id, content…) of the rows first..last (last None: to the end)."""
+        cursor.execute(self.sql(last), [first] if last is None else [first, last])
+        as_read = not self.siblings and not self.sealed
+        while chunk := cursor.fetchmany(CHUNK):
+            if as_read:
+                yield from chunk
+            else:
+                yield from map(self.content, chunk)
+
+    def content(self, row: tuple) -> tuple:
+        values = list(row[1 : self.width + 1])
+        for at, field in self.sealed:
+            if values[at]:
+                values[at] = clear(field, values[at])
+        if self.siblings and self.mismatch is None:
+            for n, (column, kind, at) in enumerate(self.siblings, self.width + 1):
+                if row[n] != self.parts[at][1].derive(kind, values[at]):
+                    self.mismatch = (column, row[0])
+                    break
+        if self.vendor != "postgresql":
+            return (row[0], *values)
+        pieces = [
+            record_field(value) if sealed else value[1:-1]
+            for value, sealed in zip(values, self.is_sealed, strict=True)
+        ]
+        return (row[0], "(" + ",".join(pieces) + ")")
 
 
 @dataclass
@@ -146,7 +321,7 @@ def seal_pending(using: str = "default") -> list[AuditSeal]:
         with (
             transaction.atomic(using=using),
             connection.cursor() as cursor,
-            connection.chunked_cursor() as reader,
+            connection.chunked_cursor() as cursor_for_rows,
         ):
             prev = last_link(cursor, connection.vendor)
             if connection.vendor == "postgresql":
@@ -154,11 +329,20 @@ def seal_pending(using: str = "default") -> list[AuditSeal]:
             sealed = AuditSeal.objects.filter(table=log.table).aggregate(
                 last=Max("last_id")
             )["last"]
+            physical = physical_columns(cursor, log.table)
+            columns = columns_to_seal(log.model, physical)
+            reader = Reader(
+                log.model,
+                log.table,
+                columns,
+                vendor=connection.vendor,
+                physical=physical,
+            )
             found = digest_rows(
                 new_mac(algorithm),
                 log.table,
                 prev,
-                rows(reader, log, (sealed or 0) + 1, None),
+                reader.rows(cursor_for_rows, (sealed or 0) + 1, None),
             )
             if found.first is not None and found.last is not None:
                 seals.append(
@@ -170,9 +354,60 @@ def seal_pending(using: str = "default") -> list[AuditSeal]:
                         algorithm=algorithm,
                         prev=prev,
                         digest=found.digest,
+                        columns=columns,
                     )
                 )
     return seals
+
+
+PURGED = "purged"
+
+
+def check_seal(
+    seal: AuditSeal, log: LogTable, physical: list[str], cursor, cursor_for_rows
+) -> str:
+    """Return what is wrong with a seal's rows ("" if nothing, PURGED if none left)."""
+    pk = quote(log.model._meta.pk.column)
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {quote(seal.table)} "
+        f"WHERE {pk} BETWEEN %s AND %s)",
+        [seal.first_id, seal.last_id],
+    )
+    if not cursor.fetchone()[0]:
+        return PURGED
+    if seal.columns is None:
+        return (
+            "封签未记录所覆盖的列：这个旧封签与现有的行在任何列组合下都对不上，"
+            "有行被改动"
+        )
+    for column in column_names(seal.columns):
+        if column not in physical:
+            return f"列 {column} 已不存在，无法核对"
+    reader = Reader(
+        log.model,
+        seal.table,
+        seal.columns,
+        vendor=cursor.db.vendor,
+        physical=physical,
+        check_siblings=True,
+    )
+    try:
+        found = digest_rows(
+            new_mac(seal.algorithm),
+            seal.table,
+            seal.prev,
+            reader.rows(cursor_for_rows, seal.first_id, seal.last_id),
+        )
+    except Unreadable as exc:
+        return f"列 {exc.column} 有值无法解密（{exc.reason}），有行被改动或缺少数据密钥"
+    if found.count != seal.row_count:
+        return f"应有 {seal.row_count} 行，现有 {found.count} 行，有行被删除或插入"
+    if found.digest != seal.digest:
+        return "内容与封签不符，有行被改动"
+    if reader.mismatch:
+        column, row = reader.mismatch
+        return f"派生列 {column} 与原值不符（第 {row} 行），有行被改动"
+    return ""
 
 
 @dataclass
@@ -191,7 +426,12 @@ def verify_chain(using: str = "default") -> Verdict:
         days=settings.DEVZONE_AUDIT_RETENTION_DAYS
     )
     prev, verdict = GENESIS, Verdict(seals=0)
-    with transaction.atomic(using=using), connection.chunked_cursor() as cursor:
+    physical: dict[str, list[str]] = {}
+    with (
+        transaction.atomic(using=using),
+        connection.cursor() as cursor,
+        connection.chunked_cursor() as cursor_for_rows,
+    ):
         for seal in AuditSeal.objects.order_by("id").iterator():
             verdict.seals += 1
             where = (
@@ -204,22 +444,20 @@ def verify_chain(using: str = "default") -> Verdict:
             if log is None:
                 verdict.broken = f"{where}：不认识的日志表"
                 return verdict
-            found = digest_rows(
-                new_mac(seal.algorithm),
-                seal.table,
-                seal.prev,
-                rows(cursor, log, seal.first_id, seal.last_id),
+            if seal.table not in physical:
+                physical[seal.table] = physical_columns(cursor, seal.table)
+            broken = check_seal(
+                seal, log, physical[seal.table], cursor, cursor_for_rows
             )
-            if found.count == 0 and seal.created_at < cutoff:
+            if broken == PURGED and seal.created_at < cutoff:
                 verdict.purged += 1
-            elif found.count != seal.row_count:
+            elif broken == PURGED:
                 verdict.broken = (
-                    f"{where}：应有 {seal.row_count} 行，现有 {found.count} 行，"
-                    "有行被删除或插入"
+                    f"{where}：应有 {seal.row_count} 行，现有 0 行，有行被删除或插入"
                 )
                 return verdict
-            elif found.digest != seal.digest:
-                verdict.broken = f"{where}：内容与封签不符，有行被改动"
+            elif broken:
+                verdict.broken = f"{where}：{broken}"
                 return verdict
             prev = seal.digest
         verdict.unsealed = {}
@@ -235,3 +473,93 @@ def verify_chain(using: str = "default") -> Verdict:
             if count:
                 verdict.unsealed[log.table] = count
     return verdict
+
+
+def legacy_candidates(model: type[Model] | None, physical: list[str]) -> list[list]:
+    """Return the column lists a seal made before seals named theirs may cover.
+
+    On PostgreSQL it covered the whole row as it was stored then: today's columns
+    without the derived ones if it predates them, or with them. On SQLite it
+    covered the model's columns, in the model's order. The sealed columns in
+    clear first (rows sealed since were in clear then), else as stored (the
+    seal was made after the sealing migration).
+    """
+    model_order = (
+        [f.column for f in model._meta.concrete_fields] if model is not None else []
+    )
+    sealed = sealed_columns(model)
+    candidates: list[list] = []
+    for as_stored in (False, True):
+        for columns in (physical, model_order):
+            for names in (columns_to_seal(model, columns), columns):
+                chosen: list = list(names)
+                if as_stored:
+                    chosen = [
+                        {"column": c, "as": "stored"} if c in sealed else c
+                        for c in names
+                    ]
+                if chosen and chosen not in candidates:
+                    candidates.append(chosen)
+    return candidates
+
+
+def fill_legacy_columns(
+    *,
+    using: str = "default",
+    seal_model: Any = AuditSeal,
+    models: dict[str, type[Model]] | None = None,
+) -> tuple[int, int]:
+    """Name the columns of each seal made before seals named them; return (named, not).
+
+    Each is given the first candidate (``legacy_candidates``) over which its rows'
+    content, sealed columns in clear, gives its digest again. A seal none fits
+    covers rows changed since: it keeps no columns, and ``verify_audit`` reports
+    it. A migration passes its own models (``seal_model``; ``models``, by table).
+    """
+    connection = connections[using]
+    if models is None:
+        models = {log.table: log.model for log in log_tables()}
+    seals = seal_model._default_manager.using(using)
+    named = left = 0
+    log = LogTable(seal_model, "created_at")
+    with (
+        transaction.atomic(using=using),
+        connection.cursor() as cursor,
+        connection.chunked_cursor() as cursor_for_rows,
+    ):
+        existing = set(connection.introspection.table_names(cursor))
+        for statement in uninstall_sql(connection.vendor, [log]):
+            cursor.execute(statement)
+        for seal in seals.filter(columns__isnull=True).order_by("id"):
+            columns = None
+            if seal.table in existing:
+                model = models.get(seal.table)
+                physical = physical_columns(cursor, seal.table)
+                for candidate in legacy_candidates(model, physical):
+                    reader = Reader(
+                        model,
+                        seal.table,
+                        candidate,
+                        vendor=connection.vendor,
+                        physical=physical,
+                    )
+                    try:
+                        found = digest_rows(
+                            new_mac(seal.algorithm),
+                            seal.table,
+                            seal.prev,
+                            reader.rows(cursor_for_rows, seal.first_id, seal.last_id),
+                        )
+                    except Unreadable:
+                        continue
+                    if found.digest == seal.digest:
+                        columns = candidate
+                        break
+            if columns is None:
+                left += 1
+            else:
+                seals.filter(pk=seal.pk).update(columns=columns)
+                named += 1
+        for statement in install_sql(connection.vendor, [log]):
+            cursor.execute(statement)
+    return named, left

@@ -513,7 +513,7 @@ class AuditSeal(models.Model):
     """One link of the log's hash chain: the rows first_id..last_id of one table.
 
     ``digest`` is HMAC-SM3 over ``prev``, the table, the range and every row's
-    content (``devzone.audit_seal``); ``prev`` is the link before, so a row changed
+    content in ``columns`` (``devzone.audit_seal``); ``prev`` is the link before, so a row changed
     or removed by hand, or a link removed, breaks the chain ``verify_audit`` checks.
     """
 
@@ -524,6 +524,9 @@ class AuditSeal(models.Model):
     algorithm = models.CharField(_("算法"), max_length=20)
     prev = models.CharField(_("前一链接"), max_length=64)
     digest = models.CharField(_("摘要"), max_length=64)
+    # The columns the digest covers, in their order; null for a seal made before
+    # seals named theirs whose rows no longer give its digest (tampered).
+    columns = models.JSONField(_("覆盖的列"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
