@@ -331,7 +331,7 @@ def test_the_migration_names_legacy_seals_through_its_own_models(people):
     from django.apps import apps
 
     seal = legacy_seal()
-    migration = importlib.import_module("devzone.migrations.0013_audit_seal_columns")
+    migration = importlib.import_module("devzone.migrations.0014_audit_seal_columns")
 
     class SchemaEditor:
         connection = connection

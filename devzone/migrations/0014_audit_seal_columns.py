@@ -15,16 +15,15 @@ def name_legacy_columns(apps, schema_editor):
 class Migration(migrations.Migration):
     """Each seal names the columns it covers, and covers sealed ones in clear.
 
-    After the tables have today's shape (the sealed fields' siblings), each seal
-    made before is given the columns over which its digest still holds; a seal
-    none fits keeps none and ``verify_audit`` reports it. Going back keeps them.
+    Each seal made before is given the columns over which its digest still
+    holds; a seal none fits keeps none and ``verify_audit`` reports it. Going back
+    keeps them.
     """
 
-    dependencies = [
-        ("devzone", "0012_sealed_person_keys"),
-        ("projects", "0011_sealed_constraints"),
-        ("welfare", "0013_sealed_constraints"),
-    ]
+    # No app's migration is named: run before an app's sealing migrations (an
+    # older database), a seal is given the columns its table has then, and the
+    # sealing that follows keeps it whole (sealed columns are digested in clear).
+    dependencies = [("devzone", "0013_history_unconstrained")]
 
     operations = [
         migrations.AddField(
