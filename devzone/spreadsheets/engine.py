@@ -27,7 +27,8 @@ from __future__ import annotations
 import array
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.core.exceptions import (
@@ -59,6 +60,7 @@ SEALED = "devzone_import_sealed"  # the sealed cells of the rows to be written
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
 PROGRESS_EVERY = 1000
 STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
+SEALED_CHUNK = 10000  # rows encrypted while the rows before them are written
 LOOKUP_ROWS = 500  # row numbers named in one query
 MEMO_VALUES = 4096  # the distinct values of a column whose cleaning is remembered,
 MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (see cleaned_rows)
@@ -343,7 +345,7 @@ class ImportEngine:
         for the CHECK constraints that ask whether it is blank); its masked copy
         (and birth date) are staged as they will be written. Its clear value is
         kept packed (``sealed_plain``) for the row rules, and encrypted only for
-        the new and changed rows, as they are written (``seal_written``): a
+        the new and changed rows, as they are written (``sealed_chunks``): a
         preview and an unchanged row encrypt nothing.
         """
         row = list(row)
@@ -356,12 +358,15 @@ class ImportEngine:
             derived += siblings
         return row, derived
 
-    def seal_written(self, cursor: Any) -> None:
-        """Encrypt the sealed cells of the rows to be written, into ``SEALED``.
+    def sealed_chunks(self, cursor: Any) -> Iterator[tuple[int, int]]:
+        """Encrypt the sealed cells of the rows to be written, a chunk at a time.
 
         The new and changed rows' clear values are encrypted as the file is
-        written, into a temporary table of their own (row number, ciphertext…),
-        which the INSERT and the UPDATE of ``write`` join to the staging table.
+        written, into a temporary table of their own (``SEALED``: row number,
+        ciphertext…), which the INSERT and the UPDATE of ``write`` join to the
+        staging table. Yield each chunk's first and last row number once it is
+        there: the next chunk is encrypted in a thread meanwhile, while the
+        database writes this one (the wait for it lets the thread run).
         """
         names = [quote(ROW), *(quote(mf.column) for _position, mf in self.sealed)]
         cursor.execute(f"DROP TABLE IF EXISTS {quote(SEALED)}")
@@ -376,21 +381,25 @@ class ImportEngine:
         )
         numbers = array.array("l", (number for (number,) in cursor.fetchall()))
         rows = self.sealed_rows(numbers)
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(
-                f"COPY {quote(SEALED)} ({', '.join(names)}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            # As the staging table: without statistics the planner guesses.
-            cursor.execute(f"ANALYZE {quote(SEALED)}")
-            return
         marks = ", ".join(["%s"] * len(names))
-        while chunk := list(itertools.islice(rows, PROGRESS_EVERY)):
-            cursor.executemany(
-                f"INSERT INTO {quote(SEALED)} ({', '.join(names)}) VALUES ({marks})",
-                chunk,
-            )
+        with ThreadPoolExecutor(max_workers=1) as encrypting:
+            sealed = encrypting.submit(list, itertools.islice(rows, SEALED_CHUNK))
+            while chunk := sealed.result():
+                sealed = encrypting.submit(list, itertools.islice(rows, SEALED_CHUNK))
+                if connection.vendor == "postgresql":
+                    with cursor.cursor.copy(
+                        f"COPY {quote(SEALED)} ({', '.join(names)}) FROM STDIN"
+                    ) as copy:
+                        for row in chunk:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(
+                        f"INSERT INTO {quote(SEALED)} ({', '.join(names)}) "
+                        f"VALUES ({marks})",
+                        chunk,
+                    )
+                yield chunk[0][0], chunk[-1][0]
+        cursor.execute(f"DROP TABLE {quote(SEALED)}")
 
     def sealed_rows(self, numbers: Any) -> Iterable[tuple]:
         """Yield (row, ciphertext…) of each numbered row, in order."""
@@ -426,13 +435,15 @@ class ImportEngine:
                 ) as copy:
                     for row in chunk:
                         copy.write_row(row)
+            # The rules and the writes read ranges of rows: indexed once loaded.
+            cursor.execute(f"CREATE INDEX ON {quote(STAGING)} ({quote(ROW)})")
             # Autovacuum never analyzes a temporary table: without statistics the
             # planner guesses its size for every join to the stored records.
             cursor.execute(f"ANALYZE {quote(STAGING)}")
             return
         marks = ", ".join(["%s"] * (4 + len(self.columns)))
         # A sealed column's staged digest is not encrypted: it is sealed as it is
-        # written (``seal_written``).
+        # written (``sealed_chunks``).
         staged = [
             models.CharField() if isinstance(mf, SealedCharField) else mf
             for mf in self.columns
@@ -451,6 +462,9 @@ class ImportEngine:
             cursor.executemany(
                 f"INSERT INTO {quote(STAGING)} ({names}) VALUES ({marks})", chunk
             )
+        cursor.execute(
+            f"CREATE INDEX {quote(STAGING + '_row')} ON {quote(STAGING)} ({quote(ROW)})"
+        )
 
     def filled(self, fields: list, alias: str = "") -> str:
         """Return SQL true when every one of the columns holds a value (not blank)."""
@@ -921,18 +935,19 @@ class ImportEngine:
         now = timezone.now()
         stamp = self.opts.get_field("updated_at")
         now_db = stamp.get_db_prep_save(now, connection)
-        # The sealed cells' ciphertext comes from their own table (seal_written).
-        joined = staging
+        # The sealed cells' ciphertext comes from their own table (sealed_chunks),
+        # a range of rows at a time.
+        joined, rows = staging, ""
         if self.sealed:
-            self.seal_written(cursor)
             joined += (
                 f" JOIN {quote(SEALED)} x ON x.{quote(ROW)} = {staging}.{quote(ROW)}"
             )
+            rows = f" AND {staging}.{quote(ROW)} BETWEEN %s AND %s"
         assignments = ", ".join(self.assignment(f, table) for f in self.written_fields)
         changed = (
             f"UPDATE {table} SET {assignments}, {quote(stamp.column)} = %s "
             f"FROM {joined} WHERE {table}.{pk} = {staging}.{quote(TARGET)} "
-            f"AND {staging}.{quote(CHANGED)}"
+            f"AND {staging}.{quote(CHANGED)}{rows}"
         )
         columns = [f.column for f in self.columns]
         inserted_columns = ", ".join(
@@ -942,12 +957,13 @@ class ImportEngine:
         new = (
             f"INSERT INTO {table} ({inserted_columns}) "
             f"SELECT {selected}, %s, %s FROM {joined} "
-            f"WHERE {staging}.{quote(TARGET)} IS NULL ORDER BY {staging}.{quote(ROW)}"
+            f"WHERE {staging}.{quote(TARGET)} IS NULL{rows} "
+            f"ORDER BY {staging}.{quote(ROW)}"
         )
-        self.write_with_history(cursor, changed, [now_db], "~", now_db)
-        self.write_with_history(cursor, new, [now_db, now_db], "+", now_db)
-        if self.sealed:
-            cursor.execute(f"DROP TABLE {quote(SEALED)}")
+        ranges = self.sealed_chunks(cursor) if self.sealed else [()]
+        for span in ranges:
+            self.write_with_history(cursor, changed, [now_db, *span], "~", now_db)
+            self.write_with_history(cursor, new, [now_db, now_db, *span], "+", now_db)
         if self.many_fields:
             self.write_many(cursor)
 

@@ -224,6 +224,49 @@ def test_a_reimport_matches_by_digest_and_keeps_the_ciphertext():
     assert (latest.id_number, latest.phone) == (number, "13900001111")
 
 
+def test_rows_encrypted_a_chunk_at_a_time_each_keep_their_own_numbers(monkeypatch):
+    # given: chunks of two rows, so the file's writes span three of them
+    from devzone.spreadsheets import engine
+
+    monkeypatch.setattr(engine, "SEALED_CHUNK", 2)
+    load_zone()
+    numbers = [make_id_number(seq=31 + 2 * i) for i in range(5)]
+    first = import_rows(
+        *(recipient_row(n, phone=f"1391234000{i}") for i, n in enumerate(numbers[:3]))
+    )
+    assert import_counts(first)["new"] == 3
+
+    # when: one row edited, one unchanged, one edited, two new, in that order
+    result = import_rows(
+        recipient_row(numbers[0], phone="13800000000"),
+        recipient_row(numbers[1], phone="13912340001"),
+        recipient_row(numbers[2], phone="13800000002"),
+        recipient_row(numbers[3], phone="13800000003", name="新甲"),
+        recipient_row(numbers[4], phone="13800000004", name="新乙"),
+    )
+
+    # then: each record holds its own row's number and phone, sealed, in file order
+    assert import_counts(result) == {"new": 2, "update": 2, "skip": 1}
+    stored = WelfareRecipient.objects.order_by("pk")
+    assert [(r.id_number, r.phone) for r in stored] == [
+        (numbers[0], "13800000000"),
+        (numbers[1], "13912340001"),
+        (numbers[2], "13800000002"),
+        (numbers[3], "13800000003"),
+        (numbers[4], "13800000004"),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM welfare_welfarerecipient")
+        assert all(sealing.is_sealed(phone) for (phone,) in cursor.fetchall())
+    # and: one historical row per written record, as it was written
+    written = WelfareRecipient.history.filter(import_batch__isnull=True).order_by(
+        "-history_id"
+    )[:4]
+    assert sorted((h.id_number, h.phone) for h in written) == sorted(
+        [(numbers[i], f"1380000000{i}") for i in (0, 2, 3, 4)]
+    )
+
+
 def test_an_edited_phone_shows_as_masked_old_to_new_in_the_preview(staff_client):
     load_zone()
     number = make_id_number(seq=12)
