@@ -267,6 +267,27 @@ def test_rows_encrypted_a_chunk_at_a_time_each_keep_their_own_numbers(monkeypatc
     )
 
 
+def test_a_preview_and_an_unchanged_reimport_encrypt_nothing(monkeypatch):
+    # given: a stored recipient, and encryption that fails the test if asked
+    load_zone()
+    number = make_id_number(seq=41)
+    import_rows(recipient_row(number))
+
+    def refuse(text):
+        raise AssertionError(f"encrypted {text!r}")
+
+    monkeypatch.setattr(sealing, "sealer", lambda: refuse)
+
+    # when: a new person previewed, the stored one imported again unchanged
+    preview = import_rows(recipient_row(make_id_number(seq=43)), dry_run=True)
+    same = import_rows(recipient_row(number))
+
+    # then: both went through without encrypting a value
+    assert import_counts(preview) == {"new": 1, "update": 0, "skip": 0}
+    assert import_counts(same) == {"new": 0, "update": 0, "skip": 1}
+    assert not preview.has_errors() and not same.has_errors()
+
+
 def test_an_edited_phone_shows_as_masked_old_to_new_in_the_preview(staff_client):
     load_zone()
     number = make_id_number(seq=12)
