@@ -301,6 +301,16 @@ def digest_rows(
     return result
 
 
+def recomputed(seal: AuditSeal, reader: Reader, cursor: Any) -> Digest:
+    """Return a seal's digest recomputed over its rows, as the reader reads them."""
+    return digest_rows(
+        new_mac(seal.algorithm),
+        seal.table,
+        seal.prev,
+        reader.rows(cursor, seal.first_id, seal.last_id),
+    )
+
+
 def last_link(cursor, vendor: str) -> str:
     if vendor == "postgresql":
         cursor.execute(
@@ -392,12 +402,7 @@ def check_seal(
         check_siblings=True,
     )
     try:
-        found = digest_rows(
-            new_mac(seal.algorithm),
-            seal.table,
-            seal.prev,
-            reader.rows(cursor_for_rows, seal.first_id, seal.last_id),
-        )
+        found = recomputed(seal, reader, cursor_for_rows)
     except Unreadable as exc:
         return f"列 {exc.column} 有值无法解密（{exc.reason}），有行被改动或缺少数据密钥"
     if found.count != seal.row_count:
@@ -544,12 +549,7 @@ def fill_legacy_columns(
                         physical=physical,
                     )
                     try:
-                        found = digest_rows(
-                            new_mac(seal.algorithm),
-                            seal.table,
-                            seal.prev,
-                            reader.rows(cursor_for_rows, seal.first_id, seal.last_id),
-                        )
+                        found = recomputed(seal, reader, cursor_for_rows)
                     except Unreadable:
                         continue
                     if found.digest == seal.digest:
