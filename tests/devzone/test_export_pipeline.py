@@ -132,6 +132,15 @@ def test_copy_and_python_write_byte_identical_csv_for_every_dataset(key, unmaske
     resource = dataset.resource(unmasked=unmasked)
     queryset = dataset.model._default_manager.all()
     export = Export(resource, queryset, "csv")
+    if key in SEALED and unmasked:
+        # SQL writes every cell but the sealed ones, which Python decrypts.
+        assert export.sql_columns() is None
+        assert export.decrypted_columns() is not None
+        from_sql = b"".join(export.chunks())
+        from_python = b"".join(csv_chunks(export.headers, export.rows()))
+        assert from_sql == from_python
+        assert b"****" not in from_sql
+        return
     if python_only(key, unmasked):
         assert export.sql_columns() is None
         return

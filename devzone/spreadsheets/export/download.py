@@ -10,8 +10,9 @@ from devzone.services import export_log_create
 from devzone.spreadsheets.cells import as_download
 from devzone.spreadsheets.export.csv_file import copy_chunks, csv_chunks
 from devzone.spreadsheets.export.files import CONTENT_TYPES, XLSX
-from devzone.spreadsheets.export.rows import python_rows
+from devzone.spreadsheets.export.rows import decrypted_rows, python_rows
 from devzone.spreadsheets.export.sql import (
+    decrypted_column,
     select_columns,
     sheet_row,
     sql_column,
@@ -59,6 +60,25 @@ class Export:
         columns = [sql_column(self.resource, field) for field in self.fields]
         return None if None in columns else columns
 
+    def decrypted_columns(self):
+        """Return SQL columns with the sealed ones read to decrypt, or None.
+
+        An unmasked CSV on PostgreSQL: SQL renders every cell it can, Python
+        decrypts the ID numbers and phones (and writes the CSV); None if another
+        column needs Python too.
+        """
+        if connections[self.queryset.db].vendor != "postgresql":
+            return None
+        columns = []
+        for field in self.fields:
+            column = sql_column(self.resource, field)
+            if column is None:
+                column = decrypted_column(self.resource, field)
+            if column is None:
+                return None
+            columns.append(column)
+        return columns
+
     def rows(self):
         """Yield each record's cells (dates as dates in XLSX), computed in Python."""
         return python_rows(
@@ -104,6 +124,14 @@ class Export:
             return self.xlsx_chunks(title)
         columns = self.sql_columns()
         if columns is None:
+            decrypted = self.decrypted_columns()
+            if decrypted is not None:
+                return csv_chunks(
+                    self.headers,
+                    decrypted_rows(
+                        self.resource, self.fields, self.queryset, decrypted
+                    ),
+                )
             return csv_chunks(self.headers, self.rows())
         try:
             select = select_columns(self.queryset, columns)

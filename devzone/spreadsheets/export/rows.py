@@ -1,6 +1,7 @@
 """Rows in Python: values_list where every column is a stored value, else objects."""
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F
 from django.utils.encoding import force_str
 
 from devzone.spreadsheets.widgets import NaturalKeyManyWidget, NaturalKeyWidget
@@ -48,3 +49,24 @@ def python_rows(resource, fields, queryset, selected=None, native=False):
             )
             for (field, widget), value in zip(renderers, values, strict=True)
         ]
+
+
+def decrypted_rows(resource, fields, queryset, columns):
+    """Yield each record's cells: SQL's, and the sealed ones decrypted in Python.
+
+    ``columns`` are ``sql.sql_column``'s expressions, with ``sql.decrypted_column``'s
+    for the sealed fields of an unmasked export: the field decrypts those as it
+    reads them, and they are rendered and escaped as ``python_rows`` does; the
+    rest come rendered, masked and escaped by SQL, an empty cell as NULL.
+    """
+    decrypted = [
+        (index, field, field.widget)
+        for index, (field, column) in enumerate(zip(fields, columns, strict=True))
+        if isinstance(column, F)
+    ]
+    rows = queryset.values_list(*columns)
+    for values in rows.iterator(chunk_size=resource.get_chunk_size()):
+        row = ["" if value is None else value for value in values]
+        for index, field, widget in decrypted:
+            row[index] = resource.finish_cell(field, widget.render(values[index]))
+        yield row

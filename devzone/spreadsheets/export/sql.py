@@ -169,6 +169,19 @@ def sql_column(resource, field):
     return NullIf(escaped, Value(""), output_field=TEXT)
 
 
+def decrypted_column(resource, field):
+    """Return an unmasked sealed field's stored column, or None for any other.
+
+    Only Python decrypts: the column is read as the field reads it (its value in
+    clear), while SQL renders the other cells (``rows.decrypted_rows``).
+    """
+    path = value_path(resource, field)
+    if path is None or not resource.unmasked:
+        return None
+    model_field = resource._meta.model._meta.get_field(field.attribute)
+    return F(path) if isinstance(model_field, SealedCharField) else None
+
+
 def select_columns(queryset, columns):
     """Return the SQL and parameters selecting ``columns`` of the queryset's rows."""
     names = [f"export_{index}" for index in range(len(columns))]
