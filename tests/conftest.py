@@ -1,6 +1,8 @@
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -51,6 +53,25 @@ def make_staff(db):
                     content_type__app_label=app_label, codename=codename
                 )
             )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def role_staff(db):
+    """Return a function making a staff account holding the named roles.
+
+    The roles are set up first (``setup_roles``); ``password`` is the account's.
+    """
+    call_command("setup_roles", stdout=io.StringIO())
+
+    def make(username, *role_names, password, **fields):
+        user = get_user_model().objects.create_user(
+            username, password=password, is_staff=True, **fields
+        )
+        for name in role_names:
+            user.groups.add(Group.objects.get(name=name))
         return user
 
     return make

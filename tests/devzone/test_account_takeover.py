@@ -4,12 +4,11 @@ powers call for one (an unmasker, the security or the audit administrator) are t
 superuser's. Who sets the password of an account with no phone yet enrols his own.
 """
 
-import io
+import functools
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,18 +23,9 @@ SUPERUSER_ONLY = "只能由超级管理员操作"
 
 
 @pytest.fixture
-def staff(db):
-    call_command("setup_roles", stdout=io.StringIO())
-
-    def make(username, *role_names, **fields):
-        user = get_user_model().objects.create_user(
-            username, password=PASSWORD, is_staff=True, **fields
-        )
-        for name in role_names:
-            user.groups.add(Group.objects.get(name=name))
-        return user
-
-    return make
+def staff(role_staff):
+    """Return a function making a staff account holding the named roles."""
+    return functools.partial(role_staff, password=PASSWORD)
 
 
 @pytest.fixture

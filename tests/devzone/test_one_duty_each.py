@@ -2,6 +2,7 @@
 most, one group carries one at most, and the superuser holds none — on the admin's
 forms (a Chinese error, nothing saved, a security event) and on every other path."""
 
+import functools
 import io
 
 import pytest
@@ -22,19 +23,9 @@ MERGED = "一个组只能承担系统管理员、安全管理员和审计管理�
 
 
 @pytest.fixture
-def staff(db):
+def staff(role_staff):
     """Return a function making a staff account holding the named roles."""
-    call_command("setup_roles", stdout=io.StringIO())
-
-    def make(username, *role_names, **fields):
-        user = get_user_model().objects.create_user(
-            username, password=PASSWORD, is_staff=True, **fields
-        )
-        for name in role_names:
-            user.groups.add(Group.objects.get(name=name))
-        return user
-
-    return make
+    return functools.partial(role_staff, password=PASSWORD)
 
 
 def url(name, *args):
