@@ -38,7 +38,7 @@ from devzone.spreadsheets.uploads import (
     Upload,
     UploadError,
     upload_claim,
-    upload_data,
+    upload_file,
     upload_for,
     upload_progress,
     upload_remove,
@@ -173,6 +173,20 @@ class ZoneImportMixin(_Admin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
+    def write_to_tmp_storage(self, import_file, input_format):
+        """Keep the upload in the upload folder as it arrives, never held whole.
+
+        The library's own joins the chunks in memory, copying the file once per
+        chunk, before it writes it.
+        """
+        storage = self.get_tmp_storage_class()(
+            encoding=None,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        storage.save_chunks(import_file.chunks())
+        return storage
+
     def preview_upload(self, request, form):
         """Keep the uploaded file and preview it; return the run, None if unreadable.
 
@@ -183,14 +197,12 @@ class ZoneImportMixin(_Admin):
         file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
         storage = self.write_to_tmp_storage(uploaded, file_format)
         try:
-            data = storage.read()
-            dataset = read_dataset(data, uploaded.name)
-            encoding = detected_encoding(data)
+            dataset = read_dataset(storage.path(), uploaded.name)
+            encoding = detected_encoding(storage.path())
         except Exception as exc:  # a file of any content: how it fails is unknown
             self.add_data_read_fail_error_to_form(form, exc)
             storage.remove()
             return None
-        del data  # the rows are read: the file's bytes are not held through the check
         # The user's own column mapping (spreadsheets.mapping), kept with the upload
         # so that the confirmation reads the file as its preview did.
         column_map = mapping_of(request.user, self.model._meta.label_lower)
@@ -283,7 +295,7 @@ class ZoneImportMixin(_Admin):
                     "column_map": upload.column_map,
                 },
                 user=request.user,
-                dataset=read_dataset(upload_data(upload), upload.original_name),
+                dataset=read_dataset(upload_file(upload), upload.original_name),
                 upload=upload,
                 expected=upload.versions,
             )

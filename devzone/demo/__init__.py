@@ -21,7 +21,7 @@ DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 def import_file(resource_class, path):
     """Import one file with the resource; raise CommandError listing every error."""
     path = Path(path)
-    dataset = read_dataset(path.read_bytes(), path.name)
+    dataset = read_dataset(path, path.name)
     result = resource_class(unmasked=True).import_data(dataset, dry_run=False)
     if result.has_errors() or result.has_validation_errors():
         raise CommandError(f"{path.name}:\n" + "\n".join(error_lines(result)[:50]))

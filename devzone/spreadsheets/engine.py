@@ -379,7 +379,8 @@ class ImportEngine:
             f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
             f"WHERE {quote(TARGET)} IS NULL OR {quote(CHANGED)} ORDER BY {quote(ROW)}"
         )
-        numbers = array.array("l", (number for (number,) in cursor.fetchall()))
+        # Read a row at a time: a list of 200,000 tuples cost 18 MiB at the peak.
+        numbers = array.array("l", (number for (number,) in cursor))
         rows = self.sealed_rows(numbers)
         marks = ", ".join(["%s"] * len(names))
         with ThreadPoolExecutor(max_workers=1) as encrypting:

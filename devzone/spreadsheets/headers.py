@@ -168,11 +168,11 @@ def locate_header(dataset, names):
     cells are column names (or their aliases); a row below it whose cells join
     with it into more known names makes a two-row header.
     """
-    numbers = list(getattr(dataset, "row_numbers", None) or [])
+    numbers = getattr(dataset, "row_numbers", None) or []
     # Only the first rows are read: the rest of a large file stays packed.
     rows = [list(dataset.headers or [])]
     rows += [list(r) for r in dataset[:HEADER_SEARCH_ROWS]]
-    lines = [getattr(dataset, "header_line", 1)] + numbers
+    lines = [getattr(dataset, "header_line", 1), *numbers[:HEADER_SEARCH_ROWS]]
     width = len(rows[0])
     for index in range(min(len(rows), HEADER_SEARCH_ROWS)):
         cells = rows[index]
@@ -216,7 +216,7 @@ def drop_footer(dataset):
     Such a row begins with a ``FOOTER_WORDS`` word and stands after a blank row or
     among the last rows; from there on, nothing is read as data.
     """
-    numbers = list(getattr(dataset, "row_numbers", None) or [])
+    numbers = getattr(dataset, "row_numbers", None) or []
     # Only the rows that may be footers are read: those after a gap in the row
     # numbers (a blank row), and the run of footers that ends the data.
     count = len(dataset)

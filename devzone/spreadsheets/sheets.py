@@ -8,9 +8,17 @@ out. Rows keep their sheet and line (``SheetLine``), so an error names
 "“高楼社区”表第 5 行".
 """
 
+from typing import Any
+
 from django.utils.encoding import force_str
 
-from devzone.spreadsheets.formats import PackedRows, header_key, is_blank, shown
+from devzone.spreadsheets.formats import (
+    PackedRows,
+    header_key,
+    is_blank,
+    line_numbers,
+    shown,
+)
 from devzone.spreadsheets.headers import HeaderNames, drop_footer, locate_header
 from devzone.spreadsheets.results import ImportFileError, SheetLine
 
@@ -88,7 +96,8 @@ def sheets_merged(dataset, names: HeaderNames, required):
             strict=True,
         )
     }
-    rows, numbers = PackedRows(), []
+    rows = PackedRows()
+    numbers: Any = [] if many else line_numbers()  # SheetLines or lines
     for order, name, sheet, keys, sheet_notes in found:
         notes += (
             [f"“{shown(name, 20)}”表{note}" for note in sheet_notes]

@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,12 +93,11 @@ def upload_claim(
     column_map: dict | None = None,
 ) -> Upload:
     """Record that ``user`` uploaded ``name``; only they may confirm it."""
-    data = data_path(name).read_bytes()
     upload = Upload(
         name=name,
         owner_id=user.pk,
         original_name=os.path.basename(original_name or "")[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=file_sha256(data_path(name)),
         encoding=encoding,
         created=time.time(),
         versions={str(k): v for k, v in versions.items()},
@@ -125,12 +125,21 @@ def upload_for(name: str, user: Any) -> Upload:
     return upload
 
 
-def upload_data(upload: Upload) -> bytes:
-    """Return the file of an upload ``upload_for`` gave, as it was uploaded."""
-    try:
-        return data_path(upload.name).read_bytes()
-    except FileNotFoundError as exc:  # removed by another server meanwhile
-        raise UploadError(MISSING) from exc
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read a chunk at a time, never held whole."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def upload_file(upload: Upload) -> Path:
+    """Return the path of an upload ``upload_for`` gave, as it was uploaded.
+
+    The import reads it from there as it parses it (``formats.read_dataset``).
+    """
+    path = data_path(upload.name)
+    if not path.is_file():  # removed by another server meanwhile
+        raise UploadError(MISSING)
+    return path
 
 
 def upload_remove(name: str) -> None:
@@ -167,15 +176,24 @@ class UploadFileStorage(BaseStorage):
     name: str | None  # BaseStorage.__init__ sets it; None until save() names one
 
     def save(self, data: str | bytes) -> None:
+        if isinstance(data, str):
+            data = data.encode(self.encoding or "utf-8")
+        self.save_chunks([data])
+
+    def save_chunks(self, chunks: Iterable[bytes]) -> None:
+        """Write an upload as it arrives, a chunk at a time, never held whole."""
         purge_abandoned()
         if not self.name:
             self.name = secrets.token_hex(16)
-        if isinstance(data, str):
-            data = data.encode(self.encoding or "utf-8")
-        path = data_path(self.name)
+        path = self.path()
         with open(path, "wb") as handle:
             os.chmod(path, 0o600)
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
+
+    def path(self) -> Path:
+        """Return where the upload waits (the file ``formats.read_dataset`` reads)."""
+        return data_path(self.name or "")
 
     def read(self) -> str | bytes:
         try:

@@ -1,6 +1,5 @@
 """Import a spreadsheet from the command line, as the admin's import would."""
 
-import hashlib
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from devzone.spreadsheets.mapping import LEAVE_OUT, mapping_checked, mapping_of
 from devzone.spreadsheets.pipeline import confirm, preview, succeeded
 from devzone.spreadsheets.results import ImportFileError, error_lines, import_counts
 from devzone.spreadsheets.runs import ImportRun
-from devzone.spreadsheets.uploads import Upload
+from devzone.spreadsheets.uploads import Upload, file_sha256
 
 BAR_WIDTH = 30
 
@@ -81,24 +80,23 @@ class Command(BaseCommand):
         dataset = find_dataset(options["dataset"])
         user = self.user(options["user"], dataset)
         path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
         started = time.monotonic()
         try:
-            rows = read_dataset(data, path.name)
+            # Read from where it is as it is parsed, never held whole.
+            sha256 = file_sha256(path)
+            rows = read_dataset(path, path.name)
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         upload = Upload(
             name="",  # read from where it is, not kept in the upload folder
             owner_id=user.pk,
             original_name=path.name,
-            sha256=hashlib.sha256(data).hexdigest(),
-            encoding=detected_encoding(data),
+            sha256=sha256,
+            encoding=detected_encoding(path),
             created=time.time(),
         )
-        del data  # the rows are read: the file's bytes are not held through the check
         run = ImportRun.of(
             dataset.resource,
             {
