@@ -407,12 +407,40 @@ def test_a_model_whose_writes_would_skip_siblings_fails_the_checks():
 
         class Meta:
             app_label = "devzone"
+            base_manager_name = "objects"
 
     errors = sealed_write_errors(Loose)
-    assert [e.id for e in errors] == ["devzone.E011", "devzone.E011"]
+    assert [e.id for e in errors] == ["devzone.E011"] * 3
     assert "save(update_fields" in errors[0].msg
     assert "update() and bulk_update()" in errors[1].msg
+    assert "base manager" in errors[2].msg
     assert sealed_write_errors(Kept) == []
+
+
+@isolate_apps("devzone")
+def test_a_model_whose_base_manager_would_skip_siblings_fails_the_checks():
+    from devzone.fields import PhoneField, SealedSibling
+    from devzone.models import CommunityScopedQuerySet, TimeStampedModel
+
+    class Unbased(TimeStampedModel):  # noqa: DJ008
+        phone = PhoneField()
+        phone_digest = SealedSibling(source="phone", kind="digest")
+        phone_masked = SealedSibling(source="phone", kind="masked")
+
+        objects = CommunityScopedQuerySet.as_manager()
+
+        class Meta:
+            app_label = "devzone"
+
+    errors = sealed_write_errors(Unbased)
+
+    assert [e.id for e in errors] == ["devzone.E011"]
+    assert errors[0].msg == (
+        "devzone.Unbased has sealed fields: the QuerySet of its base manager "
+        "(_base_manager) would update() and bulk_update() them without their "
+        "siblings."
+    )
+    assert "Meta.base_manager_name" in errors[0].hint
 
 
 def test_the_project_passes_the_checks_of_writes_and_list_orders():
