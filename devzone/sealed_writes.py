@@ -5,9 +5,9 @@ attribute is set and as a whole row is saved. Three writes name the columns they
 write, and would write the sealed column alone, leaving search, natural keys and
 masked lists on the old value: ``QuerySet.update()``, ``bulk_update()`` and
 ``save(update_fields=…)``. ``SealedFieldsQuerySet`` (under every devzone QuerySet
-of records) and ``SealedFieldsModel`` (under every record) add the siblings to
-them; a system check (devzone.E011) requires both of every model with a sealed
-field, so that a new model cannot leave them out.
+of records, base managers included) and ``SealedFieldsModel`` (under every record)
+add the siblings to them; a system check (devzone.E011) requires both of every
+model with a sealed field, so that a new model cannot leave them out.
 """
 
 from collections.abc import Iterable
@@ -174,4 +174,22 @@ def sealed_write_errors(model: type[models.Model]) -> list[checks.Error]:
                     id="devzone.E011",
                 )
             )
+    # Django's base manager is a plain Manager unless Meta.base_manager_name names
+    # one; Django reaches rows through it (deletions, related objects), and so
+    # does devzone (model._base_manager).
+    base = type(model._base_manager.get_queryset())
+    if not issubclass(base, SealedFieldsQuerySet):
+        errors.append(
+            checks.Error(
+                f"{model._meta.label} has sealed fields: the {base.__name__} of its "
+                f"base manager (_base_manager) would update() and bulk_update() "
+                f"them without their siblings.",
+                hint="Set its Meta.base_manager_name to a manager that does not "
+                "filter rows and whose QuerySet is built on devzone.sealed_writes."
+                'SealedFieldsQuerySet (base_manager_name = "objects" where that '
+                "one filters none).",
+                obj=model,
+                id="devzone.E011",
+            )
+        )
     return errors

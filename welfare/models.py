@@ -376,6 +376,10 @@ class WelfareRecipient(TimeStampedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = _("帮扶对象")
+        # The base manager (Django's deletions and related objects, devzone's
+        # _base_manager reads) is this unfiltered one, so that an update()
+        # through it writes the siblings too (devzone.E011).
+        base_manager_name = "objects"
         # Ordered by columns one index serves (see the household list in projects).
         ordering = ["community_id", "name", "id"]
         indexes = [

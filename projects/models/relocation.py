@@ -200,6 +200,10 @@ class RelocationHousehold(TimeStampedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = _("搬迁户")
+        # The base manager (Django's deletions and related objects, devzone's
+        # _base_manager reads) is this unfiltered one, so that an update()
+        # through it writes the siblings too (devzone.E011).
+        base_manager_name = "objects"
         # Ordered by columns one index serves: ordering by the project itself would
         # sort every household through the join before showing the first page.
         ordering = ["project_id", "head_name", "id"]
