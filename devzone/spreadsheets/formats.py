@@ -75,6 +75,8 @@ def opened(source):
     """
     if isinstance(source, bytes | bytearray | memoryview):
         return io.BytesIO(source)
+    if isinstance(source, str):  # CSV text to csv_rows, never a file's name
+        raise TypeError("An upload is its bytes or a pathlib.Path, not a str.")
     return open(source, "rb")  # noqa: SIM115 - every caller closes it
 
 

@@ -115,3 +115,10 @@ def test_an_upload_gone_from_disk_before_its_confirmation_imports_nothing(
     # then the clerk is told to upload it again, and nothing was saved
     assert "找不到这次上传的文件" in response.content.decode()
     assert not RelocationHousehold.objects.exists()
+
+
+def test_a_file_name_given_as_text_is_not_read_as_a_csv():
+    # a str is a CSV's text to the import's readers: a path must be a Path, so
+    # that a file's name is never imported as a one-line CSV
+    with pytest.raises(TypeError):
+        read_dataset(str(SAMPLES / "projects_households_gbk.csv"), "搬迁户.csv")
