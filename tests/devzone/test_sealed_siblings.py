@@ -392,54 +392,52 @@ def test_save_with_update_fields_of_a_phone_writes_only_its_own_siblings():
 # The system check -------------------------------------------------------------------
 
 
+def phone_model(name, base, base_manager=None):
+    """Return a model of the devzone app with a sealed phone, in isolated apps.
+
+    ``base`` is models.Model or a devzone record base; a record's ``objects`` is a
+    CommunityScopedQuerySet, and ``base_manager`` its Meta.base_manager_name.
+    """
+    from devzone.fields import PhoneField, SealedSibling
+    from devzone.models import CommunityScopedQuerySet
+
+    meta = {"app_label": "devzone"}
+    if base_manager:
+        meta["base_manager_name"] = base_manager
+    attrs = {
+        "__module__": __name__,
+        "phone": PhoneField(),
+        "phone_digest": SealedSibling(source="phone", kind="digest"),
+        "phone_masked": SealedSibling(source="phone", kind="masked"),
+        "Meta": type("Meta", (), meta),
+    }
+    if base is not models.Model:
+        attrs["objects"] = CommunityScopedQuerySet.as_manager()
+    return type(name, (base,), attrs)
+
+
 @isolate_apps("devzone")
 def test_a_model_whose_writes_would_skip_siblings_fails_the_checks():
-    from devzone.fields import PhoneField, SealedSibling
-    from devzone.models import CommunityScopedQuerySet, TimeStampedModel
+    from devzone.models import TimeStampedModel
 
-    class Loose(models.Model):  # noqa: DJ008
-        phone = PhoneField()
-        phone_digest = SealedSibling(source="phone", kind="digest")
-        phone_masked = SealedSibling(source="phone", kind="masked")
+    loose = phone_model("Loose", models.Model)
+    kept = phone_model("Kept", TimeStampedModel, base_manager="objects")
 
-        class Meta:
-            app_label = "devzone"
-
-    class Kept(TimeStampedModel):  # noqa: DJ008
-        phone = PhoneField()
-        phone_digest = SealedSibling(source="phone", kind="digest")
-        phone_masked = SealedSibling(source="phone", kind="masked")
-
-        objects = CommunityScopedQuerySet.as_manager()
-
-        class Meta:
-            app_label = "devzone"
-            base_manager_name = "objects"
-
-    errors = sealed_write_errors(Loose)
+    errors = sealed_write_errors(loose)
     assert [e.id for e in errors] == ["devzone.E011"] * 3
     assert "save(update_fields" in errors[0].msg
     assert "update() and bulk_update()" in errors[1].msg
     assert "base manager" in errors[2].msg
-    assert sealed_write_errors(Kept) == []
+    assert sealed_write_errors(kept) == []
 
 
 @isolate_apps("devzone")
 def test_a_model_whose_base_manager_would_skip_siblings_fails_the_checks():
-    from devzone.fields import PhoneField, SealedSibling
-    from devzone.models import CommunityScopedQuerySet, TimeStampedModel
+    from devzone.models import TimeStampedModel
 
-    class Unbased(TimeStampedModel):  # noqa: DJ008
-        phone = PhoneField()
-        phone_digest = SealedSibling(source="phone", kind="digest")
-        phone_masked = SealedSibling(source="phone", kind="masked")
+    unbased = phone_model("Unbased", TimeStampedModel)
 
-        objects = CommunityScopedQuerySet.as_manager()
-
-        class Meta:
-            app_label = "devzone"
-
-    errors = sealed_write_errors(Unbased)
+    errors = sealed_write_errors(unbased)
 
     assert [e.id for e in errors] == ["devzone.E011"]
     assert errors[0].msg == (
