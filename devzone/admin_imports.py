@@ -38,10 +38,10 @@ from devzone.spreadsheets.uploads import (
     Upload,
     UploadError,
     upload_claim,
-    upload_file,
     upload_for,
     upload_progress,
     upload_remove,
+    upload_rows,
 )
 
 # Typed as the class it is mixed into (the library's admin, untyped: Any); at run
@@ -295,7 +295,7 @@ class ZoneImportMixin(_Admin):
                     "column_map": upload.column_map,
                 },
                 user=request.user,
-                dataset=read_dataset(upload_file(upload), upload.original_name),
+                dataset=upload_rows(upload),
                 upload=upload,
                 expected=upload.versions,
             )

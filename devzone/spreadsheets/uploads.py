@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from import_export.tmp_storages import BaseStorage
 
+from devzone.spreadsheets.formats import read_dataset
+
 NAME = re.compile(r"^[0-9a-f]{32}$")
 MISSING = (
     "找不到这次上传的文件：它可能已导入、已超过 1 小时未确认，"
@@ -131,15 +133,16 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def upload_file(upload: Upload) -> Path:
-    """Return the path of an upload ``upload_for`` gave, as it was uploaded.
+def upload_rows(upload: Upload) -> Any:
+    """Return the rows of an upload ``upload_for`` gave, read from its file.
 
-    The import reads it from there as it parses it (``formats.read_dataset``).
+    The file is opened several times as it is parsed (its kind, its encoding, its
+    rows): one removed meanwhile by another server, at any of them, is missing.
     """
-    path = data_path(upload.name)
-    if not path.is_file():  # removed by another server meanwhile
-        raise UploadError(MISSING)
-    return path
+    try:
+        return read_dataset(data_path(upload.name), upload.original_name)
+    except FileNotFoundError as exc:
+        raise UploadError(MISSING) from exc
 
 
 def upload_remove(name: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import UploadedFile
 
+from devzone.spreadsheets import formats
 from devzone.spreadsheets.formats import detected_encoding, read_dataset
 from devzone.spreadsheets.results import ImportFileError, file_row_numbers
 from devzone.spreadsheets.uploads import UploadFileStorage, data_path, note_path
@@ -127,3 +128,28 @@ def test_a_file_name_given_as_text_is_not_read_as_a_csv():
     # that a file's name is never imported as a one-line CSV
     with pytest.raises(TypeError):
         read_dataset(str(SAMPLES / "projects_households_gbk.csv"), "搬迁户.csv")
+
+
+def test_an_upload_removed_while_its_confirmation_reads_it_imports_nothing(
+    admin_client, tianbo, monkeypatch
+):
+    data = (SAMPLES / "projects_households_gbk.csv").read_bytes()
+    preview = upload(admin_client, HOUSEHOLD, "搬迁户.csv", data)
+    name = preview.context["confirm_form"].initial["import_file_name"]
+
+    # when another server removes the file after its encoding was read, before
+    # its rows are
+    found_encoding = formats.text_encoding
+
+    def then_removed(source):
+        encoding = found_encoding(source)
+        data_path(name).unlink()
+        return encoding
+
+    monkeypatch.setattr(formats, "text_encoding", then_removed)
+    response = confirm(admin_client, HOUSEHOLD, preview, follow=True)
+
+    # then the clerk is told to upload it again (no server error), nothing saved
+    assert response.status_code == 200
+    assert "找不到这次上传的文件" in response.content.decode()
+    assert not RelocationHousehold.objects.exists()
