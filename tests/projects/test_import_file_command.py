@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,18 @@ def test_a_dry_run_checks_and_counts_but_saves_nothing(admin_user, tianbo):
 def test_wrong_arguments_are_refused_in_chinese(admin_user, args, options, message):
     with pytest.raises(CommandError, match=message):
         run(*args, **options)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [("/no/such/file.csv", "文件不存在"), ("fixtures/samples", "这是一个文件夹")],
+)
+def test_a_file_that_cannot_be_read_is_explained_in_chinese(admin_user, path, reason):
+    with pytest.raises(CommandError, match=f"无法读取文件 {path}：{reason}") as refused:
+        run(DATASET, path, user="admin")
+    # the operating system's own English words are not passed on
+    assert not re.search(r"[A-Za-z]{4,}", str(refused.value).split("：", 1)[-1])
+    assert not ImportBatch.objects.exists()
 
 
 def test_the_dataset_can_be_named_by_its_label(admin_user, tianbo):

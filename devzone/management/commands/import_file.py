@@ -28,6 +28,17 @@ def find_dataset(name: str) -> registry.Dataset:
     raise CommandError(f"没有名为“{name}”的数据集。可用的数据集：{known}")
 
 
+def unreadable(error: OSError) -> str:
+    """Return why a file cannot be read, in Chinese (the system says it in English)."""
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在，请检查路径。"
+    if isinstance(error, IsADirectoryError):
+        return "这是一个文件夹，请给出其中的文件。"
+    if isinstance(error, PermissionError):
+        return "没有读取该文件的权限。"
+    return f"读取出错（{type(error).__name__}）。"
+
+
 class ProgressBar:
     """A line on standard error that shows how far an import has come."""
 
@@ -85,8 +96,9 @@ class Command(BaseCommand):
             # Read from where it is as it is parsed, never held whole.
             sha256 = file_sha256(path)
             rows = read_dataset(path, path.name)
+            encoding = detected_encoding(path)
         except OSError as exc:
-            raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
+            raise CommandError(f"无法读取文件 {path}：{unreadable(exc)}") from None
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         upload = Upload(
@@ -94,7 +106,7 @@ class Command(BaseCommand):
             owner_id=user.pk,
             original_name=path.name,
             sha256=sha256,
-            encoding=detected_encoding(path),
+            encoding=encoding,
             created=time.time(),
         )
         run = ImportRun.of(
