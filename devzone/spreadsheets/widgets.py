@@ -1,5 +1,6 @@
 """Widgets: how each kind of cell is read from a spreadsheet and written back."""
 
+import contextlib
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -291,6 +292,11 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
 
     def prime(self, values):
         """Load every related record the file names, LOOKUP_CHUNK at a time."""
+        # A column names a few records many times: each distinct cell is read once.
+        # (1 and True fall together here; a key missed is looked up as its cell is
+        # cleaned.) With an unhashable cell, every cell is read.
+        with contextlib.suppress(TypeError):
+            values = set(values)
         wanted = list(
             {self.key_of(v) for v in values if not is_blank(v)} - set(self.cache)
         )
