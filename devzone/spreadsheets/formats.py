@@ -186,7 +186,11 @@ def build_dataset(rows, rows_before=0):
                     f"第 {line} 行有 {len(cells)} 列，超过了每个文件最多 {max_columns} "
                     "列的限制：请删去多余的列后重新上传。"
                 )
-        for column, value in enumerate(cells, start=1):
+        try:  # a row of text (every CSV row) is measured at once
+            too_long = max(map(len, cells), default=0) > max_chars
+        except TypeError:  # numbers, dates: only text cells are measured
+            too_long = True
+        for column, value in enumerate(cells if too_long else (), start=1):
             if isinstance(value, str) and len(value) > max_chars:
                 raise ImportFileError(
                     f"第 {line} 行第 {column} 列的单元格有 {len(value)} 个字符，"
