@@ -19,6 +19,7 @@ ciphertext and is refused with a clear error; the admin's lists do not sort by i
 (``devzone.changelist``).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core import checks
@@ -68,6 +69,13 @@ class NormalizedCharField(models.CharField):
         return self.normalize(value) if value else value
 
 
+def birth_digits(plain: Any) -> Any:
+    """Return the ``YYYYMMDD`` of a normalised ID number's birth date ("" if none)."""
+    if plain is None:
+        return None
+    return plain[6:14] if len(plain) == 18 and plain[6:14].isdigit() else ""
+
+
 class SealedAttribute(DeferredAttribute):
     """A sealed field's attribute: setting it sets its siblings from the clear value."""
 
@@ -107,15 +115,23 @@ class SealedCharField(NormalizedCharField):
 
     def derive(self, kind: str, plain: Any) -> Any:
         """Return a sibling's value from the normalised clear value."""
+        return self.sibling_function(kind)(plain)
+
+    def sibling_function(self, kind: str) -> Callable[[Any], Any]:
+        """Return the function computing a sibling from the normalised clear value
+        (None stays None): an import maps it over a column."""
+        if kind == "digest":
+            return sealing.digest
+        if kind == "masked":
+            return self.masked_copy
+        if kind == "birth":
+            return birth_digits
+        raise ValueError(kind)
+
+    def masked_copy(self, plain: Any) -> Any:
         if plain is None:
             return None
-        if kind == "digest":
-            return sealing.digest(plain)
-        if kind == "masked":
-            return self.mask(plain) if plain else ""
-        if kind == "birth":
-            return plain[6:14] if len(plain) == 18 and plain[6:14].isdigit() else ""
-        raise ValueError(kind)
+        return self.mask(plain) if plain else ""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         return sealing.unseal(value)

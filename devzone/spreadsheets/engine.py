@@ -29,6 +29,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import repeat
 from typing import Any
 
 from django.core.exceptions import (
@@ -50,7 +51,7 @@ from devzone.constraints import error_field, referenced_fields, unique_sets
 from devzone.fields import IdNumberField, SealedCharField
 from devzone.import_templates import EXAMPLE_ROW, example_text
 from devzone.scope import community_path
-from devzone.spreadsheets.formats import PackedRows, rows_of
+from devzone.spreadsheets.formats import PackedRows, blocks_of
 from devzone.spreadsheets.results import PREVIEW_ROWS, file_row_numbers
 from devzone.spreadsheets.runs import stale_row_error, version_from
 
@@ -58,12 +59,16 @@ DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cell
 STAGING = "devzone_import_rows"
 SEALED = "devzone_import_sealed"  # the sealed cells of the rows to be written
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
+# The staged rows that will be written: the new ones and the changed ones. (Both
+# databases quote a name in double quotes.)
+WRITTEN = f'("{TARGET}" IS NULL OR "{CHANGED}")'
 PROGRESS_EVERY = 1000
 STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
 SEALED_CHUNK = 10000  # rows encrypted while the rows before them are written
 LOOKUP_ROWS = 500  # row numbers named in one query
 MEMO_VALUES = 4096  # the distinct values of a column whose cleaning is remembered,
-MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (see cleaned_rows)
+MEMO_MAX_VALUES = 65536  # and of a column that repeats its values (column_cleaner)
+TEXT_CELLS = frozenset({str, type(None)})  # a column of these is known by its cells
 
 
 def quote(name: str) -> str:
@@ -157,6 +162,7 @@ class ImportEngine:
         self.errors: defaultdict[int, dict[str, list]] = defaultdict(dict)
         self.replaced: dict[int, ValidationError] = {}
         self.duplicates: set[int] = set()
+        self.writes_rows = True  # whether any row will be written (mark_changed)
         self.values: list[list] = []  # the cleaned values of the preview's rows
         self.sealed_plain = PackedRows()  # each row's clear values of sealed columns
 
@@ -168,93 +174,157 @@ class ImportEngine:
 
     # Stage 1: cells.
 
-    def cleaned_rows(self) -> Iterable[list]:
-        """Yield each row's cleaned values (file columns); record the cells' errors.
+    def cleaned_blocks(self) -> Iterator[tuple[range, list[list]]]:
+        """Yield each block of rows' numbers and cleaned values (file columns, column
+        by column); record the cells' errors.
 
-        One pass over the file, row by row, so that the rows stream into the staging
-        table and no second copy of the file is kept: of the cleaned values only the
-        preview's rows are kept whole (the row rules read theirs from the staging
-        table).
-        Each column's cells are cleaned once per distinct value: the first
-        ``MEMO_VALUES`` values of a column are remembered, more (up to
-        ``MEMO_MAX_VALUES``) only while the column repeats its values more often than
-        not; a column of names or ID numbers repeats none and is not remembered.
+        One pass over the file, a block of rows (``formats.ROWS_PER_BLOCK``) at a time, so
+        that the rows stream into the staging table and no second copy of the file
+        is kept: of the cleaned values only the preview's rows are kept whole (the
+        row rules read theirs from the staging table). A block is cleaned a column
+        at a time (``column_cleaner``).
         """
         total = len(self.dataset)
-        memos: list[dict[Any, tuple[Any, Any]] | None] = [
-            None if getattr(field.widget, "reads_row", False) else {}
-            for field in self.file_fields
-        ]
-        columns = list(
-            zip(
-                self.file_fields,
-                self.model_fields,
-                self.positions,
-                memos,
-                [self.cell_reader(field) for field in self.file_fields],
-                strict=True,
+        cleaners = [
+            (self.column_cleaner(field, model_field), position)
+            for field, model_field, position in zip(
+                self.file_fields, self.model_fields, self.positions, strict=True
             )
-        )
+        ]
         examples = self.example_texts()
         related: dict[str, list] = {
             field.attribute: [] for field, _c in self.many_columns
         }
         self.many_values = related
-        hits = [0] * len(columns)
-        for index, cells in enumerate(rows_of(self.dataset)):
-            values: list = []
-            row_errors: dict[str, list] | None = None
-            for position, (field, model_field, column, memo, read) in enumerate(
-                columns
-            ):
-                if memo is None:  # a widget reading the row's other cells
-                    row = dict(zip(self.headers, cells, strict=False))
-                    value, errors = self.clean_cell(field, model_field, row)
-                else:
-                    raw = cells[column]
-                    # 1, 1.0 and True are equal keys otherwise.
-                    key: tuple[type, Any] | None = (type(raw), raw)
+        start = 0
+        for block in blocks_of(self.dataset):
+            columns = [clean(block, position, start) for clean, position in cleaners]
+            self.refuse_examples(block, start, examples)
+            for offset, cells in enumerate(block):
+                for field, column in self.many_columns:
+                    name = field.attribute
                     try:
-                        known = memo.get(key)
-                    except TypeError:  # an unhashable cell, cleaned unremembered
-                        known, key = None, None
-                    if known is not None:
-                        value, errors = known
-                        hits[position] += 1
-                    else:
-                        value, errors = self.checked_cell(read, model_field, raw)
-                        size = len(memo)
-                        if key is not None and (
-                            size < MEMO_VALUES
-                            or (size < MEMO_MAX_VALUES and hits[position] > size)
-                        ):
-                            memo[key] = (value, errors or ())
-                if errors:
-                    if row_errors is None:
-                        row_errors = self.errors[index]
-                    row_errors[model_field.name] = errors
-                values.append(value)
-            for position, text in examples:
-                cell = cells[position]
-                # The containment test first: it is C, and almost always false.
-                if type(cell) is str and text in cell and cell.strip() == text:
-                    self.refuse(index, NON_FIELD_ERRORS, EXAMPLE_ROW)
-                    break
-            for field, column in self.many_columns:
-                name = field.attribute
-                try:
-                    found = field.clean({field.column_name: cells[column]})
-                except ValueError as exc:
-                    self.refuse(index, name, ValidationError(force_str(exc)))
-                    related[name].append(None)
-                    continue
-                related[name].append(frozenset(obj.pk for obj in found))
-            if index < PREVIEW_ROWS:
-                self.values.append(values)
-            if index % PROGRESS_EVERY == 0:
-                self.progress(index // 2, total)
-            yield values
+                        found = field.clean({field.column_name: cells[column]})
+                    except ValueError as exc:
+                        self.refuse(
+                            start + offset, name, ValidationError(force_str(exc))
+                        )
+                        related[name].append(None)
+                        continue
+                    related[name].append(frozenset(obj.pk for obj in found))
+            if start < PREVIEW_ROWS:
+                shown = min(len(block), PREVIEW_ROWS - start)
+                self.values += [
+                    [column[offset] for column in columns] for offset in range(shown)
+                ]
+            numbers = range(start + 1, start + len(block) + 1)
+            start += len(block)
+            self.progress(start // 2, total)
+            yield numbers, columns
         self.progress(total // 2, total)
+
+    def column_cleaner(self, field: Any, model_field: models.Field) -> Any:
+        """Return the function cleaning a column of a block: (block, position, first
+        row's index) → the column's values, its cells' errors recorded.
+
+        Each distinct cell is cleaned once per block, and once per file while the
+        column is remembered (``memo``): its first ``MEMO_VALUES`` distinct cells,
+        more (up to ``MEMO_MAX_VALUES``) only while the column repeats its cells more
+        often than not. A column of names or ID numbers repeats none and is soon
+        not remembered. A cell is known by its value, and by its type too unless it
+        is text (1, 1.0 and True are equal otherwise).
+        """
+        name = model_field.name
+        errors_of = self.errors
+        if getattr(field.widget, "reads_row", False):  # it reads the row's other cells
+            headers = self.headers
+
+            def clean_rows(block: list, position: int, start: int) -> list:
+                values = []
+                for offset, cells in enumerate(block):
+                    row = dict(zip(headers, cells, strict=False))
+                    value, errors = self.clean_cell(field, model_field, row)
+                    if errors:
+                        errors_of[start + offset][name] = errors
+                    values.append(value)
+                return values
+
+            return clean_rows
+        read = self.cell_reader(field)
+        memo: dict[Any, Any] = {}  # cell → cleaned value
+        memo_errors: dict[Any, list] = {}  # cell → its errors, for refused cells only
+        hits = 0  # cells found remembered
+
+        def clean_column(block: list, position: int, start: int) -> list:
+            nonlocal hits
+            column = [cells[position] for cells in block]
+            keys = (
+                column
+                if set(map(type, column)) <= TEXT_CELLS
+                else [
+                    raw if raw is None or type(raw) is str else (type(raw), raw)
+                    for raw in column
+                ]
+            )
+            try:
+                distinct = set(keys)
+            except TypeError:  # an unhashable cell: every cell cleaned on its own
+                distinct = None
+            if distinct is None:
+                values, errors = [], []
+                for raw in column:
+                    value, cell_errors = self.checked_cell(read, model_field, raw)
+                    values.append(value)
+                    errors.append(cell_errors)
+                for offset, cell_errors in enumerate(errors):
+                    if cell_errors:
+                        errors_of[start + offset][name] = cell_errors
+                return values
+            known = {key: memo[key] for key in distinct if key in memo}
+            hits += len(column) - len(distinct) + len(known)
+            failed = {key: memo_errors[key] for key in known if key in memo_errors}
+            fresh = distinct.difference(known)
+            remember = len(memo) < MEMO_VALUES or (
+                len(memo) < MEMO_MAX_VALUES and hits > len(memo)
+            )
+            for key in fresh:
+                raw = key[1] if type(key) is tuple else key
+                value, cell_errors = self.checked_cell(read, model_field, raw)
+                known[key] = value
+                if cell_errors:
+                    failed[key] = cell_errors
+                if remember and len(memo) < MEMO_MAX_VALUES:
+                    memo[key] = value
+                    if cell_errors:
+                        memo_errors[key] = cell_errors
+            if failed:
+                for offset, key in enumerate(keys):
+                    if key in failed:
+                        errors_of[start + offset][name] = list(failed[key])
+            return list(map(known.__getitem__, keys))
+
+        return clean_column
+
+    def refuse_examples(self, block: list, start: int, examples: list) -> None:
+        """Refuse the rows holding a template's example text (示例…) in its column."""
+        refused: set[int] = set()
+        for position, text in examples:
+            column = [cells[position] for cells in block]
+            # The containment test first, over the whole column at once: the
+            # example is almost never there.
+            try:
+                present = text in "\x00".join(column)
+            except TypeError:  # not all text
+                present = any(type(cell) is str and text in cell for cell in column)
+            if not present:
+                continue
+            for offset, cell in enumerate(column):
+                if offset in refused or type(cell) is not str:
+                    continue
+                if cell.strip() == text:
+                    refused.add(offset)
+        for offset in sorted(refused):
+            self.refuse(start + offset, NON_FIELD_ERRORS, EXAMPLE_ROW)
 
     def example_texts(self) -> list[tuple[int, str]]:
         """Return (position, text) of the template's example texts (示例…)."""
@@ -327,36 +397,40 @@ class ImportEngine:
             f"CREATE TEMPORARY TABLE {quote(STAGING)} ({', '.join(definitions)})"
         )
 
-    def staged_rows(self, values: Iterable[list]) -> Iterable[tuple]:
-        defaults = [self.default_of(mf) for mf in self.kept_fields]
-        for index, row in enumerate(values):
-            bad = index in self.errors
-            if self.sealed:
-                row, derived = self.digested_cells(row)
-                yield (index + 1, None, bad, False, *row, *derived, *defaults)
-            else:
-                yield (index + 1, None, bad, False, *row, *defaults)
+    def staged_rows(
+        self, blocks: Iterable[tuple[range, list[list]]]
+    ) -> Iterable[tuple]:
+        """Yield each row as it is staged: its number, no target yet, whether a cell
+        was refused, not changed, the file's cells, their siblings, the defaults."""
+        defaults = [repeat(self.default_of(mf)) for mf in self.kept_fields]
+        for numbers, columns in blocks:
+            derived = self.digested_columns(columns) if self.sealed else []
+            bad = [number - 1 in self.errors for number in numbers]
+            yield from zip(
+                numbers, repeat(None), bad, repeat(False), *columns, *derived, *defaults
+            )
 
-    def digested_cells(self, row: list) -> tuple[list, list]:
-        """Return the row with its sealed cells left out, and their siblings.
+    def digested_columns(self, columns: list[list]) -> list[list]:
+        """Stage a block's sealed columns as their digests; return their siblings.
 
-        A sealed cell is staged as its digest, which matching and comparing read,
-        and in its own column as blank or not (the digest stands for a value there,
-        for the CHECK constraints that ask whether it is blank); its masked copy
-        (and birth date) are staged as they will be written. Its clear value is
-        kept packed (``sealed_plain``) for the row rules, and encrypted only for
-        the new and changed rows, as they are written (``sealed_chunks``): a
-        preview and an unchanged row encrypt nothing.
+        A sealed cell is staged as its digest, which matching and comparing read
+        (in its own column and its digest's); its masked copy (and birth date) are
+        staged as they will be written. Its clear value is kept packed
+        (``sealed_plain``) for the row rules, and encrypted only for the new and
+        changed rows, as they are written (``sealed_chunks``): a preview and an
+        unchanged row encrypt nothing. ``columns`` is changed in place.
         """
-        row = list(row)
-        plain = [row[position] for position, _mf in self.sealed]
-        self.sealed_plain.append_cells(plain)
-        derived: list = []
-        for (position, mf), value in zip(self.sealed, plain, strict=True):
-            siblings = [mf.derive(kind, value) for kind in mf.sibling_kinds]
-            row[position] = siblings[mf.sibling_kinds.index("digest")]
+        plain = [columns[position] for position, _mf in self.sealed]
+        self.sealed_plain.append_rows(zip(*plain, strict=True))
+        derived: list[list] = []
+        for (position, mf), values in zip(self.sealed, plain, strict=True):
+            siblings = [
+                list(map(mf.sibling_function(kind), values))
+                for kind in mf.sibling_kinds
+            ]
+            columns[position] = siblings[mf.sibling_kinds.index("digest")]
             derived += siblings
-        return row, derived
+        return derived
 
     def sealed_chunks(self, cursor: Any) -> Iterator[tuple[int, int]]:
         """Encrypt the sealed cells of the rows to be written, a chunk at a time.
@@ -377,7 +451,7 @@ class ImportEngine:
         )
         cursor.execute(
             f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-            f"WHERE {quote(TARGET)} IS NULL OR {quote(CHANGED)} ORDER BY {quote(ROW)}"
+            f"WHERE {WRITTEN} ORDER BY {quote(ROW)}"
         )
         # Read a row at a time: a list of 200,000 tuples cost 18 MiB at the peak.
         numbers = array.array("l", (number for (number,) in cursor))
@@ -420,12 +494,12 @@ class ImportEngine:
         value = model_field.get_default()
         return value.pk if isinstance(value, models.Model) else value
 
-    def load(self, cursor: Any, values: Iterable[list]) -> None:
+    def load(self, cursor: Any, blocks: Iterable[tuple[range, list[list]]]) -> None:
         names = ", ".join(
             quote(n)
             for n in [ROW, TARGET, BAD, CHANGED, *(f.column for f in self.columns)]
         )
-        rows = self.staged_rows(values)
+        rows = self.staged_rows(blocks)
         if connection.vendor == "postgresql":
             # In chunks: cleaning a cell may ask the database (a related record's
             # key not primed, a many-to-many column), which it cannot do while the
@@ -656,7 +730,8 @@ class ImportEngine:
         loop did not validate a skipped row either), and the stored record holds
         every constraint already.
         """
-        written = f"({quote(TARGET)} IS NULL OR {quote(CHANGED)})"
+        if not self.writes_rows:
+            return
         for constraint in self.opts.constraints:
             if not isinstance(constraint, models.CheckConstraint):
                 continue
@@ -669,7 +744,7 @@ class ImportEngine:
             for index in self.rows_where(
                 cursor,
                 f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE {written} AND NOT ({sql})",
+                f"WHERE {WRITTEN} AND NOT ({sql})",
                 params,
             ):
                 if not self.failed_cells(index, read):
@@ -686,7 +761,7 @@ class ImportEngine:
         nothing, as ``check_constraints`` says.
         """
         rules = getattr(self.model, "row_rules", ())
-        if not rules:
+        if not rules or not self.writes_rows:
             return
         read = {name for rule in rules for name in rule.reads}
         # The staging table holds every column a rule reads: the file's, and the
@@ -699,9 +774,14 @@ class ImportEngine:
         attnames = [mf.attname for mf in read_fields]
         # Read back as the ORM reads a column (dates on SQLite are text).
         staged = [mf.get_col(STAGING) for mf in read_fields]
+        # Only the columns that have converters (dates on SQLite) go through them.
         converters = [
-            connection.ops.get_db_converters(col) + mf.get_db_converters(connection)
-            for mf, col in zip(read_fields, staged, strict=True)
+            (position, col, convert)
+            for position, (mf, col) in enumerate(zip(read_fields, staged, strict=True))
+            if (
+                convert := connection.ops.get_db_converters(col)
+                + mf.get_db_converters(connection)
+            )
         ]
         # A sealed column of the file is staged as its digest: its clear value is
         # read from the engine's own copy (``digested_cells``).
@@ -716,15 +796,13 @@ class ImportEngine:
             cursor.execute(
                 f"SELECT {', '.join([quote(ROW), quote(TARGET), *columns])} "
                 f"FROM {quote(STAGING)} WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s "
-                f"AND ({quote(TARGET)} IS NULL OR {quote(CHANGED)})",
+                f"AND {WRITTEN}",
                 [start, stop],
             )
             targets, values = {}, {}
             for number, target, *cells in cursor.fetchall():
                 targets[number] = target
-                for position, (convert, col) in enumerate(
-                    zip(converters, staged, strict=True)
-                ):
+                for position, col, convert in converters:
                     for converter in convert:
                         cells[position] = converter(cells[position], col, connection)
                 if plain_at:
@@ -763,13 +841,22 @@ class ImportEngine:
                 instance._state = ModelState()
                 instance.pk = target
                 for rule in rules:
-                    if self.failed_cells(index, rule.reads):
+                    # (A row with no refused cell, as most are, is not looked into.)
+                    if index in self.errors and self.failed_cells(index, rule.reads):
                         continue
                     message = rule.refusal(instance, known.get(id(rule)))
                     if message is not None:
                         self.refuse(index, rule.field, message)
 
     def check_unique(self, cursor: Any) -> None:
+        """Refuse the rows that break a unique set, within the file or with a record.
+
+        Only when some row will be written: unchanged rows alone match records
+        that keep the rule already, and two rows naming one record are refused
+        as a key given twice (``refuse_duplicate_keys``).
+        """
+        if not self.writes_rows:
+            return
         table = quote(self.opts.db_table)
         pk = quote(self.opts.pk.column)
         for names, condition, message, field in unique_sets(self.model):
@@ -834,6 +921,13 @@ class ImportEngine:
             cursor.execute(
                 f"ANALYZE {quote(STAGING)} ({quote(TARGET)}, {quote(CHANGED)})"
             )
+        # Whether any row will be written: the rules of the rows to be written
+        # (constraints, unique sets, row rules) have nothing to judge otherwise,
+        # as when a file is imported again unchanged.
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {quote(STAGING)} WHERE {WRITTEN})"
+        )
+        self.writes_rows = bool(cursor.fetchone()[0])
 
     def stored_many(self, pks: list) -> dict[str, dict[Any, frozenset]]:
         """Return {field name: {record pk: its related pks}} of the stored records."""
@@ -1079,7 +1173,7 @@ class ImportEngine:
         # A failed statement rolls the staging table back with everything else.
         with transaction.atomic(), connection.cursor() as cursor:
             self.create_staging(cursor)
-            self.load(cursor, self.cleaned_rows())
+            self.load(cursor, self.cleaned_blocks())
             self.refuse_duplicate_keys(cursor)
             self.match(cursor)
             self.check_scope(cursor)

@@ -312,11 +312,22 @@ class PackedRows(MutableSequence):
             return self.block(number)[offset]
         return self._tail[offset]
 
+    def append_rows(self, rows):
+        """Append rows (sequences of cells), each of the width the dataset checked."""
+        for cells in rows:
+            self.append_cells(cells)
+
+    def iter_blocks(self):
+        """Yield the rows a block at a time, as lists (not to be changed in place)."""
+        for number in range(len(self._blocks)):
+            yield unpack(zlib.decompress(self._blocks[number]))
+        if self._tail:
+            yield self._tail
+
     def iter_cells(self):
         """Yield each row's cells in order (not to be changed in place)."""
-        for number in range(len(self._blocks)):
-            yield from unpack(zlib.decompress(self._blocks[number]))
-        yield from self._tail
+        for block in self.iter_blocks():
+            yield from block
 
     def __iter__(self):
         for cells in self.iter_cells():
@@ -381,12 +392,20 @@ class PackedRows(MutableSequence):
 
 def rows_of(dataset):
     """Yield each of a dataset's rows as a sequence of its cells, in order."""
+    for block in blocks_of(dataset):
+        yield from block
+
+
+def blocks_of(dataset):
+    """Yield a dataset's rows (sequences of cells) in order, in lists of up to
+    ``ROWS_PER_BLOCK`` (a packed dataset's blocks as they are stored)."""
     data = dataset._data
     if isinstance(data, PackedRows):
-        yield from data.iter_cells()
-    else:
-        for row in data:
-            yield row._row
+        yield from data.iter_blocks()
+        return
+    rows = (row._row for row in data)
+    while block := list(itertools.islice(rows, ROWS_PER_BLOCK)):
+        yield block
 
 
 def drop_columns(dataset, positions):

@@ -13,7 +13,7 @@ from devzone.resources import (
 from devzone.spreadsheets.formats import read_dataset
 from devzone.spreadsheets.resources import ImportRun
 from devzone.spreadsheets.results import error_lines, import_counts
-from tests.spreadsheets import csv_bytes
+from tests.spreadsheets import csv_bytes, xlsx_bytes
 
 HEADER = ["名称", "类型", "所属街道", "统计用区划代码"]
 
@@ -120,6 +120,56 @@ def test_a_row_keeping_its_own_code_is_no_conflict(db):
     assert Community.objects.get().subdistrict == "云阳街道"
 
 
+def test_a_new_row_taking_the_code_of_an_unchanged_row_is_refused(db):
+    # given a stored village, imported again unchanged beside a new one
+    Community.objects.create(
+        name="老村",
+        kind="village",
+        subdistrict="云阳街道",
+        statistical_code="321181401221",
+    )
+    rows = [
+        ["老村", "村", "云阳街道", "321181401221"],
+        ["新村", "村", "", "321181401221"],
+    ]
+
+    # when it is imported
+    result = run_import(rows)
+
+    # then the new row is refused for the code, the unchanged one is not
+    assert error_lines(result) == [
+        "第 3 行 · 统计用区划代码：统计用区划代码已被其他村/社区使用。"
+    ]
+    assert not Community.objects.filter(name="新村").exists()
+
+
+def test_an_unchanged_file_asks_no_rule_of_the_rows_it_would_write(db):
+    # given communities imported once
+    rows = communities(20)
+    run_import(rows)
+
+    def rule_queries(rows):
+        with CaptureQueriesContext(connection) as captured:
+            result = run_import(rows)
+        assert not result.has_validation_errors(), error_lines(result)
+        # the unique rule's window and the CHECK constraint on the code
+        return [
+            q["sql"]
+            for q in captured
+            if "ROW_NUMBER" in q["sql"] or "NOT (" in q["sql"]
+        ]
+
+    # when the same file comes again, and then with one row edited
+    unchanged = rule_queries(rows)
+    rows[3][2] = "曲阿街道东"
+    edited = rule_queries(rows)
+
+    # then only the edited file's rows are judged by the rules: nothing would be
+    # written by the unchanged one
+    assert unchanged == []
+    assert edited
+
+
 def test_a_broken_check_constraint_is_reported_on_its_column(db):
     result = run_import([["新村", "村", "", "3211"]])
 
@@ -180,3 +230,52 @@ def test_a_hostile_cell_is_data_not_sql(db):
 
     assert import_counts(result)["new"] == 1
     assert Community.objects.get().name == name
+
+
+def test_cells_equal_in_value_but_not_in_type_are_read_each_as_itself(db):
+    # given a workbook's name column holding the number 1, TRUE and the number 1
+    # again (1 and True are equal in Python)
+    data = xlsx_bytes(
+        [HEADER, [1, "村", "", ""], [True, "村", "", ""], [1, "村", "", ""]]
+    )
+
+    # when it is imported
+    result = CommunityResource(run=ImportRun()).import_data(
+        read_dataset(data, "c.xlsx")
+    )
+
+    # then each cell is read as what it is: the two 1s name one community (given
+    # twice), TRUE another
+    assert error_lines(result) == [
+        "第 4 行 · 名称：与第 2 行的“名称”相同：同一记录在文件中只能出现一次，请合并或删除其中一行。"
+    ]
+
+
+def test_a_mistake_copied_down_a_long_column_is_refused_on_every_row(db):
+    # given 2,500 rows (three blocks of cleaning) with a kind that does not exist
+    # on rows 990–1,011 (across the first blocks' end) and 2,490–2,501 (the last)
+    rows = communities(2500)
+    for index in [*range(988, 1010), *range(2488, 2500)]:
+        rows[index][1] = "镇"
+
+    # when it is imported
+    result = run_import(rows)
+
+    # then every row holding it is refused, and nothing is saved
+    assert error_lines(result) == [
+        "第 990–1011、2490–2501 行 · 类型：「镇」不是有效选项，可选：村、社区。"
+    ]
+    assert not Community.objects.exists()
+
+
+def test_the_templates_example_far_down_a_file_is_refused(db):
+    # given the template's example name on row 1,802, past the first blocks
+    rows = communities(2000)
+    rows[1800][0] = " 示例名称 "
+
+    # when it is imported
+    result = run_import(rows)
+
+    # then that row is refused as the example row, and nothing is saved
+    assert error_lines(result) == ["第 1802 行 · 整行：这是模板的示例行，请删除"]
+    assert not Community.objects.exists()
