@@ -730,24 +730,42 @@ class ImportEngine:
         loop did not validate a skipped row either), and the stored record holds
         every constraint already.
         """
-        if not self.writes_rows:
+        checks = [
+            constraint
+            for constraint in self.opts.constraints
+            if isinstance(constraint, models.CheckConstraint)
+        ]
+        if not checks or not self.writes_rows:
             return
-        for constraint in self.opts.constraints:
-            if not isinstance(constraint, models.CheckConstraint):
-                continue
-            sql, params = condition_sql(self.model, constraint.condition)
-            message = ValidationError(
-                constraint.get_violation_error_message(),
-                code=constraint.violation_error_code,
+        # All of them in one pass over the rows: a column per constraint, true
+        # where the row breaks it (a CHECK whose condition is NULL holds).
+        compiled = [condition_sql(self.model, c.condition) for c in checks]
+        broken = ", ".join(
+            f"COALESCE(NOT ({sql}), FALSE) AS b{k}"
+            for k, (sql, _params) in enumerate(compiled)
+        )
+        params = [param for _sql, given in compiled for param in given]
+        any_broken = " OR ".join(f"b{k}" for k in range(len(checks)))
+        cursor.execute(
+            f"SELECT * FROM (SELECT {quote(ROW)} AS n, {broken} FROM {quote(STAGING)} "
+            f"WHERE {WRITTEN}) s WHERE {any_broken} ORDER BY n",
+            params,
+        )
+        refusals = [
+            (
+                constraint,
+                referenced_fields(constraint.condition),
+                ValidationError(
+                    constraint.get_violation_error_message(),
+                    code=constraint.violation_error_code,
+                ),
             )
-            read = referenced_fields(constraint.condition)
-            for index in self.rows_where(
-                cursor,
-                f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-                f"WHERE {WRITTEN} AND NOT ({sql})",
-                params,
-            ):
-                if not self.failed_cells(index, read):
+            for constraint in checks
+        ]
+        for number, *flags in cursor.fetchall():
+            index = number - 1
+            for flag, (constraint, read, message) in zip(flags, refusals, strict=True):
+                if flag and not self.failed_cells(index, read):
                     self.refuse(index, error_field(constraint), message)
 
     def check_row_rules(self, cursor: Any) -> None:
@@ -849,11 +867,13 @@ class ImportEngine:
                         self.refuse(index, rule.field, message)
 
     def check_unique(self, cursor: Any) -> None:
-        """Refuse the rows that break a unique set, within the file or with a record.
+        """Refuse the rows to be written that break a unique set, within the file
+        or with a stored record.
 
-        Only when some row will be written: unchanged rows alone match records
-        that keep the rule already, and two rows naming one record are refused
-        as a key given twice (``refuse_duplicate_keys``).
+        Only the rows to be written are judged: an unchanged row's record keeps
+        the rule already, so it stands as a stored record that a written row may
+        collide with (a record whose row changes it does not); two rows naming
+        one record are refused as a key given twice (``refuse_duplicate_keys``).
         """
         if not self.writes_rows:
             return
@@ -868,7 +888,7 @@ class ImportEngine:
             if condition is not None:
                 sql, params = condition_sql(self.model, condition)
                 where += f" AND ({sql})"
-            staged = f"SELECT * FROM {quote(STAGING)} WHERE {where}"
+            staged = f"SELECT * FROM {quote(STAGING)} WHERE {WRITTEN} AND {where}"
             stored = f"SELECT * FROM {table} WHERE {filled}"
             stored_params: list = []
             if condition is not None:
@@ -888,7 +908,7 @@ class ImportEngine:
                 f"SELECT s.{quote(ROW)} FROM ({staged}) s JOIN ({stored}) t ON {joined} "
                 f"WHERE (s.{quote(TARGET)} IS NULL OR t.{pk} <> s.{quote(TARGET)}) "
                 f"AND t.{pk} NOT IN (SELECT {quote(TARGET)} FROM {quote(STAGING)} "
-                f"WHERE {quote(TARGET)} IS NOT NULL)",
+                f"WHERE {quote(TARGET)} IS NOT NULL AND {quote(CHANGED)})",
                 [*params, *stored_params],
             )
             read = set(names) | (

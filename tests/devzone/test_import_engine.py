@@ -120,8 +120,10 @@ def test_a_row_keeping_its_own_code_is_no_conflict(db):
     assert Community.objects.get().subdistrict == "云阳街道"
 
 
-def test_a_new_row_taking_the_code_of_an_unchanged_row_is_refused(db):
-    # given a stored village, imported again unchanged beside a new one
+@pytest.mark.parametrize("new_first", [False, True])
+def test_a_new_row_taking_the_code_of_an_unchanged_row_is_refused(db, new_first):
+    # given a stored village, imported again unchanged beside a new one with its
+    # code, before or after it
     Community.objects.create(
         name="老村",
         kind="village",
@@ -132,13 +134,16 @@ def test_a_new_row_taking_the_code_of_an_unchanged_row_is_refused(db):
         ["老村", "村", "云阳街道", "321181401221"],
         ["新村", "村", "", "321181401221"],
     ]
+    if new_first:
+        rows.reverse()
 
     # when it is imported
     result = run_import(rows)
 
-    # then the new row is refused for the code, the unchanged one is not
+    # then the new row is refused for the code, wherever it stands; the
+    # unchanged one is not
     assert error_lines(result) == [
-        "第 3 行 · 统计用区划代码：统计用区划代码已被其他村/社区使用。"
+        f"第 {2 if new_first else 3} 行 · 统计用区划代码：统计用区划代码已被其他村/社区使用。"
     ]
     assert not Community.objects.filter(name="新村").exists()
 
