@@ -40,6 +40,23 @@ def test_check_character_follows_gb11643():
     assert id_check_character("11010519491231002") == "X"
 
 
+@pytest.mark.parametrize("seed", range(0, 10**17, 10**15 + 7919))
+def test_check_character_is_the_weighted_sum_of_the_digits_mod_11(seed):
+    # GB 11643 as the standard writes it: sum of digit × 2^(18-i) mod 11, mapped
+    first17 = f"{seed:017d}"
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(first17))
+    assert id_check_character(first17) == "10X98765432"[total % 11]
+
+
+@pytest.mark.parametrize(
+    "first17",
+    ["1101051949123100", "1101051949123100X", "１１０１０５１９４９１２３１００２"],
+)
+def test_check_character_wants_seventeen_ascii_digits(first17):
+    with pytest.raises(ValueError):
+        id_check_character(first17)
+
+
 def test_valid_id_number_passes():
     validate_id_number(VALID_ID)
 
