@@ -92,7 +92,9 @@ def validate_plain_text(value: object, *, multiline: bool = False) -> None:
     A control character is invisible on screen, cannot be written to an XLSX file, and a
     NUL is refused by PostgreSQL: it is always a copying accident.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.isprintable():
+        # Printable text holds neither: every control character is Cc, every
+        # layout character Cf, Zl or Zp, and none of those is printable.
         return
     layout = LAYOUT_CHARACTERS.search(value)
     if layout is not None:

@@ -1,6 +1,7 @@
 """Control characters are refused at the door and never break an export."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from devzone.models import Community
@@ -161,3 +162,27 @@ def test_admin_form_refuses_a_layout_character_in_one_line_and_multiline_text(
     assert KeyProject.cell_errors(field, "第一行\r\n第二行") == []
     refused = KeyProject.cell_errors(field, f"第一行\r\n第二{character}行")
     assert "含有不可见的排版控制字符" in refused[0].messages[0]
+
+
+def test_every_character_refused_in_text_is_one_that_is_not_printable():
+    # validate_plain_text passes printable text without searching it: no
+    # character its patterns refuse may be printable, in all of Unicode
+    from devzone.validators import (
+        CONTROL_CHARACTERS,
+        LAYOUT_CHARACTERS,
+        MULTILINE_CONTROL_CHARACTERS,
+        validate_plain_text,
+    )
+
+    patterns = [CONTROL_CHARACTERS, LAYOUT_CHARACTERS, MULTILINE_CONTROL_CHARACTERS]
+    refused = [
+        chr(code)
+        for code in range(0x110000)
+        if any(pattern.match(chr(code)) for pattern in patterns)
+    ]
+    assert len(refused) > 60  # the C0 and C1 controls, DEL and the layout marks
+    assert not [c for c in refused if c.isprintable()]
+    for character in ["\x0b", "\u200e", "\u2028", "\x85"]:
+        with pytest.raises(ValidationError):
+            validate_plain_text(f"张{character}三")
+    validate_plain_text("张三 321181195001010000 (+86) 139-1234-5678 ｜全角　空格")
