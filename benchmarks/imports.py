@@ -1,7 +1,7 @@
 """Imports of households, recipients and cases beside PostgreSQL's own COPY.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/devzone \\
-        .venv/bin/python benchmarks/imports.py --rows 100000 [200000 …]
+        .venv/bin/python benchmarks/imports.py --rows 100000 [200000 …] [--repeat 3]
 
 For each dataset, in the throwaway database of ``households.setup_database``, three
 files go through ``manage.py import_file`` as a superuser (every check, an import
@@ -9,7 +9,9 @@ batch, a history row per written record): ``count`` new rows into an empty table
 the same file again (nothing changes), and the file with every tenth row edited.
 The baseline is ``COPY FROM STDIN`` of the same rows (as the first import stored
 them) into the same table with its indexes, emptied first, run right after each
-import (the machine's load moves from minute to minute).
+import (the machine's load moves from minute to minute). The three imports run
+``--repeat`` times (3), and each row shows the run of the median ratio with every
+run's ratio: on a shared machine one ratio moves by a tenth or more.
 
 Each import runs in a child process of its own (Django set up before the clock
 starts); its peak memory is that process's high-water mark of resident memory
@@ -257,10 +259,14 @@ def import_in_child(dataset: Dataset, path: Path) -> tuple[float, float, str]:
     return report["seconds"], report["peak_mib"], report["output"]
 
 
-def measure(dataset: Dataset, count: int, workdir: Path) -> list[dict]:
-    """Return the table's rows of one dataset at count rows."""
+def measure(dataset: Dataset, count: int, workdir: Path, repeat: int = 1) -> list[dict]:
+    """Return the table's rows of one dataset at count rows.
+
+    The three imports run ``repeat`` times, each beside its own COPY; a row gives
+    the run with the median ratio (and the highest peak of them all): the
+    machine's load moves a single ratio by a tenth or more.
+    """
     model = model_of(dataset)
-    truncate(model)
     fresh = workdir / f"{dataset.name}.csv"
     edited = workdir / f"{dataset.name}-edited.csv"
     write_file(fresh, dataset, count, edited=False)
@@ -271,43 +277,60 @@ def measure(dataset: Dataset, count: int, workdir: Path) -> list[dict]:
         (f"re-import {count:,} unchanged {dataset.name}", fresh, f"未变 {count:,} 条"),
         (f"import {count:,} {dataset.name}, 10% edited", edited, f"更新 {tenth:,} 条"),
     ]
-    # The machine is shared: each import is compared with a COPY run right after
-    # it, not with one COPY for the three. COPY leaves the rows stored, as the
-    # unchanged and the edited file expect.
-    rows = []
+    runs: dict[str, list[dict]] = {operation: [] for operation, _p, _e in cases}
+    seals: list[dict] = []
     stored: tuple[str, bytes] | None = None
-    for operation, path, expected in cases:
-        seconds, peak, output = import_in_child(dataset, path)
-        assert expected in output, output
-        assert model._default_manager.count() == count
-        seal = None
-        if operation.startswith("import") and "edited" not in operation:
-            # Sealing the import's history rows (devzone.audit_seal) runs beside
-            # the import, not in it: its cost, against the import's own, before
-            # the COPY below empties the history table.
-            seal = households.measure_seal(count, seconds)
-            seal["operation"] = f"seal {count:,} {dataset.name} history rows"
-        stored = stored or stored_rows(model)
-        baseline = copy_seconds(model, *stored)
-        rows.append(
-            {
-                "operation": operation,
-                "rows": count,
-                "baseline": "COPY FROM STDIN",
-                "baseline_s": baseline,
-                "devzone_s": seconds,
-                "ratio": seconds / baseline,
-                "peak_mib": peak,
-            }
-        )
-        if seal is not None:
-            rows.append(seal)
+    for _round in range(repeat):
+        truncate(model)
+        # The machine is shared: each import is compared with a COPY run right
+        # after it, not with one COPY for the three. COPY leaves the rows stored
+        # as the first import stored them, as the unchanged and the edited file
+        # expect (and the next round's new import after emptying the table).
+        for operation, path, expected in cases:
+            seconds, peak, output = import_in_child(dataset, path)
+            assert expected in output, output
+            assert model._default_manager.count() == count
+            if operation.startswith("import") and "edited" not in operation:
+                # Sealing the import's history rows (devzone.audit_seal) runs
+                # beside the import, not in it: its cost, against the import's
+                # own, before the COPY below empties the history table.
+                seal = households.measure_seal(count, seconds)
+                seal["operation"] = f"seal {count:,} {dataset.name} history rows"
+                seals.append(seal)
+            stored = stored or stored_rows(model)
+            baseline = copy_seconds(model, *stored)
+            runs[operation].append(
+                {
+                    "operation": operation,
+                    "rows": count,
+                    "baseline": "COPY FROM STDIN",
+                    "baseline_s": baseline,
+                    "devzone_s": seconds,
+                    "ratio": seconds / baseline,
+                    "peak_mib": peak,
+                }
+            )
     truncate(model)
+    rows = []
+    for operation, measured in runs.items():
+        row = dict(median_run(measured))
+        row["peak_mib"] = max(run["peak_mib"] for run in measured)
+        if repeat > 1:
+            row["ratios"] = [run["ratio"] for run in measured]
+        rows.append(row)
+        if operation.startswith("import") and "edited" not in operation:
+            rows.append(median_run(seals))
     return rows
 
 
+def median_run(runs: list[dict]) -> dict:
+    """Return the run whose ratio is the median (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda run: run["ratio"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def measure_imports(
-    counts: list[int], names: list[str] | None = None
+    counts: list[int], names: list[str] | None = None, repeat: int = 1
 ) -> Iterator[dict]:
     """Yield the rows of every dataset (or those named) at each count."""
     households.bench_user()
@@ -316,7 +339,7 @@ def measure_imports(
             for dataset in DATASETS:
                 if names and dataset.name not in names:
                     continue
-                yield from measure(dataset, count, Path(workdir))
+                yield from measure(dataset, count, Path(workdir), repeat)
 
 
 def child(key: str, path: str) -> None:
@@ -338,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--only", nargs="*", choices=[d.name for d in DATASETS])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each import; the median is shown"
+    )
     parser.add_argument("--child", nargs=2, metavar=("DATASET", "FILE"))
     args = parser.parse_args(argv)
     django.setup()
@@ -348,11 +374,13 @@ def main(argv: list[str] | None = None) -> int:
 
     setup_test_environment()
     households.setup_database()
-    for row in measure_imports(args.rows, args.only):
+    for row in measure_imports(args.rows, args.only, args.repeat):
+        ratios = row.get("ratios")
+        runs = f" (runs: {', '.join(f'{r:.2f}×' for r in ratios)})" if ratios else ""
         print(
             f"{row['operation']}: COPY {row['baseline_s']:.2f} s, "
             f"devzone {row['devzone_s']:.2f} s ({row['ratio']:.1f}× COPY), "
-            f"peak {row['peak_mib']:.0f} MiB",
+            f"peak {row['peak_mib']:.0f} MiB{runs}",
             flush=True,
         )
     return 0
