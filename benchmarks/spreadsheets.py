@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/devzone \\
         .venv/bin/python benchmarks/spreadsheets.py        # 100,000 / 1,000,000 rows
     DATABASE_URL=… .venv/bin/python benchmarks/spreadsheets.py --import-rows 10000 \\
-        --export-rows 10000 --import-repeat 1                 # the smoke run of make test
+        --export-rows 10000 --import-repeat 2                 # the smoke run of make test
 
 Each operation is measured in the same run as its baseline, on the same rows, in a
 throwaway database (``<name>_benchmark``): the imports of households, recipients and cases
