@@ -178,11 +178,11 @@ class ImportEngine:
         """Yield each block of rows' numbers and cleaned values (file columns, column
         by column); record the cells' errors.
 
-        One pass over the file, a block of rows (``formats.ROWS_PER_BLOCK``) at a time, so
-        that the rows stream into the staging table and no second copy of the file
-        is kept: of the cleaned values only the preview's rows are kept whole (the
-        row rules read theirs from the staging table). A block is cleaned a column
-        at a time (``column_cleaner``).
+        One pass over the file, a block of rows (``formats.ROWS_PER_BLOCK``) at a
+        time, so that the rows stream into the staging table and no second copy of
+        the file is kept: of the cleaned values only the preview's rows are kept
+        whole (the row rules read theirs from the staging table). A block is
+        cleaned a column at a time (``column_cleaner``).
         """
         total = len(self.dataset)
         cleaners = [
@@ -802,7 +802,7 @@ class ImportEngine:
             )
         ]
         # A sealed column of the file is staged as its digest: its clear value is
-        # read from the engine's own copy (``digested_cells``).
+        # read from the engine's own copy (``digested_columns``).
         file_sealed = {mf.name: k for k, (_p, mf) in enumerate(self.sealed)}
         plain_at = [
             (position, file_sealed[mf.name])
