@@ -1,5 +1,6 @@
 """Every broken file gets one clear answer in Chinese, naming the problem and the fix."""
 
+import datetime
 import io
 import time
 import zipfile
@@ -180,6 +181,33 @@ def test_a_huge_cell_is_refused_naming_its_place():
     data = xlsx_with_sheet(sheet("A1:B2", HEADER_ROW.replace("甲村", "村" * 40_000)))
     message = timed_refusal(data)
     assert message.startswith("第 2 行第 1 列的单元格有 40000 个字符")
+
+
+def test_a_csv_cell_one_over_the_limit_is_refused_and_one_at_it_is_not(settings):
+    # given the cell limit lowered to 50 characters
+    settings.DEVZONE_IMPORT_MAX_CELL_CHARS = 50
+
+    # a row of text with a cell of exactly 50 characters is read as it is
+    at_limit = [HEADER, ["甲村", "村", "街" * 50]]
+    assert read_dataset(csv_bytes(at_limit), "c.csv")[0][2] == "街" * 50
+
+    # one of 51 is refused, naming its row and column, whatever the other cells
+    over = [HEADER, ["甲村", "村", "街"], ["乙村", "村", "街" * 51]]
+    assert timed_refusal(csv_bytes(over), "c.csv").startswith(
+        "第 3 行第 3 列的单元格有 51 个字符"
+    )
+
+
+def test_a_long_cell_beside_numbers_and_dates_is_refused(settings):
+    # given a workbook row holding a number and a date before a text cell too long
+    settings.DEVZONE_IMPORT_MAX_CELL_CHARS = 50
+    header = [*HEADER, "人数", "日期"]
+    row = ["甲村", "村", "街" * 51, 12, datetime.date(2021, 3, 1)]
+
+    # then the text cell is still measured and refused
+    assert timed_refusal(xlsx_bytes([header, row])).startswith(
+        "第 2 行第 3 列的单元格有 51 个字符"
+    )
 
 
 def test_many_declared_blank_rows_are_read_quickly_and_not_counted(admin_client):
