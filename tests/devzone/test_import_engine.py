@@ -284,3 +284,20 @@ def test_the_templates_example_far_down_a_file_is_refused(db):
     # then that row is refused as the example row, and nothing is saved
     assert error_lines(result) == ["第 1802 行 · 整行：这是模板的示例行，请删除"]
     assert not Community.objects.exists()
+
+
+def test_the_templates_example_is_refused_in_a_column_with_empty_cells(db):
+    # given a workbook whose 所属街道 column has empty cells (read as nothing, not
+    # text) and the template's example text on row 3
+    data = xlsx_bytes(
+        [HEADER, ["甲村", "村", None, ""], ["乙村", "村", "示例所属街道", ""]]
+    )
+
+    # when it is imported
+    result = CommunityResource(run=ImportRun()).import_data(
+        read_dataset(data, "c.xlsx")
+    )
+
+    # then that row is refused as the example row, and nothing is saved
+    assert error_lines(result) == ["第 3 行 · 整行：这是模板的示例行，请删除"]
+    assert not Community.objects.exists()
