@@ -59,9 +59,6 @@ DEVZONE_WIDGETS = "devzone.spreadsheets.widgets"  # what a set import reads cell
 STAGING = "devzone_import_rows"
 SEALED = "devzone_import_sealed"  # the sealed cells of the rows to be written
 ROW, TARGET, BAD, CHANGED = "dz_row", "dz_target", "dz_bad", "dz_changed"
-# The staged rows that will be written: the new ones and the changed ones. (Both
-# databases quote a name in double quotes.)
-WRITTEN = f'("{TARGET}" IS NULL OR "{CHANGED}")'
 PROGRESS_EVERY = 1000
 STAGING_CHUNK = 5000  # rows cleaned before each COPY into the staging table
 SEALED_CHUNK = 10000  # rows encrypted while the rows before them are written
@@ -73,6 +70,11 @@ TEXT_CELLS = frozenset({str, type(None)})  # a column of these is known by its c
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def written() -> str:
+    """Return SQL true for the staged rows that will be written: new or changed."""
+    return f"({quote(TARGET)} IS NULL OR {quote(CHANGED)})"
 
 
 def distinct_from() -> str:
@@ -451,7 +453,7 @@ class ImportEngine:
         )
         cursor.execute(
             f"SELECT {quote(ROW)} FROM {quote(STAGING)} "
-            f"WHERE {WRITTEN} ORDER BY {quote(ROW)}"
+            f"WHERE {written()} ORDER BY {quote(ROW)}"
         )
         # Read a row at a time: a list of 200,000 tuples cost 18 MiB at the peak.
         numbers = array.array("l", (number for (number,) in cursor))
@@ -748,7 +750,7 @@ class ImportEngine:
         any_broken = " OR ".join(f"b{k}" for k in range(len(checks)))
         cursor.execute(
             f"SELECT * FROM (SELECT {quote(ROW)} AS n, {broken} FROM {quote(STAGING)} "
-            f"WHERE {WRITTEN}) s WHERE {any_broken} ORDER BY n",
+            f"WHERE {written()}) s WHERE {any_broken} ORDER BY n",
             params,
         )
         refusals = [
@@ -814,7 +816,7 @@ class ImportEngine:
             cursor.execute(
                 f"SELECT {', '.join([quote(ROW), quote(TARGET), *columns])} "
                 f"FROM {quote(STAGING)} WHERE {quote(ROW)} > %s AND {quote(ROW)} <= %s "
-                f"AND {WRITTEN}",
+                f"AND {written()}",
                 [start, stop],
             )
             targets, values = {}, {}
@@ -888,7 +890,7 @@ class ImportEngine:
             if condition is not None:
                 sql, params = condition_sql(self.model, condition)
                 where += f" AND ({sql})"
-            staged = f"SELECT * FROM {quote(STAGING)} WHERE {WRITTEN} AND {where}"
+            staged = f"SELECT * FROM {quote(STAGING)} WHERE {written()} AND {where}"
             stored = f"SELECT * FROM {table} WHERE {filled}"
             stored_params: list = []
             if condition is not None:
@@ -945,7 +947,7 @@ class ImportEngine:
         # (constraints, unique sets, row rules) have nothing to judge otherwise,
         # as when a file is imported again unchanged.
         cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {quote(STAGING)} WHERE {WRITTEN})"
+            f"SELECT EXISTS (SELECT 1 FROM {quote(STAGING)} WHERE {written()})"
         )
         self.writes_rows = bool(cursor.fetchone()[0])
 
